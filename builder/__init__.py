@@ -1,0 +1,3 @@
+"""Automation Builder: outreach automations on a node canvas, with their sender profiles."""
+
+__version__ = "0.1.0"

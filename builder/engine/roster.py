@@ -1,0 +1,166 @@
+"""The sender profiles of one branch, their states and the even rotation.
+
+SPEC §4 R3 (smooth weighted round robin that resets when the assignable set
+changes) and SPEC §6 (adding and removing profiles, draft or started).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+from builder.engine.words import ProfileState, RemovalMode
+
+
+class RosterError(ValueError):
+    """A change of a branch's sender profiles that the rules do not allow."""
+
+
+@dataclass(slots=True)
+class Attachment:
+    """One sender profile attached to one branch."""
+
+    profile: Hashable
+    weight: int = 1
+    state: ProfileState = ProfileState.ACTIVE
+    order: int = 0
+    current: int = 0  # the rotation's current value (R3)
+
+    @property
+    def assignable(self) -> bool:
+        return self.state is ProfileState.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """What removing a profile from a branch does (SPEC §6).
+
+    ``detached``: the attachment is gone (draft). Otherwise the profile stays
+    listed with ``state``; ``cancel_tasks`` says whether its pending tasks in
+    the branch and its contacts' enrollments are canceled.
+    """
+
+    profile: Hashable
+    detached: bool
+    state: ProfileState | None
+    cancel_tasks: bool
+
+
+class BranchRoster:
+    """The attached profiles of a branch in attach order, with the rotation."""
+
+    def __init__(self, attachments: Iterable[Attachment] = ()) -> None:
+        self._attachments = sorted(attachments, key=lambda a: a.order)
+        self._assignable: list[Attachment] | None = None
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return list(self._attachments)
+
+    def get(self, profile: Hashable) -> Attachment | None:
+        for attachment in self._attachments:
+            if attachment.profile == profile:
+                return attachment
+        return None
+
+    def assignable(self) -> list[Attachment]:
+        if self._assignable is None:
+            self._assignable = [a for a in self._attachments if a.assignable]
+        return self._assignable
+
+    def is_assignable(self, profile: Hashable) -> bool:
+        attachment = self.get(profile)
+        return attachment is not None and attachment.assignable
+
+    def attach(self, profile: Hashable, weight: int = 1) -> Attachment:
+        """Attach a profile, or re-attach a draining or removed one (SPEC §6).
+
+        Either way it becomes active at the end of the attach order.
+        """
+        if weight < 1:
+            raise RosterError("A weight is a whole number of 1 or more.")
+        existing = self.get(profile)
+        if existing is not None and existing.assignable:
+            raise RosterError("This sender profile is already in the branch.")
+        before = self._assignable_set()
+        next_order = max((a.order for a in self._attachments), default=-1) + 1
+        if existing is None:
+            existing = Attachment(profile=profile, weight=weight, order=next_order)
+            self._attachments.append(existing)
+        else:
+            existing.state = ProfileState.ACTIVE
+            existing.order = next_order
+            self._attachments.sort(key=lambda a: a.order)
+        self._changed(before)
+        return existing
+
+    def remove(self, profile: Hashable, *, started: bool, mode: RemovalMode | None = None) -> Removal:
+        """Remove a profile from the branch (SPEC §6).
+
+        In a draft the profile is simply detached. Once the automation has
+        started, ``mode`` is required: cancel makes it ``removed``, continue
+        makes it ``draining``.
+        """
+        attachment = self.get(profile)
+        if attachment is None:
+            raise RosterError("This sender profile is not in the branch.")
+        before = self._assignable_set()
+        if not started:
+            self._attachments.remove(attachment)
+            self._changed(before)
+            return Removal(profile, detached=True, state=None, cancel_tasks=False)
+        if mode is None:
+            raise RosterError(
+                "The automation has started: choose whether to cancel or continue this sender profile's tasks."
+            )
+        if attachment.state is ProfileState.REMOVED:
+            raise RosterError("This sender profile is already removed from the branch.")
+        if mode is RemovalMode.CANCEL:
+            attachment.state = ProfileState.REMOVED
+        else:
+            if attachment.state is ProfileState.DRAINING:
+                raise RosterError("This sender profile already gets no new contacts.")
+            attachment.state = ProfileState.DRAINING
+        self._changed(before)
+        return Removal(
+            profile,
+            detached=False,
+            state=attachment.state,
+            cancel_tasks=mode is RemovalMode.CANCEL,
+        )
+
+    def set_weight(self, profile: Hashable, weight: int) -> None:
+        if weight < 1:
+            raise RosterError("A weight is a whole number of 1 or more.")
+        attachment = self.get(profile)
+        if attachment is None:
+            raise RosterError("This sender profile is not in the branch.")
+        attachment.weight = weight
+
+    def pick_even(self) -> Attachment:
+        """One R3 pick: smooth weighted round robin over the assignable profiles.
+
+        Every assignable profile adds its weight to its current value; the
+        highest wins (ties go to the earlier attached) and gives back the total.
+        """
+        pool = self.assignable()
+        if not pool:
+            raise RosterError("No sender profile can take contacts in this branch.")
+        best = pool[0]
+        total = 0
+        for attachment in pool:
+            attachment.current += attachment.weight
+            total += attachment.weight
+            if attachment.current > best.current:
+                best = attachment
+        best.current -= total
+        return best
+
+    def _assignable_set(self) -> frozenset[Hashable]:
+        return frozenset(a.profile for a in self._attachments if a.assignable)
+
+    def _changed(self, before: frozenset[Hashable]) -> None:
+        self._assignable = None
+        if self._assignable_set() != before:
+            for attachment in self._attachments:
+                attachment.current = 0

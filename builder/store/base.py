@@ -1,0 +1,108 @@
+"""What every part of the workspace shares: transactions, the date, change announcements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from builder.store.database import READ_ONLY, WorkspaceError
+
+
+@dataclass(frozen=True)
+class Change:
+    """An announcement that the workspace changed.
+
+    ``what`` is one of: sender_profiles, contacts, segments, automations, graph,
+    sender_profile_node, enrollments, tasks, today. ``automation_id`` names the
+    automation concerned, when there is one.
+    """
+
+    what: str
+    automation_id: int | None = None
+
+
+Listener = Callable[[Change], None]
+
+
+class WorkspaceBase:
+    """Owns the database engine; each public method is one transaction."""
+
+    def __init__(self, engine: Engine, today: date | None = None) -> None:
+        self.engine = engine
+        self._fixed_today = today
+        self._listeners: list[Listener] = []
+        self._pending: list[Change] = []
+
+    # -- the date ---------------------------------------------------------------------
+
+    @property
+    def today(self) -> date:
+        """The workspace's date: fixed (``--today``, tests) or the calendar's."""
+        return self._fixed_today or date.today()
+
+    @property
+    def today_number(self) -> int:
+        return self.today.toordinal()
+
+    def set_today(self, day: date) -> None:
+        self._fixed_today = day
+        self._announce(Change("today"))
+
+    def advance_date(self, days: int = 1) -> date:
+        """Move the workspace's date on by ``days``; due tasks stay due."""
+        if days < 0:
+            raise WorkspaceError("The workspace date only moves forward.")
+        self.set_today(date.fromordinal(self.today_number + days))
+        return self.today
+
+    # -- announcements --------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` after every committed change; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _announce(self, *changes: Change) -> None:
+        for change in changes:
+            for listener in list(self._listeners):
+                listener(change)
+
+    def _later(self, *changes: Change) -> None:
+        """Announce these once the current transaction has committed."""
+        self._pending.extend(changes)
+
+    # -- transactions ------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One user action: all of it is committed, or none of it."""
+        self._pending = []
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError as error:
+            self._pending = []
+            raise WorkspaceError(f"That change conflicts with what the workspace holds ({error.orig}).") from None
+        except OperationalError as error:
+            self._pending = []
+            raise WorkspaceError(f"The workspace could not be written: {error.orig}.") from None
+        except BaseException:
+            self._pending = []
+            raise
+        changes, self._pending = self._pending, []
+        self._announce(*changes)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{READ_ONLY: True})
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()

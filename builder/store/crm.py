@@ -1,0 +1,299 @@
+"""The workspace's CRM side: sender profiles, contacts and tags, segments, overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from builder.engine.segments import SegmentDefinition, SegmentRule
+from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
+from builder.store.base import Change
+from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.loading import chunks, execute, load_contacts_with_tags, load_segment, query
+from builder.store.running import RunningMixin
+from builder.store.tables import (
+    Contact,
+    ContactTag,
+    Override,
+    Segment,
+    SegmentMember,
+    SegmentTag,
+    SenderProfile,
+    Tag,
+    table,
+)
+
+CONTACT_FIELDS = ("name", "email", "company", "title", "linkedin_url")
+
+
+@dataclass(frozen=True)
+class SenderProfileInfo:
+    id: int
+    name: str
+    channel: Channel
+    daily_limit: int
+    weight: int
+
+
+def _clean_name(name: str, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise WorkspaceError(f"A {what} needs a name.")
+    return name.strip()
+
+
+def _check_limit(daily_limit: int) -> int:
+    if isinstance(daily_limit, bool) or not isinstance(daily_limit, int) or daily_limit < 0:
+        raise WorkspaceError("A daily limit is a whole number of 0 or more.")
+    return daily_limit
+
+
+def _check_weight(weight: int) -> int:
+    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+        raise WorkspaceError("A weight is a whole number of 1 or more.")
+    return weight
+
+
+class CrmMixin(RunningMixin):
+    # -- sender profiles ------------------------------------------------------------
+
+    def create_sender_profile(
+        self,
+        name: str,
+        channel: Channel | str = Channel.LINKEDIN,
+        daily_limit: int = DEFAULT_DAILY_LIMIT,
+        weight: int = DEFAULT_WEIGHT,
+    ) -> int:
+        name = _clean_name(name, "sender profile")
+        try:
+            channel = Channel(channel)
+        except ValueError:
+            raise WorkspaceError("A sender profile's channel is LinkedIn or email.") from None
+        with self._write() as conn:
+            result = conn.execute(
+                table(SenderProfile).insert(),
+                {
+                    "name": name,
+                    "channel": channel.value,
+                    "daily_limit": _check_limit(daily_limit),
+                    "weight": _check_weight(weight),
+                },
+            )
+            self._later(Change("sender_profiles"))
+            return int(result.inserted_primary_key[0])
+
+    def update_sender_profile(self, profile_id: int, **changes: Any) -> None:
+        """Change name, channel, daily_limit or weight of a sender profile."""
+        allowed = {"name", "channel", "daily_limit", "weight"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise WorkspaceError(f"A sender profile has no {', '.join(sorted(unknown))}.")
+        values: dict[str, Any] = {}
+        if "name" in changes:
+            values["name"] = _clean_name(changes["name"], "sender profile")
+        if "channel" in changes:
+            try:
+                values["channel"] = Channel(changes["channel"]).value
+            except ValueError:
+                raise WorkspaceError("A sender profile's channel is LinkedIn or email.") from None
+        if "daily_limit" in changes:
+            values["daily_limit"] = _check_limit(changes["daily_limit"])
+        if "weight" in changes:
+            values["weight"] = _check_weight(changes["weight"])
+        with self._write() as conn:
+            t = table(SenderProfile)
+            if not conn.execute(t.update().where(t.c.id == profile_id).values(**values)).rowcount:
+                raise WorkspaceError("That sender profile no longer exists.")
+            self._later(Change("sender_profiles"))
+
+    def sender_profiles(self) -> list[SenderProfileInfo]:
+        with self._read() as conn:
+            rows = query(conn, "SELECT id, name, channel, daily_limit, weight FROM sender_profile ORDER BY id")
+        return [SenderProfileInfo(i, n, Channel(c), d, w) for i, n, c, d, w in rows]
+
+    # -- contacts and tags -----------------------------------------------------------------
+
+    def _tag_ids(self, conn: Connection, names: Iterable[str]) -> dict[str, int]:
+        wanted = sorted({n.strip() for n in names if isinstance(n, str) and n.strip()})
+        if not wanted:
+            return {}
+        found: dict[str, int] = {}
+        for chunk in chunks(wanted):  # type: ignore[arg-type]
+            marks = ",".join("?" * len(chunk))
+            found.update(query(conn, f"SELECT name, id FROM tag WHERE name IN ({marks})", chunk))
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            bulk_insert(conn, table(Tag), ["name"], [(n,) for n in missing])
+            for chunk in chunks(missing):  # type: ignore[arg-type]
+                marks = ",".join("?" * len(chunk))
+                found.update(query(conn, f"SELECT name, id FROM tag WHERE name IN ({marks})", chunk))
+        return found
+
+    def add_contacts(self, contacts: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Add contacts (name, email, company, title, linkedin_url, tags) in the order given.
+
+        Those who belong to a started automation's segment enroll at once.
+        """
+        rows = []
+        for i, contact in enumerate(contacts):
+            name = contact.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise WorkspaceError(f"Contact {i + 1} needs a name.")
+            rows.append(tuple((contact.get(f) or None) if f != "name" else name.strip() for f in CONTACT_FIELDS))
+        if not rows:
+            return []
+        with self._write() as conn:
+            first = (query(conn, "SELECT max(id) FROM contact")[0][0] or 0) + 1
+            ids = list(range(first, first + len(rows)))
+            bulk_insert(
+                conn, table(Contact), ["id", *CONTACT_FIELDS], [(i, *r) for i, r in zip(ids, rows, strict=True)]
+            )
+            tag_ids = self._tag_ids(conn, (t for c in contacts for t in c.get("tags", ())))
+            bulk_insert(
+                conn,
+                table(ContactTag),
+                ["contact_id", "tag_id"],
+                sorted(
+                    {
+                        (cid, tag_ids[t.strip()])
+                        for cid, c in zip(ids, contacts, strict=True)
+                        for t in c.get("tags", ())
+                        if t.strip()
+                    }
+                ),
+            )
+            self._enroll_new_members(conn, ids)
+            self._later(Change("contacts"))
+        return ids
+
+    def add_contact(self, name: str, tags: Sequence[str] = (), **fields: Any) -> int:
+        return self.add_contacts([{"name": name, "tags": tags, **fields}])[0]
+
+    def tag_contacts(self, contact_ids: Sequence[int], tags: Sequence[str]) -> None:
+        """Add tags to contacts; those who join a started automation's segment enroll at once."""
+        if not contact_ids or not tags:
+            return
+        with self._write() as conn:
+            tag_ids = self._tag_ids(conn, tags)
+            existing: set[tuple[int, int]] = set()
+            for chunk in chunks(sorted(set(contact_ids))):
+                marks = ",".join("?" * len(chunk))
+                existing.update(
+                    query(conn, f"SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN ({marks})", chunk)
+                )
+            new = sorted({(c, t) for c in contact_ids for t in tag_ids.values()} - existing)
+            bulk_insert(conn, table(ContactTag), ["contact_id", "tag_id"], new)
+            self._enroll_new_members(conn, sorted({c for c, _ in new}))
+            self._later(Change("contacts"))
+
+    def untag_contacts(self, contact_ids: Sequence[int], tags: Sequence[str]) -> None:
+        """Remove tags; contacts already enrolled stay enrolled."""
+        with self._write() as conn:
+            found = dict(query(conn, "SELECT name, id FROM tag")) if tags else {}
+            for name in tags:
+                if name in found:
+                    for chunk in chunks(sorted(set(contact_ids))):
+                        marks = ",".join("?" * len(chunk))
+                        execute(
+                            conn,
+                            f"DELETE FROM contact_tag WHERE tag_id = ? AND contact_id IN ({marks})",
+                            (found[name], *chunk),
+                        )
+            self._later(Change("contacts"))
+
+    def contact_count(self) -> int:
+        with self._read() as conn:
+            return int(query(conn, "SELECT count(*) FROM contact")[0][0])
+
+    def contact_ids_by_email(self, emails: Sequence[str]) -> dict[str, int]:
+        with self._read() as conn:
+            found: dict[str, int] = {}
+            for start in range(0, len(emails), 500):
+                chunk = list(emails[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                found.update(query(conn, f"SELECT email, id FROM contact WHERE email IN ({marks})", chunk))
+        return found
+
+    # -- segments ---------------------------------------------------------------------
+
+    def create_segment(
+        self,
+        name: str,
+        *,
+        tags_any: Sequence[str] | None = None,
+        tags_all: Sequence[str] | None = None,
+        contacts: Sequence[int] | None = None,
+        everyone: bool = False,
+    ) -> int:
+        """A segment: tagged with any of / all of some tags, a static list, or everyone."""
+        name = _clean_name(name, "segment")
+        given = [x for x in (tags_any, tags_all, contacts) if x is not None] + ([True] if everyone else [])
+        if len(given) != 1:
+            raise WorkspaceError("A segment is defined by tags (any of / all of), a list of contacts, or everyone.")
+        rule = (
+            SegmentRule.TAGS_ANY if tags_any is not None
+            else SegmentRule.TAGS_ALL if tags_all is not None
+            else SegmentRule.STATIC if contacts is not None
+            else SegmentRule.EVERYONE
+        )  # fmt: skip
+        tags = tags_any if tags_any is not None else tags_all
+        if tags is not None and not [t for t in tags if t.strip()]:
+            raise WorkspaceError("Choose at least one tag for the segment.")
+        with self._write() as conn:
+            result = conn.execute(table(Segment).insert(), {"name": name, "rule": rule.value})
+            segment_id = int(result.inserted_primary_key[0])
+            if tags is not None:
+                tag_ids = self._tag_ids(conn, tags)
+                bulk_insert(
+                    conn,
+                    table(SegmentTag),
+                    ["segment_id", "tag_id"],
+                    [(segment_id, t) for t in sorted(set(tag_ids.values()))],
+                )
+            if contacts is not None:
+                bulk_insert(
+                    conn,
+                    table(SegmentMember),
+                    ["segment_id", "contact_id"],
+                    [(segment_id, c) for c in sorted(set(contacts))],
+                )
+            self._later(Change("segments"))
+        return segment_id
+
+    def segment_definition(self, segment_id: int) -> SegmentDefinition | None:
+        with self._read() as conn:
+            return load_segment(conn, segment_id)
+
+    def segment_members(self, segment_id: int) -> list[int]:
+        """The segment's contacts in creation order, decided by the engine's rule."""
+        with self._read() as conn:
+            definition = load_segment(conn, segment_id)
+            if definition is None:
+                raise WorkspaceError("That segment no longer exists.")
+            contacts = load_contacts_with_tags(conn)
+        return [c for c, tags in contacts if definition.matches(c, tags)]
+
+    # -- overrides (Mass Actions "Sender Profile", SPEC R1) -----------------------------------
+
+    def set_override(self, contact_ids: Sequence[int], profile_id: int | None) -> None:
+        """Pin contacts to a sender profile, or clear the pin with None.
+
+        Contacts already enrolled keep their profile; the override decides for
+        enrollments from now on.
+        """
+        ids = sorted(set(contact_ids))
+        with self._write() as conn:
+            if profile_id is not None and not query(conn, "SELECT 1 FROM sender_profile WHERE id = ?", (profile_id,)):
+                raise WorkspaceError("That sender profile no longer exists.")
+            for chunk in chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                execute(conn, f"DELETE FROM override WHERE contact_id IN ({marks})", chunk)
+            if profile_id is not None:
+                bulk_insert(conn, table(Override), ["contact_id", "sender_profile_id"], [(c, profile_id) for c in ids])
+            self._later(Change("contacts"))
+
+    def overrides(self) -> dict[int, int]:
+        with self._read() as conn:
+            return dict(query(conn, "SELECT contact_id, sender_profile_id FROM override"))

@@ -1,0 +1,244 @@
+"""Reading what the engine needs out of the workspace, and writing back its rotation.
+
+Everything here is set-based: one query per kind of row, never one per contact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from builder.engine import graph
+from builder.engine.assignment import ContactFacts, InteractionKey
+from builder.engine.enrollment import BranchRules, FactsLookup
+from builder.engine.roster import Attachment, BranchRoster
+from builder.engine.segments import SegmentDefinition, SegmentRule
+from builder.engine.steps import Step, StepChain
+from builder.engine.words import NodeKind, ProfileState
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.tables import BranchAttachment, table
+
+CHUNK = 500
+
+
+def chunks(values: Sequence[int], size: int = CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class NodeRow:
+    id: int
+    kind: NodeKind
+    title: str
+    x: float
+    y: float
+    segment_id: int | None
+    wait_days: int
+
+
+@dataclass
+class LoadedBranch:
+    """A branch of a stored automation, ready for the engine."""
+
+    segment_node: int
+    profile_node: int
+    step_nodes: tuple[int, ...]
+    rules: BranchRules
+
+
+def load_nodes(conn: Connection, automation_id: int) -> list[NodeRow]:
+    rows = query(
+        conn,
+        "SELECT id, kind, title, x, y, segment_id, wait_days FROM node WHERE automation_id = ? ORDER BY id",
+        (automation_id,),
+    )
+    return [NodeRow(r[0], NodeKind(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+def query(conn: Connection, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Run a SELECT written with ``?`` markers, whatever the database."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).all()]
+
+
+def execute(conn: Connection, sql: str, params: Sequence[object] = ()) -> int:
+    """Run one statement written with ``?`` markers; returns the rows it touched."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    return conn.exec_driver_sql(sql, tuple(params)).rowcount
+
+
+def load_edges(conn: Connection, automation_id: int) -> list[tuple[int, int]]:
+    return [
+        (s, t)
+        for s, t in query(
+            conn, "SELECT source_id, target_id FROM edge WHERE automation_id = ? ORDER BY id", (automation_id,)
+        )
+    ]
+
+
+def graph_nodes(conn: Connection, nodes: Sequence[NodeRow]) -> list[graph.GraphNode]:
+    profile_nodes = [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE]
+    counts: dict[int, int] = defaultdict(int)
+    for chunk in chunks(profile_nodes):
+        marks = ",".join("?" * len(chunk))
+        for node_id, count in query(
+            conn, f"SELECT node_id, count(*) FROM branch_attachment WHERE node_id IN ({marks}) GROUP BY node_id", chunk
+        ):
+            counts[node_id] = count
+    return [
+        graph.GraphNode(
+            n.id,
+            n.kind,
+            n.title,
+            profile_count=counts[n.id],
+            has_segment=n.segment_id is not None,
+            wait_days=n.wait_days,
+        )
+        for n in nodes
+    ]
+
+
+def automation_problems(conn: Connection, automation_id: int) -> list[graph.Problem]:
+    """SPEC §3: what keeps this stored automation from starting."""
+    nodes = load_nodes(conn, automation_id)
+    return graph.validate(graph_nodes(conn, nodes), load_edges(conn, automation_id))
+
+
+def load_roster(conn: Connection, node_id: int) -> BranchRoster:
+    rows = query(
+        conn,
+        "SELECT sender_profile_id, weight, state, attach_order, rotation FROM branch_attachment WHERE node_id = ?",
+        (node_id,),
+    )
+    return BranchRoster(Attachment(p, w, ProfileState(s), o, c) for p, w, s, o, c in rows)
+
+
+def save_roster(conn: Connection, node_id: int, roster: BranchRoster) -> None:
+    """Write the roster back: states, weights, attach order and rotation; drop detached profiles."""
+    stored = {
+        p for (p,) in query(conn, "SELECT sender_profile_id FROM branch_attachment WHERE node_id = ?", (node_id,))
+    }
+    kept = {a.profile for a in roster.attachments}
+    for profile in stored - kept:
+        execute(conn, "DELETE FROM branch_attachment WHERE node_id = ? AND sender_profile_id = ?", (node_id, profile))
+    bulk_update(
+        conn,
+        "UPDATE branch_attachment SET state = ?, weight = ?, attach_order = ?, rotation = ? "
+        "WHERE node_id = ? AND sender_profile_id = ?",
+        [
+            (a.state.value, a.weight, a.order, a.current, node_id, a.profile)
+            for a in roster.attachments
+            if a.profile in stored
+        ],
+    )
+    bulk_insert(
+        conn,
+        table(BranchAttachment),
+        ["node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"],
+        [
+            (node_id, a.profile, a.state.value, a.weight, a.order, a.current)
+            for a in roster.attachments
+            if a.profile not in stored
+        ],
+    )
+
+
+def load_segment(conn: Connection, segment_id: int | None) -> SegmentDefinition | None:
+    if segment_id is None:
+        return None
+    found = query(conn, "SELECT rule FROM segment WHERE id = ?", (segment_id,))
+    if not found:
+        return None
+    rule = SegmentRule(found[0][0])
+    if rule is SegmentRule.STATIC:
+        members = frozenset(
+            c for (c,) in query(conn, "SELECT contact_id FROM segment_member WHERE segment_id = ?", (segment_id,))
+        )
+        return SegmentDefinition(rule, contacts=members)
+    tags = frozenset(t for (t,) in query(conn, "SELECT tag_id FROM segment_tag WHERE segment_id = ?", (segment_id,)))
+    return SegmentDefinition(rule, tags=tags)
+
+
+def load_chain(nodes_by_id: dict[int, NodeRow], step_nodes: Sequence[int]) -> StepChain:
+    return StepChain([Step(nodes_by_id[n].kind, nodes_by_id[n].wait_days) for n in step_nodes])
+
+
+def load_branches(conn: Connection, automation_id: int) -> list[LoadedBranch]:
+    """The automation's branches in Segment node order, with rosters, segments and steps."""
+    nodes = load_nodes(conn, automation_id)
+    by_id = {n.id: n for n in nodes}
+    edges = load_edges(conn, automation_id)
+    loaded = []
+    for branch in graph.branches(graph_nodes(conn, nodes), edges):
+        rules = BranchRules(
+            load_roster(conn, int(branch.sender_profile)),
+            load_segment(conn, by_id[int(branch.segment)].segment_id),
+            load_chain(by_id, [int(s) for s in branch.steps]),
+        )
+        loaded.append(
+            LoadedBranch(int(branch.segment), int(branch.sender_profile), tuple(int(s) for s in branch.steps), rules)
+        )
+    return loaded
+
+
+def find_branch(branches: Sequence[LoadedBranch], profile_node: int) -> tuple[int, LoadedBranch]:
+    for index, branch in enumerate(branches):
+        if branch.profile_node == profile_node:
+            return index, branch
+    raise WorkspaceError("This Sender Profile node is not part of a complete branch.")
+
+
+def load_contacts_with_tags(
+    conn: Connection, contact_ids: Sequence[int] | None = None
+) -> list[tuple[int, frozenset[int]]]:
+    """(contact, its tag ids) in creation order: all contacts, or the ones given."""
+    tags: dict[int, list[int]] = defaultdict(list)
+    if contact_ids is None:
+        ids = [c for (c,) in query(conn, "SELECT id FROM contact ORDER BY id")]
+        for contact, tag in query(conn, "SELECT contact_id, tag_id FROM contact_tag"):
+            tags[contact].append(tag)
+    else:
+        ids = sorted(set(contact_ids))
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for contact, tag in query(
+                conn, f"SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN ({marks})", chunk
+            ):
+                tags[contact].append(tag)
+    empty: frozenset[int] = frozenset()
+    return [(c, frozenset(tags[c]) if c in tags else empty) for c in ids]
+
+
+def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> FactsLookup:
+    """Overrides and interaction history, for all contacts or the ones given (R1, R2)."""
+    overrides: dict[Hashable, int] = {}
+    history: dict[Hashable, list[InteractionKey]] = defaultdict(list)
+    if contact_ids is None:
+        overrides.update(query(conn, "SELECT contact_id, sender_profile_id FROM override"))
+        rows = query(conn, "SELECT contact_id, day, id, sender_profile_id FROM interaction")
+    else:
+        rows = []
+        ids = sorted(set(contact_ids))
+        for chunk in chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            overrides.update(
+                query(conn, f"SELECT contact_id, sender_profile_id FROM override WHERE contact_id IN ({marks})", chunk)
+            )
+            rows += query(
+                conn,
+                f"SELECT contact_id, day, id, sender_profile_id FROM interaction WHERE contact_id IN ({marks})",
+                chunk,
+            )
+    for contact, day, recorded, profile in rows:
+        history[contact].append((day, recorded, profile))
+
+    def facts(contact: Hashable) -> ContactFacts:
+        return ContactFacts(contact, overrides.get(contact), history.get(contact, ()))
+
+    return facts

@@ -1,0 +1,293 @@
+"""Starting, pausing and changing the sender profiles of a stored automation (SPEC §4, §6).
+
+The engine decides; these methods load its inputs, store its outcome in bulk,
+and do both inside one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from builder.engine.enrollment import NewEnrollment, enroll_contacts, release_waiting
+from builder.engine.roster import RosterError
+from builder.engine.words import AutomationState, EnrollmentStatus, RemovalMode, TaskStatus
+from builder.store.base import Change, WorkspaceBase
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.loading import (
+    LoadedBranch,
+    automation_problems,
+    execute,
+    find_branch,
+    load_branches,
+    load_contacts_with_tags,
+    load_facts,
+    load_roster,
+    query,
+    save_roster,
+)
+from builder.store.tables import Enrollment, Task, table
+
+ENROLLMENT_COLUMNS = [
+    "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
+    "reason", "status", "enrolled_day", "ignored_override_id",
+]  # fmt: skip
+TASK_COLUMNS = [
+    "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day", "done_day",
+]  # fmt: skip
+
+
+class StartRefused(WorkspaceError):
+    """The automation has SPEC §3 problems; ``problems`` lists them with their nodes."""
+
+    def __init__(self, problems: Sequence[object]) -> None:
+        super().__init__("Fix these before starting: " + " ".join(getattr(p, "message", str(p)) for p in problems))
+        self.problems = list(problems)
+
+
+def task_rows(enrollment_id: int, outcome: NewEnrollment, branch: LoadedBranch) -> list[tuple]:
+    profile = outcome.assignment.profile
+    return [
+        (
+            enrollment_id,
+            profile,
+            branch.step_nodes[t.step],
+            t.step,
+            t.kind.value,
+            TaskStatus.PENDING.value,
+            t.due_day,
+            None,
+        )
+        for t in outcome.tasks
+    ]
+
+
+class RunningMixin(WorkspaceBase):
+    # -- state of an automation -----------------------------------------------------
+
+    def _automation_state(self, conn: Connection, automation_id: int) -> tuple[AutomationState, bool]:
+        found = query(conn, "SELECT state, ignore_previous_interactions FROM automation WHERE id = ?", (automation_id,))
+        if not found:
+            raise WorkspaceError("That automation no longer exists.")
+        return AutomationState(found[0][0]), bool(found[0][1])
+
+    def start(self, automation_id: int) -> int:
+        """Start a draft automation: every segment member enrolls now (SPEC §4).
+
+        Refused with :class:`StartRefused` while SPEC §3 problems exist. Returns
+        how many contacts enrolled.
+        """
+        with self._write() as conn:
+            state, _ = self._automation_state(conn, automation_id)
+            if state.started:
+                raise WorkspaceError(f"This automation is already {state.value}.")
+            found = automation_problems(conn, automation_id)
+            if found:
+                raise StartRefused(found)
+            execute(
+                conn, "UPDATE automation SET state = ? WHERE id = ?", (AutomationState.RUNNING.value, automation_id)
+            )
+            count = self._enroll(conn, automation_id, load_contacts_with_tags(conn), load_facts(conn))
+            self._later(Change("automations", automation_id), Change("enrollments", automation_id))
+        return count
+
+    def pause(self, automation_id: int) -> None:
+        """Pause: contacts still enroll, but no task is planned (SPEC §5)."""
+        self._set_state(automation_id, AutomationState.RUNNING, AutomationState.PAUSED)
+
+    def resume(self, automation_id: int) -> None:
+        self._set_state(automation_id, AutomationState.PAUSED, AutomationState.RUNNING)
+
+    def _set_state(self, automation_id: int, expected: AutomationState, new: AutomationState) -> None:
+        with self._write() as conn:
+            state, _ = self._automation_state(conn, automation_id)
+            if state is not expected:
+                verb = "paused" if new is AutomationState.PAUSED else "resumed"
+                raise WorkspaceError(f"This automation is {state.value}, so it cannot be {verb}.")
+            execute(conn, "UPDATE automation SET state = ? WHERE id = ?", (new.value, automation_id))
+            self._later(Change("automations", automation_id), Change("tasks"))
+
+    def set_ignore_previous_interactions(self, automation_id: int, ignore: bool) -> None:
+        """The automation's switch for SPEC R2; it applies to contacts enrolled from now on."""
+        with self._write() as conn:
+            self._automation_state(conn, automation_id)
+            execute(
+                conn,
+                "UPDATE automation SET ignore_previous_interactions = ? WHERE id = ?",
+                (bool(ignore), automation_id),
+            )
+            self._later(Change("automations", automation_id))
+
+    # -- enrolling -------------------------------------------------------------------
+
+    def _enroll(self, conn: Connection, automation_id: int, contacts: list, facts: object) -> int:
+        """Enroll the given contacts that belong to a branch and are not enrolled yet."""
+        _, ignore = self._automation_state(conn, automation_id)
+        branches = load_branches(conn, automation_id)
+        if not branches:
+            return 0
+        enrolled = {
+            c for (c,) in query(conn, "SELECT contact_id FROM enrollment WHERE automation_id = ?", (automation_id,))
+        }
+        new = enroll_contacts(
+            [b.rules for b in branches],
+            contacts,
+            facts,  # type: ignore[arg-type]
+            day=self.today_number,
+            ignore_previous_interactions=ignore,
+            already_enrolled=enrolled,
+        )
+        if not new:
+            return 0
+        next_id = (query(conn, "SELECT max(id) FROM enrollment")[0][0] or 0) + 1
+        enrollments = []
+        tasks: list[tuple] = []
+        for offset, outcome in enumerate(new):
+            enrollment_id = next_id + offset
+            branch = branches[outcome.branch]
+            assignment = outcome.assignment
+            status = EnrollmentStatus.WAITING if assignment.waiting else EnrollmentStatus.ACTIVE
+            enrollments.append(
+                (
+                    enrollment_id, automation_id, outcome.contact, branch.profile_node, assignment.profile,
+                    assignment.reason.value if assignment.reason else None, status.value, outcome.day,
+                    assignment.ignored_override,
+                )
+            )  # fmt: skip
+            tasks += task_rows(enrollment_id, outcome, branch)
+        bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, enrollments)
+        bulk_insert(conn, table(Task), TASK_COLUMNS, tasks)
+        for branch in branches:
+            save_roster(conn, branch.profile_node, branch.rules.roster)
+        return len(new)
+
+    def _enroll_new_members(self, conn: Connection, contact_ids: Sequence[int]) -> None:
+        """Contacts that joined a segment enroll at once in started automations (SPEC §4)."""
+        started = [a for (a,) in query(conn, "SELECT id FROM automation WHERE state != ? ORDER BY id", ("draft",))]
+        if not started or not contact_ids:
+            return
+        contacts = load_contacts_with_tags(conn, contact_ids)
+        facts = load_facts(conn, contact_ids)
+        for automation_id in started:
+            if self._enroll(conn, automation_id, contacts, facts):
+                self._later(Change("enrollments", automation_id))
+
+    # -- sender profiles of a branch (SPEC §6) -------------------------------------------
+
+    def _profile_node(self, conn: Connection, node_id: int) -> tuple[int, AutomationState]:
+        found = query(conn, "SELECT automation_id, kind FROM node WHERE id = ?", (node_id,))
+        if not found:
+            raise WorkspaceError("That node no longer exists.")
+        if found[0][1] != "sender_profile":
+            raise WorkspaceError("Sender profiles are added to a Sender Profile node.")
+        automation_id = found[0][0]
+        state, _ = self._automation_state(conn, automation_id)
+        return automation_id, state
+
+    def attach_sender_profile(self, node_id: int, profile_id: int, weight: int | None = None) -> None:
+        """Add a sender profile to a branch, or re-attach a draining or removed one.
+
+        While the automation runs, contacts waiting in the branch are assigned
+        at once, before anyone who enrolls later (R4).
+        """
+        with self._write() as conn:
+            automation_id, state = self._profile_node(conn, node_id)
+            profile = query(conn, "SELECT weight FROM sender_profile WHERE id = ?", (profile_id,))
+            if not profile:
+                raise WorkspaceError("That sender profile no longer exists.")
+            roster = load_roster(conn, node_id)
+            try:
+                roster.attach(profile_id, weight if weight is not None else profile[0][0])
+            except RosterError as error:
+                raise WorkspaceError(str(error)) from None
+            save_roster(conn, node_id, roster)
+            if state.started:
+                self._release_waiting(conn, automation_id, node_id)
+            self._later(Change("sender_profile_node", automation_id), Change("enrollments", automation_id))
+
+    def _release_waiting(self, conn: Connection, automation_id: int, node_id: int) -> None:
+        _, ignore = self._automation_state(conn, automation_id)
+        branches = load_branches(conn, automation_id)
+        try:
+            index, branch = find_branch(branches, node_id)
+        except WorkspaceError:
+            return
+        waiting = query(
+            conn,
+            "SELECT id, contact_id, enrolled_day FROM enrollment WHERE branch_node_id = ? AND status = ? ORDER BY id",
+            (node_id, EnrollmentStatus.WAITING.value),
+        )
+        if not waiting:
+            return
+        contact_ids = [c for _, c, _ in waiting]
+        released = release_waiting(
+            index, branch.rules, [(c, d) for _, c, d in waiting], load_facts(conn, contact_ids),
+            ignore_previous_interactions=ignore,
+        )  # fmt: skip
+        updates = []
+        tasks: list[tuple] = []
+        for (enrollment_id, _, _), outcome in zip(waiting, released, strict=False):
+            a = outcome.assignment
+            updates.append(
+                (
+                    a.profile,
+                    a.reason.value if a.reason else None,
+                    EnrollmentStatus.ACTIVE.value,
+                    a.ignored_override,
+                    enrollment_id,
+                )
+            )
+            tasks += task_rows(enrollment_id, outcome, branch)
+        bulk_update(
+            conn,
+            "UPDATE enrollment SET sender_profile_id = ?, reason = ?, status = ?, ignored_override_id = ? WHERE id = ?",
+            updates,
+        )
+        bulk_insert(conn, table(Task), TASK_COLUMNS, tasks)
+        save_roster(conn, node_id, branch.rules.roster)
+
+    def remove_sender_profile(self, node_id: int, profile_id: int, mode: RemovalMode | str | None = None) -> None:
+        """Remove a sender profile from a branch (SPEC §6).
+
+        In a draft it is simply taken off. Once started, ``mode`` is required:
+        ``cancel`` cancels its pending tasks in the branch and its contacts'
+        enrollments (nobody is moved); ``continue`` lets its contacts go on but
+        gives it no new ones.
+        """
+        mode = RemovalMode(mode) if mode is not None else None
+        with self._write() as conn:
+            automation_id, state = self._profile_node(conn, node_id)
+            roster = load_roster(conn, node_id)
+            try:
+                removal = roster.remove(profile_id, started=state.started, mode=mode)
+            except RosterError as error:
+                raise WorkspaceError(str(error)) from None
+            save_roster(conn, node_id, roster)
+            if removal.cancel_tasks:
+                execute(
+                    conn,
+                    "UPDATE task SET status = ? WHERE status = ? AND sender_profile_id = ? AND enrollment_id IN "
+                    "(SELECT id FROM enrollment WHERE branch_node_id = ? AND sender_profile_id = ?)",
+                    (TaskStatus.CANCELED.value, TaskStatus.PENDING.value, profile_id, node_id, profile_id),
+                )
+                execute(
+                    conn,
+                    "UPDATE enrollment SET status = ? WHERE branch_node_id = ? AND sender_profile_id = ? AND status = ?",
+                    (EnrollmentStatus.CANCELED.value, node_id, profile_id, EnrollmentStatus.ACTIVE.value),
+                )
+            self._later(
+                Change("sender_profile_node", automation_id), Change("enrollments", automation_id), Change("tasks")
+            )
+
+    def set_attachment_weight(self, node_id: int, profile_id: int, weight: int) -> None:
+        """The weight of a profile in this branch's even rotation (R3)."""
+        with self._write() as conn:
+            automation_id, _ = self._profile_node(conn, node_id)
+            roster = load_roster(conn, node_id)
+            try:
+                roster.set_weight(profile_id, weight)
+            except RosterError as error:
+                raise WorkspaceError(str(error)) from None
+            save_roster(conn, node_id, roster)
+            self._later(Change("sender_profile_node", automation_id))

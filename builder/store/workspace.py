@@ -1,0 +1,128 @@
+"""The workspace: the one source of truth of the app (SPEC §9).
+
+Each public method is one user action and one transaction; after it commits,
+subscribers hear a :class:`~builder.store.base.Change`. The engine decides every
+rule; the workspace loads its inputs and stores its outcome in bulk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from builder.engine.words import EnrollmentStatus, ProfileState, Reason, TaskStatus
+from builder.store.automations import AutomationsMixin
+from builder.store.daily_work import DailyWorkMixin
+from builder.store.database import connect, database_url, ensure_schema
+from builder.store.loading import query
+
+
+@dataclass(frozen=True)
+class EnrollmentInfo:
+    """One contact in one automation: its branch, profile, why, when and status."""
+
+    id: int
+    contact_id: int
+    branch_node_id: int
+    sender_profile_id: int | None
+    reason: Reason | None
+    status: EnrollmentStatus
+    enrolled: date
+    ignored_override_id: int | None
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: int
+    enrollment_id: int
+    contact_id: int
+    sender_profile_id: int
+    step_index: int
+    kind: str
+    status: TaskStatus
+    due: date | None
+    done: date | None
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """A sender profile in a branch, with the counts a marketer looks at."""
+
+    sender_profile_id: int
+    name: str
+    state: ProfileState
+    weight: int
+    daily_limit: int
+    attach_order: int
+    contacts: int
+    pending_tasks: int
+
+
+def _day(value: int | None) -> date | None:
+    return None if value is None else date.fromordinal(value)
+
+
+class Workspace(AutomationsMixin, DailyWorkMixin):
+    """Sender profiles, contacts, segments, automations and their runs, in one database."""
+
+    @classmethod
+    def open(cls, target: str | Path | None = None, *, today: date | None = None) -> Workspace:
+        """Open (or create) the workspace at a path or SQLAlchemy URL; None means the default file."""
+        engine = connect(database_url(target))
+        try:
+            ensure_schema(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(engine, today)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- what happened in an automation ---------------------------------------------------
+
+    def enrollments(self, automation_id: int) -> list[EnrollmentInfo]:
+        """The automation's enrollments in enrollment order."""
+        with self._read() as conn:
+            rows = query(
+                conn,
+                "SELECT id, contact_id, branch_node_id, sender_profile_id, reason, status, enrolled_day, "
+                "ignored_override_id FROM enrollment WHERE automation_id = ? ORDER BY id",
+                (automation_id,),
+            )
+        return [
+            EnrollmentInfo(i, c, b, p, Reason(r) if r else None, EnrollmentStatus(s), date.fromordinal(d), ig)
+            for i, c, b, p, r, s, d, ig in rows
+        ]
+
+    def tasks(self, automation_id: int) -> list[TaskInfo]:
+        """The automation's tasks in enrollment order, then step order."""
+        with self._read() as conn:
+            rows = query(
+                conn,
+                "SELECT t.id, t.enrollment_id, e.contact_id, t.sender_profile_id, t.step_index, t.kind, t.status, "
+                "t.due_day, t.done_day FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
+                "WHERE e.automation_id = ? ORDER BY t.enrollment_id, t.step_index",
+                (automation_id,),
+            )
+        return [TaskInfo(i, e, c, p, s, k, TaskStatus(st), _day(d), _day(dd)) for i, e, c, p, s, k, st, d, dd in rows]
+
+    def attachments(self, node_id: int) -> list[AttachmentInfo]:
+        """The sender profiles of a Sender Profile node in attach order, with their counts."""
+        with self._read() as conn:
+            rows = query(
+                conn,
+                "SELECT a.sender_profile_id, p.name, a.state, a.weight, p.daily_limit, a.attach_order, "
+                "(SELECT count(*) FROM enrollment e WHERE e.branch_node_id = a.node_id "
+                " AND e.sender_profile_id = a.sender_profile_id), "
+                "(SELECT count(*) FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
+                " WHERE e.branch_node_id = a.node_id AND t.sender_profile_id = a.sender_profile_id AND t.status = ?) "
+                "FROM branch_attachment a JOIN sender_profile p ON p.id = a.sender_profile_id "
+                "WHERE a.node_id = ? ORDER BY a.attach_order",
+                (TaskStatus.PENDING.value, node_id),
+            )
+        return [AttachmentInfo(p, n, ProfileState(s), w, lim, o, c, pt) for p, n, s, w, lim, o, c, pt in rows]
