@@ -216,10 +216,10 @@ def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
         ) from None
     except RecursionError:
         raise ScenarioError([f"{source}: the JSON is nested too deeply"]) from None
-    return parse_scenario(data)
+    return parse_scenario(data, source)
 
 
-def parse_scenario(data: Any) -> Scenario:
+def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     """Check plain JSON values and turn them into a :class:`Scenario`."""
     r = _Reader()
     top = r.obj(
@@ -228,7 +228,7 @@ def parse_scenario(data: Any) -> Scenario:
         {"sender_profiles", "contacts", "interactions", "overrides", "automation", "events", "days"},
     )
     if top is None:
-        raise ScenarioError(r.problems or ["a scenario is a JSON object"])
+        raise ScenarioError([f"{source}: a scenario is a JSON object, not {_kind(data)}"])
 
     profiles = _read_profiles(r, top)
     profile_ids = {p.id for p in profiles}

@@ -134,7 +134,7 @@ class CrmMixin(RunningMixin):
     def add_contacts(self, contacts: Sequence[Mapping[str, Any]]) -> list[int]:
         """Add contacts (name, email, company, title, linkedin_url, tags) in the order given.
 
-        Those who belong to a started automation's segment enroll at once.
+        ``override`` may pin a contact to a sender profile id from the start. Those who belong to a started automation's segment enroll at once.
         """
         rows = []
         for i, contact in enumerate(contacts):
@@ -164,6 +164,10 @@ class CrmMixin(RunningMixin):
                     }
                 ),
             )
+            pinned = [
+                (cid, c["override"]) for cid, c in zip(ids, contacts, strict=True) if c.get("override") is not None
+            ]
+            bulk_insert(conn, table(Override), ["contact_id", "sender_profile_id"], pinned)
             self._enroll_new_members(conn, ids)
             self._later(Change("contacts"))
         return ids

@@ -1,0 +1,154 @@
+"""Play a scenario (SPEC §7) through a real workspace, day by day, as a team would.
+
+Scenario day d is the workspace date ``START + d``. Each day the events are
+applied with the workspace's own methods, then every planned task is marked
+done, one at a time per profile, re-planning after each (a task that falls due
+today, after a wait of 0, can still be done today, as in the simulation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from builder.engine.scenario import BranchSpec, ContactSpec, Scenario
+from builder.engine.segments import SegmentRule
+from builder.store.workspace import Workspace
+
+START = date(2026, 3, 2)
+
+
+@dataclass
+class Story:
+    ws: Workspace
+    scenario: Scenario
+    profiles: dict[str, int] = field(default_factory=dict)
+    contacts: dict[str, int] = field(default_factory=dict)
+    branch_nodes: dict[str, int] = field(default_factory=dict)
+    automation: int = 0
+    early_overrides: dict[str, int | None] = field(default_factory=dict)
+
+    def add_contacts(self, specs: tuple[ContactSpec, ...]) -> None:
+        # An override may name a contact the CRM does not hold yet: it is pinned as it arrives.
+        ids = self.ws.add_contacts(
+            [
+                {
+                    "name": c.name,
+                    "email": c.email,
+                    "tags": list(c.tags),
+                    "override": self.early_overrides.pop(c.id, None),
+                }
+                for c in specs
+            ]
+        )
+        self.contacts.update({spec.id: new for spec, new in zip(specs, ids, strict=True)})
+
+    def build_branch(self, branch: BranchSpec, x: float) -> None:
+        ws, rule = self.ws, branch.segment.rule
+        name = f"{branch.id} segment"
+        if rule is SegmentRule.TAGS_ANY:
+            segment = ws.create_segment(name, tags_any=sorted(branch.segment.tags))
+        elif rule is SegmentRule.TAGS_ALL:
+            segment = ws.create_segment(name, tags_all=sorted(branch.segment.tags))
+        elif rule is SegmentRule.STATIC:
+            segment = ws.create_segment(name, contacts=[self.contacts[c] for c in sorted(branch.segment.contacts)])
+        else:
+            segment = ws.create_segment(name, everyone=True)
+        previous = ws.add_node(self.automation, "segment", segment_id=segment, x=x)
+        profile_node = ws.add_node(self.automation, "sender_profile", title=branch.id, x=x, y=100)
+        ws.connect(previous, profile_node)
+        previous = profile_node
+        for i, step in enumerate(branch.steps):
+            node = ws.add_node(self.automation, step.kind, wait_days=step.days, x=x, y=200 + 100 * i)
+            ws.connect(previous, node)
+            previous = node
+        for pid in branch.sender_profiles:
+            ws.attach_sender_profile(profile_node, self.profiles[pid])
+        self.branch_nodes[branch.id] = profile_node
+
+    def work_today(self) -> None:
+        while plan := self.ws.plan_today():
+            for tasks in plan.values():
+                self.ws.mark_done(tasks[0].task_id)
+
+
+def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
+    story = Story(ws, scenario)
+    ws.set_today(START)
+    for p in scenario.sender_profiles:
+        story.profiles[p.id] = ws.create_sender_profile(p.name, p.channel, p.daily_limit, p.weight)
+    story.add_contacts(scenario.contacts)
+    for i in scenario.interactions:
+        ws.record_interaction(
+            story.contacts[i.contact], story.profiles[i.sender_profile], START + timedelta(days=i.day)
+        )
+    for contact, profile in scenario.overrides.items():
+        if contact in story.contacts:
+            ws.set_override([story.contacts[contact]], story.profiles[profile])
+        else:
+            story.early_overrides[contact] = story.profiles[profile]
+    story.automation = ws.create_automation(scenario.automation.name)
+    ws.set_ignore_previous_interactions(story.automation, scenario.automation.ignore_previous_interactions)
+    for n, branch in enumerate(scenario.automation.branches):
+        story.build_branch(branch, x=300.0 * n)
+
+    events = list(scenario.events)
+    for day in range(days):
+        ws.set_today(START + timedelta(days=day))
+        for event in [e for e in events if e.day == day]:
+            node = story.branch_nodes.get(event.branch or "")
+            profile = story.profiles.get(event.sender_profile or "")
+            if event.type == "start":
+                ws.start(story.automation)
+            elif event.type == "pause":
+                ws.pause(story.automation)
+            elif event.type == "resume":
+                ws.resume(story.automation)
+            elif event.type == "add_contacts":
+                story.add_contacts(event.new_contacts)
+            elif event.type == "add_sender_profile":
+                ws.attach_sender_profile(node, profile)
+            elif event.type == "remove_sender_profile":
+                ws.remove_sender_profile(node, profile, event.mode)
+            elif event.type == "set_override":
+                known = [story.contacts[c] for c in event.contacts if c in story.contacts]
+                story.early_overrides.update({c: profile for c in event.contacts if c not in story.contacts})
+                ws.set_override(known, profile)
+        story.work_today()
+    return story
+
+
+def outcome(story: Story) -> tuple[list[tuple], list[tuple]]:
+    """Assignments and tasks in the shape of the simulation's output."""
+    contact_ids = {v: k for k, v in story.contacts.items()}
+    profile_ids = {v: k for k, v in story.profiles.items()}
+    branch_ids = {v: k for k, v in story.branch_nodes.items()}
+    start = START.toordinal()
+
+    def day(value: date | None) -> int | None:
+        return None if value is None else value.toordinal() - start
+
+    assignments = [
+        (
+            contact_ids[e.contact_id],
+            branch_ids[e.branch_node_id],
+            profile_ids.get(e.sender_profile_id),
+            e.reason.value if e.reason else None,
+            day(e.enrolled),
+            e.status.value,
+        )
+        for e in story.ws.enrollments(story.automation)
+    ]
+    tasks = [
+        (
+            contact_ids[t.contact_id],
+            profile_ids[t.sender_profile_id],
+            t.step_index,
+            t.kind,
+            t.status.value,
+            day(t.due),
+            day(t.done),
+        )
+        for t in story.ws.tasks(story.automation)
+    ]
+    return assignments, tasks
