@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from builder.engine.enrollment import NewEnrollment, enroll_contacts, release_waiting
+from builder.engine.enrollment import FactsLookup, NewEnrollment, enroll_contacts, release_waiting
 from builder.engine.roster import RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
@@ -18,6 +18,7 @@ from builder.store.database import WorkspaceError, bulk_insert, bulk_update
 from builder.store.loading import (
     LoadedBranch,
     automation_problems,
+    chunks,
     execute,
     find_branch,
     load_branches,
@@ -121,19 +122,30 @@ class RunningMixin(WorkspaceBase):
 
     # -- enrolling -------------------------------------------------------------------
 
-    def _enroll(self, conn: Connection, automation_id: int, contacts: list, facts: object) -> int:
+    def _enroll(
+        self, conn: Connection, automation_id: int, contacts: list[tuple[int, frozenset[int]]], facts: FactsLookup
+    ) -> int:
         """Enroll the given contacts that belong to a branch and are not enrolled yet."""
         _, ignore = self._automation_state(conn, automation_id)
         branches = load_branches(conn, automation_id)
         if not branches:
             return 0
-        enrolled = {
-            c for (c,) in query(conn, "SELECT contact_id FROM enrollment WHERE automation_id = ?", (automation_id,))
-        }
+        enrolled: set[int] = set()
+        has_any = query(conn, "SELECT 1 FROM enrollment WHERE automation_id = ? LIMIT 1", (automation_id,))
+        for chunk in chunks([c for c, _ in contacts]) if has_any else ():
+            marks = ",".join("?" * len(chunk))
+            enrolled.update(
+                c
+                for (c,) in query(
+                    conn,
+                    f"SELECT contact_id FROM enrollment WHERE automation_id = ? AND contact_id IN ({marks})",
+                    (automation_id, *chunk),
+                )
+            )
         new = enroll_contacts(
             [b.rules for b in branches],
             contacts,
-            facts,  # type: ignore[arg-type]
+            facts,
             day=self.today_number,
             ignore_previous_interactions=ignore,
             already_enrolled=enrolled,
