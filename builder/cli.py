@@ -1,12 +1,20 @@
-"""The command line: ``automation-builder [simulate FILE] [--db PATH]``."""
+"""The command line: ``automation-builder [--db PATH|URL] [--today DATE] [simulate FILE [--json]]``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from builder import __version__
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-03-02") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Build outreach automations and see how contacts spread over sender profiles.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="the workspace: an SQLite file or a SQLAlchemy URL (default: the app-data folder's workspace)",
+    )
+    parser.add_argument("--today", metavar="YYYY-MM-DD", type=_date, help="fix the workspace's date")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     simulate = commands.add_parser(
         "simulate",
@@ -41,13 +55,39 @@ def run_simulate(path: str, as_json: bool) -> int:
     return 0
 
 
+def show_workspace(target: str | None, today: date | None) -> int:
+    """Open the workspace and print what it holds and today's plan."""
+    from builder.store.database import WorkspaceError, database_url
+    from builder.store.workspace import Workspace
+
+    try:
+        with Workspace.open(target, today=today) as ws:
+            profiles = {p.id: p for p in ws.sender_profiles()}
+            automations = ws.automations()
+            plan = ws.plan_today()
+            contacts = ws.contact_count()
+    except WorkspaceError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Workspace {database_url(target)}")
+    print(f"  {len(profiles)} sender profiles, {contacts:,} contacts, {len(automations)} automations")
+    for automation in automations:
+        print(f"  - {automation.name} ({automation.state.value})")
+    print(f"Today ({(today or date.today()).isoformat()}):")
+    if not plan:
+        print("  nothing planned")
+    for profile_id, tasks in plan.items():
+        profile = profiles[profile_id]
+        print(f"  {profile.name}: {len(tasks)} of {profile.daily_limit} tasks")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "simulate":
             return run_simulate(args.scenario, args.json)
-        _parser().print_help()
-        return 0
+        return show_workspace(args.db, args.today)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -118,7 +118,11 @@ def connect(url: str) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(url)
-    except (ArgumentError, ImportError, SQLAlchemyError) as error:
+    except ImportError as error:
+        raise WorkspaceError(
+            f"Cannot use the database '{url}': its driver is not installed ({error.name or error})."
+        ) from None
+    except (ArgumentError, SQLAlchemyError) as error:
         raise WorkspaceError(f"Cannot use the database '{url}': {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _on_sqlite_connect)

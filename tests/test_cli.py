@@ -1,0 +1,98 @@
+"""The command line as a user runs it: real processes, exit codes, stdout and stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).parents[1] / "resources" / "examples"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args], capture_output=True, text=True, cwd=cwd, timeout=120, check=False
+    )
+
+
+def test_simulate_prints_a_readable_summary():
+    done = run("simulate", str(EXAMPLES / "01-even-history-override.json"))
+    assert done.returncode == 0, done.stderr
+    assert "Who goes to which sender profile, and why" in done.stdout
+    assert "Lead 2   fintech  Omar Haddad     previous interaction" in done.stdout
+    assert "fintech: 8 contacts, finished on day 3" in done.stdout
+
+
+def test_simulate_json_is_the_same_bytes_every_time():
+    first = run("simulate", str(EXAMPLES / "03-remove-continue-then-waiting.json"), "--json")
+    second = run("simulate", str(EXAMPLES / "03-remove-continue-then-waiting.json"), "--json")
+    assert first.returncode == 0
+    assert first.stdout == second.stdout
+    result = json.loads(first.stdout)
+    assert result["sender_profiles"] == {"anna": {"ops": "draining"}, "omar": {"ops": "active"}}
+
+
+def test_a_bad_scenario_exits_2_with_one_line_per_problem(tmp_path):
+    scenario = json.loads((EXAMPLES / "01-even-history-override.json").read_text())
+    scenario["sender_profiles"][1]["daily_limit"] = -5
+    scenario["events"].append({"day": 1, "type": "add_sender_profile", "branch": "fintech", "sender_profile": "zed"})
+    scenario["events"].append({"day": 2, "type": "launch"})
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(scenario))
+    done = run("simulate", str(path))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "sender_profiles[1].daily_limit: must be 0 or more, got -5",
+        "events[1].sender_profile: no sender profile 'zed'",
+        "events[2].type: unknown event 'launch' (one of start, pause, resume, add_contacts, "
+        "add_sender_profile, remove_sender_profile, set_override)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "no such file"),
+        ("folder", "is a folder"),
+        (b"", "the file is empty"),
+        (b'{"contacts": [', "not valid JSON at line 1"),
+        (b"\xff\xfe\x00\x01", "not a text file"),
+    ],
+    ids=["missing", "folder", "empty", "bad-json", "binary"],
+)
+def test_unusable_files_get_a_sentence_not_a_traceback(tmp_path, content, expected):
+    path = tmp_path / "scenario.json"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    done = run("simulate", str(path))
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_runtime_problem_names_its_event(tmp_path):
+    scenario = json.loads((EXAMPLES / "02-profile-added-mid-run.json").read_text())
+    scenario["events"].append({"day": 3, "type": "remove_sender_profile", "branch": "saas", "sender_profile": "anna"})
+    path = tmp_path / "no-mode.json"
+    path.write_text(json.dumps(scenario))
+    done = run("simulate", str(path))
+    assert done.returncode == 2
+    assert done.stderr.startswith("events[3]: The automation has started: choose whether to cancel or continue")
+
+
+def test_the_workspace_summary_opens_a_new_file_and_refuses_a_foreign_one(tmp_path):
+    done = run("--db", str(tmp_path / "team.sqlite"), "--today", "2026-03-02")
+    assert done.returncode == 0, done.stderr
+    assert "0 sender profiles, 0 contacts, 0 automations" in done.stdout
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database")
+    refused = run("--db", str(notes))
+    assert refused.returncode == 2
+    assert "is not an Automation Builder workspace" in refused.stderr
+    assert notes.read_text() == "not a database"
