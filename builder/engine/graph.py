@@ -214,10 +214,12 @@ def check_connect(
         raise DuplicateConnectionError(
             Problem(source, "duplicate", f"{_q(info[source])} is already connected to {_q(info[target])}.", True)
         )
-    before = {p for p in problems(build_graph(nodes, edges)) if p.structural}
+    # Messages count what is wrong ("leads to 3 nodes"), so making a problem
+    # worse counts as new too.
+    before = {(p.node, p.code, p.message) for p in problems(build_graph(nodes, edges)) if p.structural}
     after = [p for p in problems(build_graph(nodes, [*edges, (source, target)])) if p.structural]
     for problem in after:
-        if problem not in before:
+        if (problem.node, problem.code, problem.message) not in before:
             raise (CycleError if problem.code == "cycle" else ConnectionRefused)(problem)
 
 

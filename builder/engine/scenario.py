@@ -517,7 +517,7 @@ def _read_events(
             r.problem(where, f"expected an object, got {_kind(item)}")
             continue
         kind = item.get("type")
-        if kind not in _EVENT_KEYS:
+        if not isinstance(kind, str) or kind not in _EVENT_KEYS:
             shown = _kind(kind) if not isinstance(kind, str) else f"'{kind}'"
             r.problem(f"{where}.type", f"unknown event {shown} (one of {', '.join(EVENT_TYPES)})")
             continue
@@ -582,7 +582,7 @@ def _read_event_fields(
         r.problem(f"{where}.sender_profile", "is missing")
     mode = None
     if kind == "remove_sender_profile" and "mode" in obj:
-        if obj["mode"] not in {m.value for m in RemovalMode}:
+        if not isinstance(obj["mode"], str) or obj["mode"] not in {m.value for m in RemovalMode}:
             r.problem(f"{where}.mode", f"must be 'cancel' or 'continue', got {_kind(obj['mode'])}")
             return None
         mode = RemovalMode(obj["mode"])
