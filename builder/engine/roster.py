@@ -147,12 +147,14 @@ class BranchRoster:
         if not pool:
             raise RosterError("No sender profile can take contacts in this branch.")
         best = pool[0]
+        best_value = None
         total = 0
         for attachment in pool:
-            attachment.current += attachment.weight
-            total += attachment.weight
-            if attachment.current > best.current:
-                best = attachment
+            weight = attachment.weight
+            value = attachment.current = attachment.current + weight
+            total += weight
+            if best_value is None or value > best_value:
+                best, best_value = attachment, value
         best.current -= total
         return best
 

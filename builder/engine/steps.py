@@ -42,17 +42,18 @@ class StepChain:
         self._next: dict[int, tuple[int, int]] = {}
         for here, there in zip(self.action_steps, self.action_steps[1:], strict=False):
             self._next[here] = (there, self._waits_between(here, there))
+        # Later tasks have no due day yet, so every enrollment can share them.
+        self._later = tuple(PlannedStep(i, self.steps[i].kind, None) for i in self.action_steps[1:])
 
     def _waits_between(self, start: int, stop: int) -> int:
         return sum(s.days for s in self.steps[start + 1 : stop] if s.kind is NodeKind.WAIT)
 
     def tasks_for_enrollment(self, enrolled_day: int) -> list[PlannedStep]:
         """One pending task per action step; only the first has a due day yet."""
-        planned = []
-        for position, index in enumerate(self.action_steps):
-            due = enrolled_day + self._lead_wait if position == 0 else None
-            planned.append(PlannedStep(index, self.steps[index].kind, due))
-        return planned
+        if not self.action_steps:
+            return []
+        first = self.action_steps[0]
+        return [PlannedStep(first, self.steps[first].kind, enrolled_day + self._lead_wait), *self._later]
 
     def next_after(self, step: int, finished_day: int) -> tuple[int, int] | None:
         """The next action step after ``step`` and its due day, or None at the end."""

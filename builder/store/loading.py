@@ -63,7 +63,14 @@ def query(conn: Connection, sql: str, params: Sequence[object] = ()) -> list[tup
     """Run a SELECT written with ``?`` markers, whatever the database."""
     if conn.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
-    return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).all()]
+    # The driver's own cursor, inside the connection's transaction: plain tuples,
+    # without building a Row object for each of hundreds of thousands of rows.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def execute(conn: Connection, sql: str, params: Sequence[object] = ()) -> int:
@@ -211,8 +218,16 @@ def load_contacts_with_tags(
                 conn, f"SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN ({marks})", chunk
             ):
                 tags[contact].append(tag)
-    empty: frozenset[int] = frozenset()
-    return [(c, frozenset(tags[c]) if c in tags else empty) for c in ids]
+    # Many contacts share the same tags: share one set between them.
+    shared: dict[tuple[int, ...], frozenset[int]] = {(): frozenset()}
+    result = []
+    for contact in ids:
+        key = tuple(sorted(tags[contact])) if contact in tags else ()
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = frozenset(key)
+        result.append((contact, found))
+    return result
 
 
 def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> FactsLookup:

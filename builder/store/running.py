@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from builder.engine.enrollment import FactsLookup, NewEnrollment, enroll_contacts, release_waiting
 from builder.engine.roster import RosterError
-from builder.engine.words import AutomationState, EnrollmentStatus, RemovalMode, TaskStatus
+from builder.engine.words import AutomationState, EnrollmentStatus, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
 from builder.store.loading import (
@@ -47,20 +47,16 @@ class StartRefused(WorkspaceError):
         self.problems = list(problems)
 
 
+PENDING = TaskStatus.PENDING.value
+ACTIVE, WAITING = EnrollmentStatus.ACTIVE.value, EnrollmentStatus.WAITING.value
+REASON_VALUES: dict[Reason | None, str | None] = {None: None, **{r: r.value for r in Reason}}
+
+
 def task_rows(enrollment_id: int, outcome: NewEnrollment, branch: LoadedBranch) -> list[tuple]:
     profile = outcome.assignment.profile
+    nodes = branch.step_nodes
     return [
-        (
-            enrollment_id,
-            profile,
-            branch.step_nodes[t.step],
-            t.step,
-            t.kind.value,
-            TaskStatus.PENDING.value,
-            t.due_day,
-            None,
-        )
-        for t in outcome.tasks
+        (enrollment_id, profile, nodes[t.step], t.step, str(t.kind), PENDING, t.due_day, None) for t in outcome.tasks
     ]
 
 
@@ -159,11 +155,11 @@ class RunningMixin(WorkspaceBase):
             enrollment_id = next_id + offset
             branch = branches[outcome.branch]
             assignment = outcome.assignment
-            status = EnrollmentStatus.WAITING if assignment.waiting else EnrollmentStatus.ACTIVE
+            status = WAITING if assignment.waiting else ACTIVE
             enrollments.append(
                 (
                     enrollment_id, automation_id, outcome.contact, branch.profile_node, assignment.profile,
-                    assignment.reason.value if assignment.reason else None, status.value, outcome.day,
+                    REASON_VALUES[assignment.reason], status, outcome.day,
                     assignment.ignored_override,
                 )
             )  # fmt: skip
