@@ -1,4 +1,8 @@
-"""The command line: ``automation-builder [--db PATH|URL] [--today DATE] [simulate FILE [--json]]``."""
+"""The command line.
+
+``automation-builder [--db PATH|URL] [--today DATE] [--demo] [--screenshot FILE.png]`` opens the app;
+``automation-builder simulate FILE [--json]`` runs a scenario; ``automation-builder status`` prints a summary.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the workspace: an SQLite file or a SQLAlchemy URL (default: the app-data folder's workspace)",
     )
     parser.add_argument("--today", metavar="YYYY-MM-DD", type=_date, help="fix the workspace's date")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo workspace (a temporary one unless --db is given)"
+    )
+    parser.add_argument("--screenshot", metavar="FILE.png", help="render the main window to a PNG and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("status", help="print what the workspace holds and today's plan")
     simulate = commands.add_parser(
         "simulate",
         help="run a scenario file and print who goes where and the day-by-day work",
@@ -41,17 +50,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_simulate(path: str, as_json: bool) -> int:
+    from builder.engine.bulk import collector_paused
     from builder.engine.report import to_json, to_text
     from builder.engine.scenario import ScenarioError, load_scenario
     from builder.engine.simulation import simulate
 
     try:
-        result = simulate(load_scenario(path))
+        with collector_paused():
+            result = simulate(load_scenario(path))
+            text = to_json(result) if as_json else to_text(result)
     except ScenarioError as error:
         for line in error.problems:
             print(line, file=sys.stderr)
         return 2
-    sys.stdout.write(to_json(result) if as_json else to_text(result))
+    sys.stdout.write(text)
     return 0
 
 
@@ -87,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "simulate":
             return run_simulate(args.scenario, args.json)
-        return show_workspace(args.db, args.today)
+        if args.command == "status":
+            return show_workspace(args.db, args.today)
+        from builder.ui.app import run_app
+
+        return run_app(args.db, args.today, args.demo, args.screenshot)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

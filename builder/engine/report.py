@@ -111,7 +111,21 @@ def branch_outcomes(result: SimulationResult) -> dict[str, dict[str, Any]]:
 
 
 def to_json(result: SimulationResult) -> str:
-    return json.dumps(result_object(result), indent=1, ensure_ascii=False) + "\n"
+    """The SPEC §7 object as text: one line per key, and one per assignment and task.
+
+    Readable in a diff, and fast: each line goes through the C encoder, which
+    ``indent=`` would turn off.
+    """
+    obj = result_object(result)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    parts = []
+    for key, value in obj.items():
+        if isinstance(value, list) and value:
+            body = ",\n  ".join([dumps(item) for item in value])
+            parts.append(f"{dumps(key)}: [\n  {body}\n ]")
+        else:
+            parts.append(f"{dumps(key)}: {dumps(value)}")
+    return "{\n " + ",\n ".join(parts) + "\n}\n"
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
+from builder.engine.bulk import collector_paused
 from builder.engine.enrollment import FactsLookup, NewEnrollment, enroll_contacts, release_waiting
 from builder.engine.roster import RosterError
-from builder.engine.words import AutomationState, EnrollmentStatus, Reason, RemovalMode, TaskStatus
+from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
 from builder.store.loading import (
@@ -48,6 +49,7 @@ class StartRefused(WorkspaceError):
 
 
 PENDING = TaskStatus.PENDING.value
+KIND_VALUES = {kind: kind.value for kind in NodeKind}
 ACTIVE, WAITING = EnrollmentStatus.ACTIVE.value, EnrollmentStatus.WAITING.value
 REASON_VALUES: dict[Reason | None, str | None] = {None: None, **{r: r.value for r in Reason}}
 
@@ -56,7 +58,8 @@ def task_rows(enrollment_id: int, outcome: NewEnrollment, branch: LoadedBranch) 
     profile = outcome.assignment.profile
     nodes = branch.step_nodes
     return [
-        (enrollment_id, profile, nodes[t.step], t.step, str(t.kind), PENDING, t.due_day, None) for t in outcome.tasks
+        (enrollment_id, profile, nodes[t.step], t.step, KIND_VALUES[t.kind], PENDING, t.due_day, None)
+        for t in outcome.tasks
     ]
 
 
@@ -85,7 +88,8 @@ class RunningMixin(WorkspaceBase):
             execute(
                 conn, "UPDATE automation SET state = ? WHERE id = ?", (AutomationState.RUNNING.value, automation_id)
             )
-            count = self._enroll(conn, automation_id, load_contacts_with_tags(conn), load_facts(conn))
+            with collector_paused():
+                count = self._enroll(conn, automation_id, load_contacts_with_tags(conn), load_facts(conn))
             self._later(Change("automations", automation_id), Change("enrollments", automation_id))
         return count
 
