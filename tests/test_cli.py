@@ -87,12 +87,12 @@ def test_a_runtime_problem_names_its_event(tmp_path):
 
 
 def test_the_workspace_summary_opens_a_new_file_and_refuses_a_foreign_one(tmp_path):
-    done = run("--db", str(tmp_path / "team.sqlite"), "--today", "2026-03-02")
+    done = run("--db", str(tmp_path / "team.sqlite"), "--today", "2026-03-02", "status")
     assert done.returncode == 0, done.stderr
     assert "0 sender profiles, 0 contacts, 0 automations" in done.stdout
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database")
-    refused = run("--db", str(notes))
+    refused = run("--db", str(notes), "status")
     assert refused.returncode == 2
     assert "is not an Automation Builder workspace" in refused.stderr
     assert notes.read_text() == "not a database"

@@ -7,63 +7,22 @@ rule; the workspace loads its inputs and stores its outcome in bulk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from builder.engine.words import EnrollmentStatus, ProfileState, Reason, TaskStatus
-from builder.store.automations import AutomationsMixin
+from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
 from builder.store.loading import query
-
-
-@dataclass(frozen=True)
-class EnrollmentInfo:
-    """One contact in one automation: its branch, profile, why, when and status."""
-
-    id: int
-    contact_id: int
-    branch_node_id: int
-    sender_profile_id: int | None
-    reason: Reason | None
-    status: EnrollmentStatus
-    enrolled: date
-    ignored_override_id: int | None
-
-
-@dataclass(frozen=True)
-class TaskInfo:
-    id: int
-    enrollment_id: int
-    contact_id: int
-    sender_profile_id: int
-    step_index: int
-    kind: str
-    status: TaskStatus
-    due: date | None
-    done: date | None
-
-
-@dataclass(frozen=True)
-class AttachmentInfo:
-    """A sender profile in a branch, with the counts a marketer looks at."""
-
-    sender_profile_id: int
-    name: str
-    state: ProfileState
-    weight: int
-    daily_limit: int
-    attach_order: int
-    contacts: int
-    pending_tasks: int
+from builder.store.summaries import SummariesMixin
+from builder.store.workspace_info import AttachmentInfo, EnrollmentInfo, TaskInfo, attachment_rows
 
 
 def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(AutomationsMixin, DailyWorkMixin):
+class Workspace(SummariesMixin, DailyWorkMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod
@@ -114,15 +73,4 @@ class Workspace(AutomationsMixin, DailyWorkMixin):
     def attachments(self, node_id: int) -> list[AttachmentInfo]:
         """The sender profiles of a Sender Profile node in attach order, with their counts."""
         with self._read() as conn:
-            rows = query(
-                conn,
-                "SELECT a.sender_profile_id, p.name, a.state, a.weight, p.daily_limit, a.attach_order, "
-                "(SELECT count(*) FROM enrollment e WHERE e.branch_node_id = a.node_id "
-                " AND e.sender_profile_id = a.sender_profile_id), "
-                "(SELECT count(*) FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
-                " WHERE e.branch_node_id = a.node_id AND t.sender_profile_id = a.sender_profile_id AND t.status = ?) "
-                "FROM branch_attachment a JOIN sender_profile p ON p.id = a.sender_profile_id "
-                "WHERE a.node_id = ? ORDER BY a.attach_order",
-                (TaskStatus.PENDING.value, node_id),
-            )
-        return [AttachmentInfo(p, n, ProfileState(s), w, lim, o, c, pt) for p, n, s, w, lim, o, c, pt in rows]
+            return attachment_rows(conn, [node_id]).get(node_id, [])

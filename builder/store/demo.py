@@ -1,0 +1,107 @@
+"""The demo a new workspace offers: a team, a few thousand contacts, one running automation.
+
+Deterministic (a fixed seed), so screenshots and tests see the same workspace.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from builder.store.workspace import Workspace
+
+FIRST = (
+    "Maya Liam Sofia Noah Ava Lucas Mia Elias Zoe Leon Ines Jonas Clara Felix Hana Nora Theo Lea Ravi Amara "
+    "Tomas Yuki Sara Diego Kofi Elena Marco Aisha Pavel Julia Hugo Freya Kenji Lina Mateo Nadia Oskar Emma "
+    "Jakob Chloe Arjun Mila Samir Ingrid Tariq Greta Rafael Ana Daniel Leila"
+).split()
+LAST = (
+    "Becker Novak Rossi Silva Jensen Kowalski Moreau Haddad Tanaka Okafor Lindqvist Duarte Weber Costa Ivanova "
+    "Nakamura Fischer Laurent Petrov Mendes Schmidt Horvat Berg Eriksen Romano Kaya Dubois Nielsen Almeida Varga"
+).split()
+COMPANIES = (
+    "Ledgerly", "Brightpath", "Quantico Pay", "Northwind Cloud", "Tallyhive", "Finch Analytics", "Orbital HR",
+    "Paystack Labs", "Cobalt CRM", "Meridian Data", "Helio Billing", "Kite Security", "Fernwood AI", "Lumen Logistics",
+    "Parcelpoint", "Aster Health", "Copperline", "Driftwood Games", "Granite Ops", "Harbor Insights",
+)  # fmt: skip
+ROLES = {
+    "founder": ("Founder & CEO", "Co-founder", "Founder"),
+    "cto": ("CTO", "VP Engineering", "Chief Technology Officer", "Head of Platform"),
+    "marketing": ("VP Marketing", "Head of Growth", "CMO"),
+}
+TEAM = (
+    ("Anna Berg", "linkedin", 40),
+    ("Omar Haddad", "linkedin", 35),
+    ("Lena Vogt", "email", 80),
+    ("Mark Ruiz", "linkedin", 30),
+    ("Priya Shah", "linkedin", 40),
+)
+
+
+def build_demo(ws: Workspace, contacts: int = 3000, seed: int = 7) -> int:
+    """Fill an empty workspace with the demo; returns the demo automation's id."""
+    rng = random.Random(seed)
+    profiles = [ws.create_sender_profile(name, channel, limit) for name, channel, limit in TEAM]
+    people = []
+    for _ in range(contacts):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        company = rng.choice(COMPANIES)
+        role = rng.choices(list(ROLES), weights=(4, 4, 2))[0]
+        domain = company.lower().replace(" ", "").replace("&", "")
+        tags = [role, rng.choice(("saas", "saas", "fintech", "ai"))]
+        if rng.random() < 0.1:
+            tags.append("event-2026")
+        people.append(
+            {
+                "name": f"{first} {last}",
+                "email": f"{first.lower()}.{last.lower()}@{domain}.test",
+                "company": company,
+                "title": rng.choice(ROLES[role]),
+                "linkedin_url": f"https://www.linkedin.com/in/{first.lower()}-{last.lower()}-{rng.randrange(10**5):05d}",
+                "tags": tags,
+            }
+        )
+    ids = ws.add_contacts(people)
+    for contact in rng.sample(ids, len(ids) // 12):
+        ws.record_interaction(contact, rng.choice(profiles), ws.today - timedelta(days=rng.randint(3, 120)))
+    ws.set_override(rng.sample(ids, 12), profiles[2])
+
+    founders = ws.create_segment("Founders", tags_any=["founder"])
+    ctos = ws.create_segment("CTOs at SaaS companies", tags_all=["cto", "saas"])
+    automation = ws.create_automation("Q3 founders and CTOs")
+    column, row = 340.0, 230.0
+
+    def branch(name: str, segment: int, y: float, steps: list[tuple[str, str, int]], team: list[int]) -> None:
+        previous = ws.add_node(automation, "segment", title=name, segment_id=segment, x=0, y=y)
+        node = ws.add_node(automation, "sender_profile", title=f"{name}: team", x=column, y=y)
+        ws.connect(previous, node)
+        for profile in team:
+            ws.attach_sender_profile(node, profile)
+        previous = node
+        for i, (kind, title, days) in enumerate(steps, start=2):
+            step = ws.add_node(automation, kind, title=title, wait_days=days, x=column * i, y=y)
+            ws.connect(previous, step)
+            previous = step
+
+    branch(
+        "Founders",
+        founders,
+        0.0,
+        [
+            ("linkedin_connect", "Connect", 0),
+            ("wait", "Wait 2 days", 2),
+            ("linkedin_message", "Intro message", 0),
+            ("wait", "Wait 4 days", 4),
+            ("email", "Follow-up email", 0),
+        ],
+        profiles[:2] + profiles[3:4],
+    )
+    branch(
+        "SaaS CTOs",
+        ctos,
+        row,
+        [("email", "Tech intro email", 0), ("wait", "Wait 3 days", 3), ("linkedin_connect", "Connect", 0)],
+        [profiles[2], profiles[4]],
+    )
+    ws.start(automation)
+    return automation

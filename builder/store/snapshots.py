@@ -1,0 +1,206 @@
+"""Taking rows out of the workspace and putting them back exactly, for undo.
+
+A snapshot holds plain rows with their ids, so that putting it back restores
+the same nodes, connections and runs in place — and later undo steps that name
+those ids keep working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from builder.store.automations import AutomationsMixin
+from builder.store.base import Change
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.loading import chunks, execute, query
+from builder.store.tables import (
+    Automation,
+    BranchAttachment,
+    Edge,
+    Enrollment,
+    Node,
+    Task,
+    table,
+)
+
+NODE_COLUMNS = ["id", "automation_id", "kind", "title", "x", "y", "segment_id", "wait_days"]
+EDGE_COLUMNS = ["id", "automation_id", "source_id", "target_id"]
+ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"]
+AUTOMATION_COLUMNS = ["id", "name", "state", "ignore_previous_interactions"]
+ENROLLMENT_COLUMNS = [
+    "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
+    "reason", "status", "enrolled_day", "ignored_override_id",
+]  # fmt: skip
+TASK_COLUMNS = [
+    "id", "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day", "done_day",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NodesSnapshot:
+    """Nodes with their connections and attached sender profiles."""
+
+    nodes: list[tuple]
+    edges: list[tuple]
+    attachments: list[tuple]
+
+
+@dataclass(frozen=True)
+class AutomationSnapshot:
+    """A whole automation: its graph and, once started, its enrollments and tasks."""
+
+    automation: tuple
+    graph: NodesSnapshot
+    enrollments: list[tuple] = field(default_factory=list)
+    tasks: list[tuple] = field(default_factory=list)
+    # Interactions that pointed at the automation's tasks: (interaction id, task id).
+    interaction_links: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _select(conn: Connection, columns: list[str], table_name: str, where: str, ids: list[int]) -> list[tuple]:
+    rows: list[tuple] = []
+    for chunk in chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        rows += query(
+            conn,
+            f"SELECT {', '.join(columns)} FROM {table_name} WHERE {where.format(marks=marks)}",
+            list(chunk) * where.count("{marks}"),
+        )
+    return sorted(set(rows))
+
+
+def _nodes_snapshot(conn: Connection, node_ids: list[int]) -> NodesSnapshot:
+    return NodesSnapshot(
+        nodes=_select(conn, NODE_COLUMNS, "node", "id IN ({marks})", node_ids),
+        edges=_select(conn, EDGE_COLUMNS, "edge", "source_id IN ({marks}) OR target_id IN ({marks})", node_ids),
+        attachments=_select(conn, ATTACHMENT_COLUMNS, "branch_attachment", "node_id IN ({marks})", node_ids),
+    )
+
+
+def _restore_nodes(conn: Connection, snapshot: NodesSnapshot) -> None:
+    bulk_insert(conn, table(Node), NODE_COLUMNS, snapshot.nodes)
+    bulk_insert(conn, table(Edge), EDGE_COLUMNS, snapshot.edges)
+    bulk_insert(conn, table(BranchAttachment), ATTACHMENT_COLUMNS, snapshot.attachments)
+
+
+class SnapshotsMixin(AutomationsMixin):
+    def remove_nodes_with_snapshot(self, node_ids: list[int]) -> NodesSnapshot:
+        """Delete nodes (as :meth:`remove_nodes`) and return what undo needs to put them back."""
+        with self._read() as conn:
+            snapshot = _nodes_snapshot(conn, list(node_ids))
+        self.remove_nodes(node_ids)
+        return snapshot
+
+    def restore_nodes(self, snapshot: NodesSnapshot) -> None:
+        """Put deleted nodes back in place, with their connections and sender profiles."""
+        with self._write() as conn:
+            automations = {row[1] for row in snapshot.nodes}
+            if snapshot.edges:
+                for automation_id in automations:
+                    self._refuse_if_started(conn, automation_id, "Cannot put these nodes back")
+            _restore_nodes(conn, snapshot)
+            self._later(*(Change("graph", a) for a in sorted(automations)))
+
+    def delete_automation(self, automation_id: int) -> AutomationSnapshot:
+        """Delete an automation with its graph and run; returns what undo needs.
+
+        Interactions its tasks recorded stay in the contacts' history.
+        """
+        with self._write() as conn:
+            found = query(
+                conn, f"SELECT {', '.join(AUTOMATION_COLUMNS)} FROM automation WHERE id = ?", (automation_id,)
+            )
+            if not found:
+                raise WorkspaceError("That automation no longer exists.")
+            node_ids = [n for (n,) in query(conn, "SELECT id FROM node WHERE automation_id = ?", (automation_id,))]
+            enrollments = query(
+                conn,
+                f"SELECT {', '.join(ENROLLMENT_COLUMNS)} FROM enrollment WHERE automation_id = ? ORDER BY id",
+                (automation_id,),
+            )
+            tasks = query(
+                conn,
+                f"SELECT {', '.join('t.' + c for c in TASK_COLUMNS)} FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
+                "WHERE e.automation_id = ? ORDER BY t.id",
+                (automation_id,),
+            )
+            links = query(
+                conn,
+                "SELECT i.id, i.task_id FROM interaction i JOIN task t ON t.id = i.task_id "
+                "JOIN enrollment e ON e.id = t.enrollment_id WHERE e.automation_id = ?",
+                (automation_id,),
+            )
+            snapshot = AutomationSnapshot(tuple(found[0]), _nodes_snapshot(conn, node_ids), enrollments, tasks, links)
+            execute(conn, "UPDATE interaction SET automation_id = NULL WHERE automation_id = ?", (automation_id,))
+            bulk_update(conn, "UPDATE interaction SET task_id = NULL WHERE id = ?", [(i,) for i, _ in links])
+            execute(
+                conn,
+                "DELETE FROM task WHERE enrollment_id IN (SELECT id FROM enrollment WHERE automation_id = ?)",
+                (automation_id,),
+            )
+            execute(conn, "DELETE FROM enrollment WHERE automation_id = ?", (automation_id,))
+            execute(conn, "DELETE FROM automation WHERE id = ?", (automation_id,))  # nodes, edges, attachments cascade
+            self._later(Change("automations", automation_id), Change("tasks"))
+        return snapshot
+
+    def restore_automation(self, snapshot: AutomationSnapshot) -> None:
+        """Put a deleted automation back exactly as it was."""
+        with self._write() as conn:
+            bulk_insert(conn, table(Automation), AUTOMATION_COLUMNS, [snapshot.automation])
+            _restore_nodes(conn, snapshot.graph)
+            bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, snapshot.enrollments)
+            bulk_insert(conn, table(Task), TASK_COLUMNS, snapshot.tasks)
+            automation_id = snapshot.automation[0]
+            bulk_update(
+                conn,
+                "UPDATE interaction SET task_id = ?, automation_id = ? WHERE id = ?",
+                [(task, automation_id, interaction) for interaction, task in snapshot.interaction_links],
+            )
+            self._later(Change("automations", automation_id), Change("tasks"))
+
+    def duplicate_automation(self, automation_id: int, name: str | None = None) -> int:
+        """A draft copy of an automation's graph and sender profiles, under a new name."""
+        with self._write() as conn:
+            found = query(
+                conn, "SELECT name, ignore_previous_interactions FROM automation WHERE id = ?", (automation_id,)
+            )
+            if not found:
+                raise WorkspaceError("That automation no longer exists.")
+            original, ignore = found[0]
+            result = conn.execute(
+                table(Automation).insert(),
+                {"name": name or f"{original} (copy)", "state": "draft", "ignore_previous_interactions": bool(ignore)},
+            )
+            copy_id = int(result.inserted_primary_key[0])
+            nodes = query(
+                conn,
+                "SELECT id, kind, title, x, y, segment_id, wait_days FROM node WHERE automation_id = ? ORDER BY id",
+                (automation_id,),
+            )
+            first = (query(conn, "SELECT max(id) FROM node")[0][0] or 0) + 1
+            new_ids = {old[0]: first + i for i, old in enumerate(nodes)}
+            bulk_insert(conn, table(Node), NODE_COLUMNS, [(new_ids[n[0]], copy_id, *n[1:]) for n in nodes])
+            bulk_insert(
+                conn,
+                table(Edge),
+                ["automation_id", "source_id", "target_id"],
+                [(copy_id, new_ids[s], new_ids[t]) for s, t in query(
+                    conn, "SELECT source_id, target_id FROM edge WHERE automation_id = ? ORDER BY id", (automation_id,)
+                )],
+            )  # fmt: skip
+            attachments = query(
+                conn,
+                "SELECT a.node_id, a.sender_profile_id, a.weight FROM branch_attachment a JOIN node n ON n.id = a.node_id "
+                "WHERE n.automation_id = ? AND a.state = 'active' ORDER BY a.node_id, a.attach_order",
+                (automation_id,),
+            )
+            order: dict[int, int] = {}
+            rows = []
+            for node, profile, weight in attachments:
+                order[node] = order.get(node, -1) + 1
+                rows.append((new_ids[node], profile, "active", weight, order[node], 0))
+            bulk_insert(conn, table(BranchAttachment), ATTACHMENT_COLUMNS[1:], rows)
+            self._later(Change("automations", copy_id))
+        return copy_id

@@ -1,0 +1,75 @@
+"""What each node card shows (SPEC §8 "Canvas"), counted by the workspace in a few queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from builder.engine.words import NodeKind, TaskStatus
+from builder.store.loading import load_contacts_with_tags, load_nodes, load_segment, query
+from builder.store.snapshots import SnapshotsMixin
+from builder.store.workspace_info import AttachmentInfo, attachment_rows
+
+
+@dataclass(frozen=True)
+class NodeSummary:
+    """Live counts for one node card.
+
+    Segment: ``members`` and ``enrolled``; Sender Profile: ``profiles`` with
+    their state and contacts; steps: ``pending`` and ``done`` tasks.
+    """
+
+    members: int | None = None
+    enrolled: int = 0
+    segment_name: str | None = None
+    profiles: list[AttachmentInfo] = field(default_factory=list)
+    pending: int = 0
+    done: int = 0
+
+
+class SummariesMixin(SnapshotsMixin):
+    def node_summaries(self, automation_id: int) -> dict[int, NodeSummary]:
+        with self._read() as conn:
+            nodes = load_nodes(conn, automation_id)
+            segment_nodes = [n for n in nodes if n.kind is NodeKind.SEGMENT]
+            members: dict[int, int] = {}
+            names = dict(query(conn, "SELECT id, name FROM segment"))
+            if any(n.segment_id is not None for n in segment_nodes):
+                contacts = load_contacts_with_tags(conn)
+                for node in segment_nodes:
+                    definition = load_segment(conn, node.segment_id)
+                    if definition is not None:
+                        members[node.id] = sum(1 for c, tags in contacts if definition.matches(c, tags))
+            enrolled = dict(
+                query(
+                    conn,
+                    "SELECT ed.source_id, count(*) FROM enrollment e JOIN edge ed ON ed.target_id = e.branch_node_id "
+                    "WHERE e.automation_id = ? GROUP BY ed.source_id",
+                    (automation_id,),
+                )
+            )
+            tasks: dict[int, dict[str, int]] = defaultdict(dict)
+            for node_id, status, count in query(
+                conn,
+                "SELECT t.step_node_id, t.status, count(*) FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
+                "WHERE e.automation_id = ? GROUP BY t.step_node_id, t.status",
+                (automation_id,),
+            ):
+                tasks[node_id][status] = count
+            profiles = attachment_rows(conn, [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE])
+        summaries = {}
+        for node in nodes:
+            if node.kind is NodeKind.SEGMENT:
+                summaries[node.id] = NodeSummary(
+                    members=members.get(node.id),
+                    enrolled=enrolled.get(node.id, 0),
+                    segment_name=names.get(node.segment_id),
+                )
+            elif node.kind is NodeKind.SENDER_PROFILE:
+                summaries[node.id] = NodeSummary(profiles=profiles.get(node.id, []))
+            else:
+                counts = tasks.get(node.id, {})
+                summaries[node.id] = NodeSummary(
+                    pending=counts.get(TaskStatus.PENDING.value, 0), done=counts.get(TaskStatus.DONE.value, 0)
+                )
+        return summaries

@@ -1,0 +1,1 @@
+"""The desktop app (SPEC §8): Qt only; every change goes through the workspace."""

@@ -1,0 +1,73 @@
+"""Starting the desktop app, or rendering its window to a PNG (``--screenshot``)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from builder.store.database import WorkspaceError, database_url
+from builder.store.demo import build_demo
+from builder.store.workspace import Workspace
+from builder.ui.main_window import MainWindow
+from builder.ui.resources import icon, style_sheet
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Automation Builder")
+    app.setOrganizationName("Automation Builder")
+    app.setWindowIcon(icon("app"))
+    app.setStyleSheet(style_sheet())
+    return app
+
+
+def open_workspace(target: str | None, today: date | None, demo: bool) -> tuple[Workspace, str]:
+    """The workspace to show; ``--demo`` without ``--db`` uses a fresh temporary file."""
+    if demo and target is None:
+        target = str(Path(tempfile.mkdtemp(prefix="automation-builder-demo-")) / "demo.sqlite")
+    workspace = Workspace.open(target, today=today)
+    if demo and not workspace.automations():
+        build_demo(workspace)
+    url = database_url(target)
+    return workspace, Path(url.removeprefix("sqlite:///")).name if url.startswith("sqlite") else url
+
+
+def screenshot(window: MainWindow, path: str) -> bool:
+    window.canvas.fit()
+    QApplication.processEvents()
+    return window.grab().save(path)
+
+
+def run_app(target: str | None, today: date | None, demo: bool, screenshot_path: str | None) -> int:
+    app = application()
+    try:
+        workspace, title = open_workspace(target, today, demo)
+    except WorkspaceError as error:
+        if screenshot_path:
+            print(error, file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "Automation Builder", str(error))
+        return 2
+    window = MainWindow(workspace, title)
+    window.resize(1440, 880)
+    window.show()
+    if screenshot_path:
+        for _ in range(3):
+            app.processEvents()
+        if not screenshot(window, screenshot_path):
+            print(f"Could not write the screenshot to '{screenshot_path}'.", file=sys.stderr)
+            return 2
+        window.close()
+        workspace.close()
+        return 0
+    QTimer.singleShot(0, window.canvas.fit)
+    code = app.exec()
+    workspace.close()
+    return code

@@ -1,0 +1,112 @@
+"""What a marketer can do to the open automation, as undoable commands.
+
+The canvas and its interactions call these methods; each builds a command and
+pushes it on the shared undo stack. A refusal becomes a sentence in
+``message``, never a half-applied change.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPointF, Signal
+from PySide6.QtGui import QUndoStack
+
+from builder.engine.layout import layered_layout
+from builder.engine.words import NodeKind
+from builder.store.workspace import Workspace
+from builder.ui.canvas.items import em
+from builder.ui.canvas.scene import AutomationScene
+from builder.ui.commands import (
+    AddNodeCommand,
+    ConnectCommand,
+    DisconnectCommand,
+    MoveNodesCommand,
+    RemoveNodesCommand,
+    RenameNodeCommand,
+    push,
+)
+
+
+class AutomationEditor(QObject):
+    """Edits the automation shown in ``scene`` through ``stack``."""
+
+    message = Signal(str)
+
+    def __init__(
+        self, workspace: Workspace, stack: QUndoStack, scene: AutomationScene, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.stack = stack
+        self.scene = scene
+
+    @property
+    def automation_id(self) -> int | None:
+        return self.scene.automation_id
+
+    def _report(self, text: str) -> None:
+        self.message.emit(text)
+
+    def add_node(self, kind: NodeKind, at: QPointF) -> int | None:
+        if self.automation_id is None:
+            self._report("Create or choose an automation first.")
+            return None
+        command = AddNodeCommand(self.workspace, self.automation_id, kind, round(at.x(), 1), round(at.y(), 1))
+        if push(self.stack, command, self._report):
+            return command.node_id
+        return None
+
+    def can_connect(self, source: int, target: int) -> str | None:
+        """None if allowed, else the reason (SPEC §3, decided by the engine)."""
+        return self.workspace.can_connect(source, target)
+
+    def connect(self, source: int, target: int) -> bool:
+        return push(self.stack, ConnectCommand(self.workspace, source, target), self._report)
+
+    def move(
+        self, before: dict[int, tuple[float, float]], after: dict[int, tuple[float, float]], *, nudge: bool = False
+    ) -> None:
+        moved = {n: p for n, p in after.items() if before.get(n) != p}
+        if moved:
+            text = "Nudge nodes" if nudge else f"Move {len(moved)} node{'s' if len(moved) != 1 else ''}"
+            push(self.stack, MoveNodesCommand(self.workspace, before, after, text, nudge=nudge), self._report)
+
+    def delete_selection(self) -> None:
+        """Delete the selected nodes (with their connections) and selected connections, as one step."""
+        nodes = [item.node_id for item in self.scene.selected_nodes()]
+        edges = [
+            edge.key
+            for edge in self.scene.selected_edges()
+            if edge.source.node_id not in nodes and edge.target.node_id not in nodes
+        ]
+        if not nodes and not edges:
+            return
+        self.stack.beginMacro("Delete")
+        try:
+            for source, target in edges:
+                push(self.stack, DisconnectCommand(self.workspace, source, target), self._report)
+            if nodes:
+                push(self.stack, RemoveNodesCommand(self.workspace, nodes), self._report)
+        finally:
+            self.stack.endMacro()
+
+    def rename(self, node_id: int, title: str) -> None:
+        item = self.scene.nodes.get(node_id)
+        if item is not None and title.strip() and title.strip() != item.title:
+            push(self.stack, RenameNodeCommand(self.workspace, node_id, item.title, title.strip()), self._report)
+
+    def auto_layout(self) -> None:
+        """Lay the automation out left to right, as one undoable step."""
+        if not self.scene.nodes:
+            return
+        unit = em()
+        items = sorted(self.scene.nodes.values(), key=lambda item: (item.pos().y(), item.pos().x(), item.node_id))
+        positions = layered_layout(
+            [item.node_id for item in items],
+            list(self.scene.edges),
+            column_width=unit * 19,
+            row_height=unit * 9,
+        )
+        before = {item.node_id: (item.pos().x(), item.pos().y()) for item in items}
+        after = {int(n): (float(x), float(y)) for n, (x, y) in positions.items()}
+        if before != after:
+            push(self.stack, MoveNodesCommand(self.workspace, before, after, "Auto-layout"), self._report)

@@ -1,0 +1,116 @@
+"""The scene of one automation: items built from, and kept in step with, the workspace."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QGraphicsScene
+
+from builder.engine.words import NodeKind
+from builder.store.base import Change
+from builder.store.summaries import NodeSummary
+from builder.store.workspace import Workspace
+from builder.ui.canvas.items import ConnectionLayer, EdgeItem, NodeItem, em
+
+
+def summary_lines(kind: NodeKind, summary: NodeSummary | None, wait_days: int) -> list[str]:
+    """The card's live summary in a marketer's words (SPEC §8 "Canvas")."""
+    if summary is None:
+        return []
+    if kind is NodeKind.SEGMENT:
+        if summary.members is None:
+            return ["No segment chosen yet"]
+        return [summary.segment_name or "Segment", f"{summary.members:,} members · {summary.enrolled:,} enrolled"]
+    if kind is NodeKind.SENDER_PROFILE:
+        if not summary.profiles:
+            return ["No sender profiles yet"]
+        lines = []
+        for profile in summary.profiles:
+            state = "" if profile.state.value == "active" else f" ({profile.state.value})"
+            lines.append(f"{profile.name}{state}: {profile.contacts:,} contacts")
+        if len(lines) > 4:
+            lines = [*lines[:3], f"and {len(lines) - 3} more"]
+        return lines
+    lines = [f"{wait_days} day{'s' if wait_days != 1 else ''}"] if kind is NodeKind.WAIT else []
+    if kind.is_action:
+        lines.append(f"{summary.pending:,} pending · {summary.done:,} done")
+    return lines
+
+
+class AutomationScene(QGraphicsScene):
+    """Shows the automation the editor has open; redraws on workspace changes."""
+
+    def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.automation_id: int | None = None
+        self.nodes: dict[int, NodeItem] = {}
+        self.edges: dict[tuple[int, int], EdgeItem] = {}
+        self.connections = ConnectionLayer()
+        self.addItem(self.connections)
+        margin = em() * 40
+        self.setSceneRect(-margin, -margin, 2 * margin, 2 * margin)
+
+    def show_automation(self, automation_id: int | None) -> None:
+        if automation_id == self.automation_id:
+            return
+        self.automation_id = automation_id
+        for item in list(self.nodes.values()):
+            self.removeItem(item)
+        for edge in list(self.edges.values()):
+            self.removeItem(edge)
+        self.nodes.clear()
+        self.edges.clear()
+        self.connections.settle([])
+        self.sync()
+
+    def on_change(self, change: Change) -> None:
+        if change.what == "today":
+            return
+        if change.automation_id is None or change.automation_id == self.automation_id:
+            self.sync()
+
+    def sync(self) -> None:
+        """Make the items match the workspace: add, drop and update, keeping selection."""
+        if self.automation_id is None:
+            return
+        automation = self.automation_id
+        rows = self.workspace.nodes(automation)  # none once the automation is deleted
+        links = self.workspace.edges(automation)
+        summaries = self.workspace.node_summaries(automation)
+        seen = set()
+        for row in rows:
+            seen.add(row.id)
+            item = self.nodes.get(row.id)
+            if item is None:
+                item = NodeItem(row.id, row.kind, row.title)
+                self.nodes[row.id] = item
+                self.addItem(item)
+            item.show_state(row.title, summary_lines(row.kind, summaries.get(row.id), row.wait_days), row.x, row.y)
+        for node_id in set(self.nodes) - seen:
+            item = self.nodes.pop(node_id)
+            self.removeItem(item)
+        wanted = {(s, t) for s, t in links if s in self.nodes and t in self.nodes}
+        for key in set(self.edges) - wanted:
+            edge = self.edges.pop(key)
+            edge.detach()
+            self.removeItem(edge)
+        for source, target in links:
+            if (source, target) in wanted and (source, target) not in self.edges:
+                edge = EdgeItem(self.nodes[source], self.nodes[target])
+                self.edges[(source, target)] = edge
+                self.addItem(edge)
+        for edge in self.edges.values():
+            edge.follow()
+        self.connections.settle(list(self.edges.values()))
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        bounds = self.itemsBoundingRect()
+        margin = em() * 20
+        self.setSceneRect(self.sceneRect().united(bounds.adjusted(-margin, -margin, margin, margin)))
+
+    def selected_nodes(self) -> list[NodeItem]:
+        return [item for item in self.selectedItems() if isinstance(item, NodeItem)]
+
+    def selected_edges(self) -> list[EdgeItem]:
+        return [item for item in self.selectedItems() if isinstance(item, EdgeItem)]

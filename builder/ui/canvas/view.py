@@ -1,0 +1,262 @@
+"""The canvas: a QGraphicsView that zooms around the cursor, pans, and takes dropped nodes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from builder.engine.words import NodeKind
+from builder.ui.canvas.editor import AutomationEditor
+from builder.ui.canvas.interactions import Interaction, MoveNodes, NewConnection, Pan
+from builder.ui.canvas.items import NodeItem, PortItem, em
+from builder.ui.palette import NODE_MIME
+
+MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
+
+
+class Canvas(QGraphicsView):
+    """Where an automation is drawn and edited (SPEC §8 "Canvas")."""
+
+    zoom_changed = Signal(float)
+    hint = Signal(str)
+    escape_pressed = Signal()
+    empty_clicked = Signal()
+    node_clicked = Signal(int)
+
+    def __init__(self, editor: AutomationEditor, parent: QWidget | None = None) -> None:
+        super().__init__(editor.scene, parent)
+        self.setObjectName("Canvas")
+        self.editor = editor
+        self.interaction: Interaction | None = None
+        self._space_held = False
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Automation canvas")
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        """A light dot grid, so moving and zooming feel anchored."""
+        super().drawBackground(painter, rect)
+        step = em() * 1.5
+        if self.zoom() * step < 6:
+            return
+        painter.setPen(QPen(QColor("#d3d9e3"), 0))
+        left = int(rect.left() // step) * step
+        top = int(rect.top() // step) * step
+        points = []
+        y = top
+        while y < rect.bottom():
+            x = left
+            while x < rect.right():
+                points.append(QPointF(x, y))
+                x += step
+            y += step
+        painter.drawPoints(points)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def scene_nodes(self) -> dict[int, NodeItem]:
+        return self.editor.scene.nodes
+
+    def port_at(self, point: QPoint, *, output: bool) -> PortItem | None:
+        """The port under a viewport point; dropping near a card counts as its input."""
+        for item in self.items(point):
+            if isinstance(item, PortItem) and item.output == output:
+                return item
+            if not output and isinstance(item, NodeItem) and item.input_port is not None:
+                return item.input_port
+        return None
+
+    def node_at(self, point: QPoint) -> NodeItem | None:
+        for item in self.items(point):
+            if isinstance(item, NodeItem):
+                return item
+        return None
+
+    def show_hint(self, text: str) -> None:
+        self.hint.emit(text)
+
+    # -- interactions -----------------------------------------------------------------------
+
+    def begin_interaction(self, interaction: Interaction) -> None:
+        if self.interaction is not None:
+            self.interaction.cancel()
+        self.interaction = interaction
+
+    def end_interaction(self, interaction: Interaction) -> None:
+        if self.interaction is interaction:
+            self.interaction = None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            event.button() == Qt.MouseButton.LeftButton and self._space_held
+        ):
+            self.begin_interaction(Pan(self, point))
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            port = self.port_at(point, output=True)
+            if port is not None and not isinstance(self.itemAt(point), NodeItem):
+                self.begin_interaction(NewConnection(self, port))
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            node = self.node_at(point)
+            if node is not None:
+                self.begin_interaction(MoveNodes(self))
+                self.node_clicked.emit(node.node_id)
+            elif self.itemAt(point) is None:
+                self.empty_clicked.emit()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.interaction is not None and self.interaction.move(event):
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.interaction is not None and self.interaction.release(event):
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        if key == Qt.Key.Key_Escape:
+            if self.interaction is not None:
+                self.interaction.cancel()
+            else:
+                self.scene().clearSelection()
+                self.escape_pressed.emit()
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.editor.delete_selection()
+            return
+        steps = {
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Up: (0, -1),
+            Qt.Key.Key_Down: (0, 1),
+        }
+        if key in steps and self.editor.scene.selected_nodes():
+            self.nudge(*steps[key], large=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def nudge(self, dx: int, dy: int, *, large: bool = False) -> None:
+        step = em() * (2.0 if large else 0.5)
+        nodes = self.editor.scene.selected_nodes()
+        before = {n.node_id: (n.pos().x(), n.pos().y()) for n in nodes}
+        after = {n: (round(x + dx * step, 1), round(y + dy * step, 1)) for n, (x, y) in before.items()}
+        self.editor.move(before, after, nudge=True)
+
+    # -- zoom ---------------------------------------------------------------------------------
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float, anchor: QPoint | None = None) -> None:
+        """Zoom to ``factor`` (clamped), keeping the scene point under ``anchor`` still."""
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, factor))
+        if abs(factor - self.zoom()) < 1e-6:
+            return
+        if anchor is None:
+            anchor = self.viewport().rect().center()
+        fixed = self.mapToScene(anchor)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.resetTransform()
+        self.scale(factor, factor)
+        moved = self.mapFromScene(fixed) - anchor
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + moved.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + moved.y())
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.zoom_changed.emit(self.zoom())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.pixelDelta().y()
+        if not delta:
+            super().wheelEvent(event)
+            return
+        self.set_zoom(self.zoom() * (1.0015**delta), event.position().toPoint())
+        event.accept()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom() * 1.25)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom() / 1.25)
+
+    def fit(self) -> None:
+        """Show every node (clamped to the zoom limits)."""
+        bounds = self.scene().itemsBoundingRect()
+        if bounds.isNull():
+            self.set_zoom(1.0)
+            self.centerOn(0, 0)
+            return
+        margin = em() * 2
+        bounds = bounds.adjusted(-margin, -margin, margin, margin)
+        view = QRectF(self.viewport().rect())
+        factor = min(view.width() / bounds.width(), view.height() / bounds.height())
+        self.set_zoom(min(factor, 1.5))
+        self.centerOn(bounds.center())
+
+    # -- dropping nodes from the palette ------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasFormat(NODE_MIME):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if not event.mimeData().hasFormat(NODE_MIME):
+            super().dropEvent(event)
+            return
+        kind = NodeKind(bytes(event.mimeData().data(NODE_MIME).data()).decode())
+        at = self.mapToScene(event.position().toPoint())
+        # The card's title bar lands under the pointer.
+        node_id = self.editor.add_node(kind, QPointF(at.x() - em() * 2, at.y() - em()))
+        event.acceptProposedAction()
+        self.setFocus()
+        if node_id is not None:
+            self.scene().clearSelection()
+            item = self.scene_nodes().get(node_id)
+            if item is not None:
+                item.setSelected(True)

@@ -1,0 +1,229 @@
+"""The main window (SPEC §8): automations and palette on the left, the canvas in the middle."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from builder import __version__
+from builder.engine.words import NodeKind
+from builder.store.base import Change
+from builder.store.database import WorkspaceError
+from builder.store.demo import build_demo
+from builder.store.workspace import Workspace
+from builder.ui.automation_list import AutomationList
+from builder.ui.canvas.editor import AutomationEditor
+from builder.ui.canvas.items import em
+from builder.ui.canvas.scene import AutomationScene
+from builder.ui.canvas.view import Canvas
+from builder.ui.events import WorkspaceEvents
+from builder.ui.palette import NodePalette
+from builder.ui.resources import icon
+
+
+class EmptyWorkspace(QWidget):
+    """Shown over the canvas while the workspace has no automation yet."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("EmptyWorkspace")
+        title = QLabel("<h2>Welcome to Automation Builder</h2>", self)
+        text = QLabel(
+            "This workspace is empty. Load the demo — a team of five sender profiles, 3,000 contacts and a "
+            "running automation — or start from scratch.",
+            self,
+        )
+        text.setWordWrap(True)
+        self.demo_button = QPushButton("Load the demo", self)
+        self.demo_button.setObjectName("loadDemoButton")
+        self.scratch_button = QPushButton("Start from scratch", self)
+        self.scratch_button.setObjectName("startFromScratchButton")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for widget in (title, text, self.demo_button, self.scratch_button):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        text.setMaximumWidth(round(em() * 28))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, workspace: Workspace, title: str = "") -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.workspace = workspace
+        self.setWindowTitle(f"Automation Builder — {title}" if title else "Automation Builder")
+        self.setWindowIcon(icon("app"))
+        self.events = WorkspaceEvents(workspace, self)
+        self.undo_stack = QUndoStack(self)
+
+        self.scene = AutomationScene(workspace, self)
+        self.editor = AutomationEditor(workspace, self.undo_stack, self.scene, self)
+        self.canvas = Canvas(self.editor)
+        self.palette = NodePalette()
+        self.automations = AutomationList(workspace, self.undo_stack)
+        self.empty = EmptyWorkspace(self.canvas)
+
+        left = QWidget()
+        left.setObjectName("leftPanel")
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        for text, widget, stretch in (
+            ("Automations", self.automations, 2),
+            ("Nodes — drag onto the canvas", self.palette, 3),
+        ):
+            label = QLabel(text)
+            label.setObjectName("sectionTitle")
+            left_layout.addWidget(label)
+            left_layout.addWidget(widget, stretch)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("MainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.canvas)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([round(em() * 16), round(em() * 60)])
+        self.setCentralWidget(self.splitter)
+
+        self.events.changed.connect(self._on_change)
+        self.automations.chosen.connect(self.open_automation)
+        self.automations.message.connect(self.show_message)
+        self.editor.message.connect(self.show_message)
+        self.canvas.hint.connect(self._show_hint)
+        self.palette.add_requested.connect(self._add_at_center)
+        self.empty.demo_button.clicked.connect(self.load_demo)
+        self.empty.scratch_button.clicked.connect(self.automations.create)
+        self._build_menus()
+        self.statusBar().showMessage("Ready")
+        self.open_automation(self.automations.current)
+
+    # -- menus ---------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: object, shortcuts: list[QKeySequence] | None = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts(shortcuts)
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self._action("&New automation", self.automations.create, [QKeySequence.StandardKey.New]))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit]))
+
+        edit = menu.addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.undo_action.setObjectName("undoAction")
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setObjectName("redoAction")
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        edit.addAction(self._action("&Delete", self.editor.delete_selection, [QKeySequence.StandardKey.Delete]))
+        edit.addAction(self._action("Select &all", self._select_all, [QKeySequence.StandardKey.SelectAll]))
+        edit.addAction(self._action("Re&name node…", self.rename_selected_node, [QKeySequence("F2")]))
+
+        view = menu.addMenu("&View")
+        self.zoom_in_action = self._action(
+            "Zoom &in", self.canvas.zoom_in, [QKeySequence.StandardKey.ZoomIn, QKeySequence("Ctrl+=")]
+        )
+        self.zoom_out_action = self._action("Zoom &out", self.canvas.zoom_out, [QKeySequence.StandardKey.ZoomOut])
+        self.fit_action = self._action("&Fit", self.canvas.fit, [QKeySequence("Ctrl+0")], "fitAction")
+        self.layout_action = self._action(
+            "Auto-&layout", self.editor.auto_layout, [QKeySequence("Ctrl+L")], "autoLayoutAction"
+        )
+        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action, self.layout_action):
+            view.addAction(action)
+        self.canvas.zoom_changed.connect(self._zoom_limits)
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About Automation Builder", self.about))
+        for action in (self.undo_action, self.redo_action):
+            self.addAction(action)
+
+    def _zoom_limits(self, zoom: float) -> None:
+        from builder.ui.canvas.view import MAX_ZOOM, MIN_ZOOM
+
+        self.zoom_in_action.setEnabled(zoom < MAX_ZOOM - 1e-6)
+        self.zoom_out_action.setEnabled(zoom > MIN_ZOOM + 1e-6)
+
+    # -- behaviour -------------------------------------------------------------------------------
+
+    def open_automation(self, automation_id: int | None) -> None:
+        self.scene.show_automation(automation_id)
+        self.empty.setVisible(automation_id is None)
+        self._place_empty()
+
+    def _place_empty(self) -> None:
+        self.empty.setGeometry(self.canvas.rect())
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._place_empty()
+
+    def _on_change(self, change: Change) -> None:
+        self.automations.on_change(change)
+        self.scene.on_change(change)
+        if change.what == "automations":
+            self.open_automation(self.automations.current)
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _show_hint(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+
+    def _add_at_center(self, kind: NodeKind) -> None:
+        center = self.canvas.mapToScene(self.canvas.viewport().rect().center())
+        self.editor.add_node(kind, QPointF(center.x() - em() * 7, center.y() - em() * 2))
+
+    def _select_all(self) -> None:
+        for item in self.scene.nodes.values():
+            item.setSelected(True)
+
+    def rename_selected_node(self) -> None:
+        nodes = self.scene.selected_nodes()
+        if len(nodes) != 1:
+            self.show_message("Select one node to rename it.")
+            return
+        title, ok = QInputDialog.getText(self, "Rename node", "Title:", text=nodes[0].title)
+        if ok:
+            self.editor.rename(nodes[0].node_id, title)
+
+    def load_demo(self) -> None:
+        try:
+            automation = build_demo(self.workspace)
+        except WorkspaceError as error:
+            self.show_message(str(error))
+            return
+        self.automations.choose(automation)
+        self.canvas.fit()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Automation Builder",
+            f"<b>Automation Builder</b> {__version__}<br>Outreach automations, and how their contacts spread "
+            "over your sender profiles.",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.events.detach()
+        super().closeEvent(event)

@@ -1,0 +1,60 @@
+"""The node palette (SPEC §8): drag a node kind onto the canvas, or double-click to add it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from builder.engine.words import NodeKind
+from builder.ui.resources import node_icon
+
+NODE_MIME = "application/x-automation-builder-node"
+
+HELP = {
+    NodeKind.SEGMENT: "Who is contacted: a segment of your contacts",
+    NodeKind.SENDER_PROFILE: "Which sender profiles do the contacting",
+    NodeKind.LINKEDIN_CONNECT: "Send a LinkedIn connection request",
+    NodeKind.LINKEDIN_MESSAGE: "Send a LinkedIn message",
+    NodeKind.EMAIL: "Send an email",
+    NodeKind.WAIT: "Wait some days before the next step",
+}
+
+
+class NodePalette(QListWidget):
+    """Node kinds, with their icons; each item drags its kind as ``NODE_MIME``."""
+
+    add_requested = Signal(object)  # NodeKind, from a double-click or Enter
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("NodePalette")
+        self.setAccessibleName("Node palette")
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        side = self.fontMetrics().height() * 1.6
+        self.setIconSize(QSize(round(side), round(side)))
+        self.setSpacing(2)
+        for kind in NodeKind:
+            item = QListWidgetItem(node_icon(kind), kind.label)
+            item.setData(Qt.ItemDataRole.UserRole, kind.value)
+            item.setToolTip(HELP[kind])
+            self.addItem(item)
+        self.itemActivated.connect(lambda item: self.add_requested.emit(NodeKind(item.data(Qt.ItemDataRole.UserRole))))
+
+    def item_for(self, kind: NodeKind) -> QListWidgetItem:
+        for row in range(self.count()):
+            if self.item(row).data(Qt.ItemDataRole.UserRole) == kind.value:
+                return self.item(row)
+        raise KeyError(kind)
+
+    def mimeTypes(self) -> list[str]:
+        return [NODE_MIME]
+
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> QMimeData:
+        data = QMimeData()
+        if items:
+            data.setData(NODE_MIME, items[0].data(Qt.ItemDataRole.UserRole).encode())
+        return data

@@ -1,0 +1,108 @@
+"""The automation list, the node cards' live summaries, the demo and --screenshot."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from builder.store.demo import build_demo
+from tests.ui.gestures import click
+
+
+def test_create_rename_duplicate_delete_and_undo_from_the_list(make_window, reopen, qtbot):
+    window = make_window(lambda ws: ws.create_automation("CTO outreach"))
+    panel = window.automations
+
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert [a.name for a in reopen().automations()] == ["CTO outreach", "New automation"]
+    created = reopen().automations()[1].id
+    assert window.scene.automation_id == created
+
+    qtbot.mouseClick(panel.rename_button, Qt.MouseButton.LeftButton)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit), "renaming opens the name for typing"
+    qtbot.keyClicks(editor, "Founders in Berlin")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [a.name for a in reopen().automations()][-1] == "Founders in Berlin")
+
+    qtbot.mouseClick(panel.duplicate_button, Qt.MouseButton.LeftButton)
+    assert [a.name for a in reopen().automations()] == [
+        "CTO outreach",
+        "Founders in Berlin",
+        "Founders in Berlin (copy)",
+    ]
+
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    assert [a.name for a in reopen().automations()] == ["CTO outreach", "Founders in Berlin"]
+    window.undo_action.trigger()
+    assert [a.name for a in reopen().automations()] == [
+        "CTO outreach",
+        "Founders in Berlin",
+        "Founders in Berlin (copy)",
+    ]
+
+
+def test_switching_automations_shows_each_ones_nodes(make_window):
+    def prepare(ws):
+        first = ws.create_automation("First")
+        ws.add_node(first, "email", x=0, y=0)
+        second = ws.create_automation("Second")
+        ws.add_node(second, "wait", x=0, y=0)
+        ws.add_node(second, "email", x=300, y=0)
+
+    window = make_window(prepare)
+    panel = window.automations
+    assert len(window.scene.nodes) == 1
+    rect = panel.list.visualItemRect(panel.list.item(1))
+    click(panel.list.viewport(), rect.center())
+    assert len(window.scene.nodes) == 2
+
+
+def test_node_cards_show_the_workspaces_live_counts(make_window, reopen):
+    window = make_window(build_demo)
+    ws = reopen()
+    automation = ws.automations()[0].id
+    nodes = {n.id: n for n in ws.nodes(automation)}
+    segment = next(n for n in nodes.values() if n.kind.value == "segment")
+    members = len(ws.segment_members(segment.segment_id))
+    enrolled = sum(
+        1
+        for e in ws.enrollments(automation)
+        if e.branch_node_id in {t for s, t in ws.edges(automation) if s == segment.id}
+    )
+    assert window.scene.nodes[segment.id].lines[-1] == f"{members:,} members · {enrolled:,} enrolled"
+
+    profile_node = next(n for n in nodes.values() if n.kind.value == "sender_profile")
+    expected = [f"{a.name}: {a.contacts:,} contacts" for a in ws.attachments(profile_node.id)]
+    assert window.scene.nodes[profile_node.id].lines == expected
+
+
+def test_an_empty_workspace_offers_the_demo(make_window, reopen, qtbot):
+    window = make_window()
+    assert window.empty.isVisible()
+    qtbot.mouseClick(window.empty.demo_button, Qt.MouseButton.LeftButton)
+    (demo,) = reopen().automations()
+    assert demo.name == "Q3 founders and CTOs" and demo.state.value == "running"
+    assert reopen().contact_count() == 3000
+    assert not window.empty.isVisible()
+    assert set(window.scene.nodes) == {n.id for n in reopen().nodes(demo.id)}
+    assert len(window.scene.nodes) == 12
+
+
+def test_screenshot_renders_the_demo_headless(tmp_path):
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "--demo", "--today", "2026-03-02", "--screenshot", str(shot)],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(shot))
+    assert image.width() >= 1000 and image.height() >= 600
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
+    assert len(colours) > 20, "the picture is (almost) blank"

@@ -1,0 +1,222 @@
+"""The canvas as a marketer uses it, checked in the workspace file after reopening it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from builder.engine.words import NodeKind
+from tests.ui.gestures import click, drag, drop_from_palette, port_point, title_point
+
+
+def _draft(ws):
+    return ws.create_automation("CTO outreach")
+
+
+def _node_ids(window) -> set[int]:
+    return set(window.scene.nodes)
+
+
+def _drop(window, kind, at) -> int:
+    before = _node_ids(window)
+    drop_from_palette(window, kind, at)
+    (new,) = _node_ids(window) - before
+    return new
+
+
+def test_build_connect_move_delete_then_undo_and_redo_everything(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+
+    segment = _drop(window, NodeKind.SEGMENT, QPoint(150, 200))
+    profiles = _drop(window, NodeKind.SENDER_PROFILE, QPoint(500, 220))
+    drag(viewport, port_point(window, segment, output=True), port_point(window, profiles, output=False))
+    assert reopen().edges(automation) == [(segment, profiles)]
+
+    start = title_point(window, profiles)
+    drag(viewport, start, start + QPoint(120, 90))
+    moved = {n.id: (n.x, n.y) for n in reopen().nodes(automation)}
+
+    click(viewport, title_point(window, segment))
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    after_edits = reopen()
+    assert [n.id for n in after_edits.nodes(automation)] == [profiles]
+    assert after_edits.edges(automation) == []
+    assert window.undo_stack.count() == 5  # add, add, connect, move, delete
+
+    for _ in range(5):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not window.undo_stack.canUndo()
+    empty = reopen()
+    assert empty.nodes(automation) == [] and empty.edges(automation) == []
+
+    for _ in range(5):
+        qtbot.keyClick(
+            window.canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+    assert not window.undo_stack.canRedo()
+    again = reopen()
+    assert {n.id: (n.x, n.y) for n in again.nodes(automation)} == {profiles: moved[profiles]}
+    assert again.edges(automation) == []
+
+
+def test_undoing_a_delete_restores_the_node_and_its_connections_in_place(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    segment = _drop(window, NodeKind.SEGMENT, QPoint(120, 150))
+    profiles = _drop(window, NodeKind.SENDER_PROFILE, QPoint(450, 150))
+    email = _drop(window, NodeKind.EMAIL, QPoint(780, 150))
+    drag(viewport, port_point(window, segment, True), port_point(window, profiles, False))
+    drag(viewport, port_point(window, profiles, True), port_point(window, email, False))
+    before = reopen()
+    nodes_before, edges_before = before.nodes(automation), before.edges(automation)
+
+    click(viewport, title_point(window, profiles))
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert reopen().edges(automation) == []
+    window.undo_action.trigger()
+
+    after = reopen()
+    assert after.nodes(automation) == nodes_before
+    assert after.edges(automation) == edges_before
+    assert set(window.scene.edges) == set(edges_before)
+
+
+def test_a_refused_connection_is_marked_while_dragging_and_leaves_no_edge(make_window, reopen, qtbot):
+    from tests.ui.gestures import move, press, release
+
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    segment = _drop(window, NodeKind.SEGMENT, QPoint(150, 200))
+    step = _drop(window, NodeKind.LINKEDIN_CONNECT, QPoint(500, 200))
+
+    target = port_point(window, step, output=False)
+    press(viewport, port_point(window, segment, True))
+    move(viewport, target + QPoint(-30, 0))
+    move(viewport, target)
+    assert window.scene.nodes[step].input_port.state.value == "refuse"
+    release(viewport, target)
+
+    assert reopen().edges(automation) == []
+    assert "must lead to a Sender Profile node" in window.statusBar().currentMessage()
+    assert window.scene.nodes[step].input_port.state.value == "idle"
+    assert window.undo_stack.count() == 2  # the two drops only
+
+
+def test_a_loop_is_refused_with_its_reason(make_window, reopen):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    first = _drop(window, NodeKind.EMAIL, QPoint(150, 300))
+    second = _drop(window, NodeKind.WAIT, QPoint(480, 300))
+    drag(viewport, port_point(window, first, True), port_point(window, second, False))
+    drag(viewport, port_point(window, second, True), port_point(window, first, False))
+    assert reopen().edges(automation) == [(first, second)]
+    assert "loop back" in window.statusBar().currentMessage()
+
+
+def test_rubber_band_and_ctrl_click_select_and_delete_together(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    a = _drop(window, NodeKind.EMAIL, QPoint(150, 150))
+    b = _drop(window, NodeKind.WAIT, QPoint(150, 330))
+    c = _drop(window, NodeKind.EMAIL, QPoint(600, 150))
+    window.scene.clearSelection()
+
+    drag(viewport, QPoint(40, 60), QPoint(420, 460))  # rubber band around a and b
+    assert {n.node_id for n in window.scene.selected_nodes()} == {a, b}
+    click(viewport, title_point(window, c), Qt.KeyboardModifier.ControlModifier)
+    assert {n.node_id for n in window.scene.selected_nodes()} == {a, b, c}
+
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert reopen().nodes(automation) == []
+    window.undo_action.trigger()
+    assert {n.id for n in reopen().nodes(automation)} == {a, b, c}
+
+
+def test_arrow_keys_nudge_as_one_undo_step(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    node = _drop(window, NodeKind.EMAIL, QPoint(300, 300))
+    (start,) = [(n.x, n.y) for n in reopen().nodes(automation)]
+    click(window.canvas.viewport(), title_point(window, node))
+    for _ in range(3):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
+    (moved,) = [(n.x, n.y) for n in reopen().nodes(automation)]
+    assert moved[0] > start[0] and moved[1] == start[1]
+    window.undo_action.trigger()
+    assert [(n.x, n.y) for n in reopen().nodes(automation)] == [start]
+
+
+def test_wheel_zoom_is_clamped_and_fit_shows_everything(make_window, qtbot):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from builder.ui.canvas.view import MAX_ZOOM, MIN_ZOOM
+
+    window = make_window(_draft)
+    _drop(window, NodeKind.SEGMENT, QPoint(100, 100))
+    _drop(window, NodeKind.EMAIL, QPoint(900, 600))
+    canvas = window.canvas
+    at = QPoint(300, 250)
+    fixed = canvas.mapToScene(at)
+
+    def wheel(delta: int) -> None:
+        event = QWheelEvent(
+            QPointF(at), QPointF(canvas.viewport().mapToGlobal(at)), QPoint(0, 0), QPoint(0, delta),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(canvas.viewport(), event)
+
+    wheel(240)
+    assert canvas.zoom() > 1.0
+    moved = canvas.mapToScene(at) - fixed
+    assert abs(moved.x()) < 2 and abs(moved.y()) < 2  # zoomed around the cursor
+    for _ in range(30):
+        wheel(480)
+    assert canvas.zoom() == MAX_ZOOM
+    assert not window.zoom_in_action.isEnabled()
+    for _ in range(60):
+        wheel(-480)
+    assert canvas.zoom() == MIN_ZOOM
+
+    window.fit_action.trigger()
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(window.scene.itemsBoundingRect())
+
+
+def test_middle_drag_pans_the_view_without_moving_cards(make_window, reopen):
+    from builder.ui.canvas.view import Canvas
+
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    _drop(window, NodeKind.EMAIL, QPoint(300, 300))
+    canvas: Canvas = window.canvas
+    canvas.set_zoom(2.0)
+    before = canvas.mapToScene(QPoint(0, 0))
+    positions = [(n.x, n.y) for n in reopen().nodes(automation)]
+    drag(canvas.viewport(), QPoint(400, 400), QPoint(300, 350), button=Qt.MouseButton.MiddleButton)
+    after = canvas.mapToScene(QPoint(0, 0))
+    assert after.x() > before.x() and after.y() > before.y()
+    assert [(n.x, n.y) for n in reopen().nodes(automation)] == positions
+
+
+def test_auto_layout_is_one_undoable_step(make_window, reopen):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    segment = _drop(window, NodeKind.SEGMENT, QPoint(600, 500))
+    profiles = _drop(window, NodeKind.SENDER_PROFILE, QPoint(100, 100))
+    drag(viewport, port_point(window, segment, True), port_point(window, profiles, False))
+    before = {n.id: (n.x, n.y) for n in reopen().nodes(automation)}
+
+    window.layout_action.trigger()
+    laid = {n.id: (n.x, n.y) for n in reopen().nodes(automation)}
+    assert laid[segment][0] < laid[profiles][0]  # left to right
+    assert laid[segment][1] == laid[profiles][1]
+    window.undo_action.trigger()
+    assert {n.id: (n.x, n.y) for n in reopen().nodes(automation)} == before
