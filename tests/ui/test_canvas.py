@@ -220,3 +220,46 @@ def test_auto_layout_is_one_undoable_step(make_window, reopen):
     assert laid[segment][1] == laid[profiles][1]
     window.undo_action.trigger()
     assert {n.id: (n.x, n.y) for n in reopen().nodes(automation)} == before
+
+
+def test_a_selected_connection_is_deleted_and_undo_brings_it_back(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    segment = _drop(window, NodeKind.SEGMENT, QPoint(120, 200))
+    profiles = _drop(window, NodeKind.SENDER_PROFILE, QPoint(600, 320))
+    drag(viewport, port_point(window, segment, True), port_point(window, profiles, False))
+    window.scene.clearSelection()
+
+    edge = window.scene.edges[(segment, profiles)]
+    middle = window.canvas.mapFromScene(edge.path().pointAtPercent(0.5))
+    click(viewport, middle)
+    assert window.scene.selected_edges() == [edge]
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert reopen().edges(automation) == []
+    assert {n.id for n in reopen().nodes(automation)} == {segment, profiles}
+    window.undo_action.trigger()
+    assert reopen().edges(automation) == [(segment, profiles)]
+
+
+def test_f2_renames_the_selected_node(make_window, reopen, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    node = _drop(window, NodeKind.EMAIL, QPoint(300, 300))
+    click(window.canvas.viewport(), title_point(window, node))
+
+    def type_the_name() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue("Welcome email")
+        dialog.accept()
+
+    QTimer.singleShot(0, type_the_name)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_F2)
+    assert [n.title for n in reopen().nodes(automation)] == ["Welcome email"]
+    assert window.scene.nodes[node].title == "Welcome email"
+    window.undo_action.trigger()
+    assert [n.title for n in reopen().nodes(automation)] == ["Email 1"]
