@@ -130,14 +130,19 @@ class AutomationsMixin(CrmMixin):
             execute(conn, "UPDATE node SET title = ? WHERE id = ?", (title.strip(), node_id))
             self._later(Change("graph", automation_id))
 
+    def _unlocked_setting(self, conn: Connection, node_id: int, kind: NodeKind, what: str) -> int:
+        """The automation of a node whose ``what`` may change: right kind, not started yet."""
+        automation_id, found, title = self._node(conn, node_id)
+        if found is not kind:
+            raise WorkspaceError(f"'{title}' is not a {kind.label} node.")
+        if self._state_of(conn, automation_id).started:
+            raise WorkspaceError(f"'{title}' belongs to a started automation; its {what} can no longer change.")
+        return automation_id
+
     def set_node_segment(self, node_id: int, segment_id: int | None) -> None:
         """Choose who a Segment node contacts. Locked once the automation has started."""
         with self._write() as conn:
-            automation_id, kind, title = self._node(conn, node_id)
-            if kind is not NodeKind.SEGMENT:
-                raise WorkspaceError(f"'{title}' is not a Segment node.")
-            if self._state_of(conn, automation_id).started:
-                raise WorkspaceError(f"'{title}' belongs to a started automation; its segment can no longer change.")
+            automation_id = self._unlocked_setting(conn, node_id, NodeKind.SEGMENT, "segment")
             if segment_id is not None and not query(conn, "SELECT 1 FROM segment WHERE id = ?", (segment_id,)):
                 raise WorkspaceError("That segment no longer exists.")
             execute(conn, "UPDATE node SET segment_id = ? WHERE id = ?", (segment_id, node_id))
@@ -147,11 +152,7 @@ class AutomationsMixin(CrmMixin):
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise WorkspaceError("A wait is a whole number of days, 0 or more.")
         with self._write() as conn:
-            automation_id, kind, title = self._node(conn, node_id)
-            if kind is not NodeKind.WAIT:
-                raise WorkspaceError(f"'{title}' is not a Wait step.")
-            if self._state_of(conn, automation_id).started:
-                raise WorkspaceError(f"'{title}' belongs to a started automation; its wait can no longer change.")
+            automation_id = self._unlocked_setting(conn, node_id, NodeKind.WAIT, "wait")
             execute(conn, "UPDATE node SET wait_days = ? WHERE id = ?", (days, node_id))
             self._later(Change("graph", automation_id))
 
