@@ -110,6 +110,10 @@ class AutomationsMixin(CrmMixin):
         with self._read() as conn:
             return load_edges(conn, automation_id)
 
+    def node_automation(self, node_id: int) -> int:
+        with self._read() as conn:
+            return self._node(conn, node_id)[0]
+
     def move_nodes(self, positions: dict[int, tuple[float, float]]) -> None:
         """Move nodes on the canvas; positions persist."""
         if not positions:
@@ -154,6 +158,20 @@ class AutomationsMixin(CrmMixin):
         with self._write() as conn:
             automation_id = self._unlocked_setting(conn, node_id, NodeKind.WAIT, "wait")
             execute(conn, "UPDATE node SET wait_days = ? WHERE id = ?", (days, node_id))
+            self._later(Change("graph", automation_id))
+
+    def set_step_kind(self, node_id: int, kind: NodeKind | str) -> None:
+        """Change what an action step does (connect, message, email), before the start."""
+        kind = NodeKind(kind)
+        if not kind.is_action:
+            raise WorkspaceError("A step can become a LinkedIn connect, a LinkedIn message or an email.")
+        with self._write() as conn:
+            automation_id, found, title = self._node(conn, node_id)
+            if not found.is_action:
+                raise WorkspaceError(f"'{title}' is not an action step.")
+            if self._state_of(conn, automation_id).started:
+                raise WorkspaceError(f"'{title}' belongs to a started automation; its type can no longer change.")
+            execute(conn, "UPDATE node SET kind = ? WHERE id = ?", (kind.value, node_id))
             self._later(Change("graph", automation_id))
 
     def _refuse_if_started(self, conn: Connection, automation_id: int, what: str) -> None:

@@ -266,6 +266,16 @@ class CrmMixin(RunningMixin):
             self._later(Change("segments"))
         return segment_id
 
+    def segments(self) -> list[tuple[int, str, SegmentDefinition]]:
+        """Every saved segment: id, name and definition (tag ids or contact ids)."""
+        with self._read() as conn:
+            rows = query(conn, "SELECT id, name FROM segment ORDER BY name, id")
+            return [(i, n, definition) for i, n in rows if (definition := load_segment(conn, i)) is not None]
+
+    def tag_names(self, tag_ids: Sequence[int] | None = None) -> dict[int, str]:
+        with self._read() as conn:
+            return {i: n for i, n in query(conn, "SELECT id, name FROM tag") if tag_ids is None or i in tag_ids}
+
     def segment_definition(self, segment_id: int) -> SegmentDefinition | None:
         with self._read() as conn:
             return load_segment(conn, segment_id)

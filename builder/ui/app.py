@@ -7,12 +7,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from builder.store.database import WorkspaceError, database_url
 from builder.store.demo import build_demo
 from builder.store.workspace import Workspace
+from builder.ui.canvas.items import em
 from builder.ui.main_window import MainWindow
 from builder.ui.resources import icon, style_sheet
 
@@ -40,7 +41,13 @@ def open_workspace(target: str | None, today: date | None, demo: bool) -> tuple[
 
 
 def screenshot(window: MainWindow, path: str) -> bool:
+    QApplication.processEvents()
     window.canvas.fit()
+    selected = window.scene.selected_nodes()
+    if selected and window.canvas.zoom() < 0.6:
+        # Too far out to read the cards: show the selected node's neighbourhood instead.
+        window.canvas.set_zoom(0.6)
+        window.canvas.centerOn(selected[0].sceneBoundingRect().center() + QPointF(em() * 5, em() * 4))
     QApplication.processEvents()
     return window.grab().save(path)
 
@@ -56,11 +63,14 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
             QMessageBox.critical(None, "Automation Builder", str(error))
         return 2
     window = MainWindow(workspace, title)
-    window.resize(1440, 880)
+    width, height = (1600, 900) if screenshot_path else (1440, 880)
+    window.resize(width, height)
     window.show()
     if screenshot_path:
         for _ in range(3):
             app.processEvents()
+        if demo:
+            window.show_first_sender_profile_node()
         if not screenshot(window, screenshot_path):
             print(f"Could not write the screenshot to '{screenshot_path}'.", file=sys.stderr)
             return 2

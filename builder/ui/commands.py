@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from builder.engine.words import NodeKind
+from builder.store.branch_history import BranchState
 from builder.store.database import WorkspaceError
 from builder.store.snapshots import AutomationSnapshot, NodesSnapshot
 from builder.store.workspace import Workspace
@@ -216,3 +217,47 @@ class DeleteAutomationCommand(WorkspaceCommand):
     def revert(self) -> None:
         assert self._snapshot is not None
         self.workspace.restore_automation(self._snapshot)
+
+
+class BranchChangeCommand(WorkspaceCommand):
+    """A change to a branch's sender profiles (add, remove, weight).
+
+    Undo restores the branch's rows exactly — and is refused, with the reason,
+    once tasks were done, contacts enrolled or the day changed since.
+    """
+
+    def __init__(self, workspace: Workspace, node_id: int, text: str, change: Callable[[], None]) -> None:
+        super().__init__(workspace, text)
+        self.node_id = node_id
+        self.change = change
+        self.before: BranchState | None = None
+        self.after: BranchState | None = None
+
+    def apply(self) -> None:
+        if self.after is None:
+            self.before = self.workspace.branch_state(self.node_id)
+            self.change()
+            self.after = self.workspace.branch_state(self.node_id)
+        else:
+            assert self.before is not None
+            self.workspace.restore_branch(self.before, self.after)
+
+    def revert(self) -> None:
+        assert self.before is not None and self.after is not None
+        self.workspace.restore_branch(self.after, self.before)
+
+
+class SetValueCommand(WorkspaceCommand):
+    """One setting changed from ``before`` to ``after`` through a workspace setter."""
+
+    def __init__(
+        self, workspace: Workspace, text: str, setter: Callable[[object], None], before: object, after: object
+    ) -> None:
+        super().__init__(workspace, text)
+        self.setter, self.before, self.after = setter, before, after
+
+    def apply(self) -> None:
+        self.setter(self.after)
+
+    def revert(self) -> None:
+        self.setter(self.before)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
@@ -21,6 +21,7 @@ from builder.store.base import Change
 from builder.store.database import WorkspaceError
 from builder.store.demo import build_demo
 from builder.store.workspace import Workspace
+from builder.ui.automation_bar import AutomationBar
 from builder.ui.automation_list import AutomationList
 from builder.ui.canvas.editor import AutomationEditor
 from builder.ui.canvas.items import em
@@ -28,6 +29,7 @@ from builder.ui.canvas.scene import AutomationScene
 from builder.ui.canvas.view import Canvas
 from builder.ui.events import WorkspaceEvents
 from builder.ui.palette import NodePalette
+from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
 from builder.ui.resources import icon
 
 
@@ -85,19 +87,40 @@ class MainWindow(QMainWindow):
             label.setObjectName("sectionTitle")
             left_layout.addWidget(label)
             left_layout.addWidget(widget, stretch)
+        self.bar = AutomationBar(workspace, self.undo_stack, self.show_message)
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(0, 0, 0, 0)
+        center_layout.setSpacing(0)
+        center_layout.addWidget(self.bar)
+        center_layout.addWidget(self.canvas, 1)
+        self.settings = SettingsPanel(workspace, self.undo_stack, self.show_message)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("MainSplitter")
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.canvas)
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(self.settings)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([round(em() * 16), round(em() * 60)])
+        self.splitter.setSizes([round(em() * 14), round(em() * 60), 0])
         self.setCentralWidget(self.splitter)
+        self.slide = PanelSlide(self.splitter, self.settings)
+        self.settings.setMinimumWidth(0)
+        self.settings.hide()
 
         self.events.changed.connect(self._on_change)
         self.automations.chosen.connect(self.open_automation)
         self.automations.message.connect(self.show_message)
         self.editor.message.connect(self.show_message)
         self.canvas.hint.connect(self._show_hint)
+        self.canvas.node_clicked.connect(self.open_settings)
+        self.canvas.empty_clicked.connect(self.close_settings)
+        self.canvas.escape_pressed.connect(self.close_settings)
+        self.settings.closed.connect(self.close_settings)
+        self.bar.problem_chosen.connect(self.frame_node)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.settings)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.close_settings)
         self.palette.add_requested.connect(self._add_at_center)
         self.empty.demo_button.clicked.connect(self.load_demo)
         self.empty.scratch_button.clicked.connect(self.automations.create)
@@ -164,7 +187,10 @@ class MainWindow(QMainWindow):
     # -- behaviour -------------------------------------------------------------------------------
 
     def open_automation(self, automation_id: int | None) -> None:
+        if automation_id != self.scene.automation_id:
+            self.close_settings()
         self.scene.show_automation(automation_id)
+        self.bar.show_automation(automation_id)
         self.empty.setVisible(automation_id is None)
         self._place_empty()
 
@@ -178,8 +204,37 @@ class MainWindow(QMainWindow):
     def _on_change(self, change: Change) -> None:
         self.automations.on_change(change)
         self.scene.on_change(change)
+        self.bar.on_change(change)
+        self.settings.on_change(change)
         if change.what == "automations":
             self.open_automation(self.automations.current)
+
+    def open_settings(self, node_id: int, animated: bool = True) -> None:
+        """Slide the settings panel in with this node's settings (another node switches it)."""
+        self.settings.show_node(node_id)
+        self.slide.slide_in(animated=animated)
+
+    def show_first_sender_profile_node(self) -> None:
+        """Open the settings of the open automation's first Sender Profile node (for the demo picture)."""
+        profiles = [item for item in self.scene.nodes.values() if item.kind is NodeKind.SENDER_PROFILE]
+        if profiles:
+            first = min(profiles, key=lambda item: (item.pos().y(), item.pos().x()))
+            first.setSelected(True)
+            self.open_settings(first.node_id, animated=False)
+
+    def close_settings(self) -> None:
+        self.settings.show_node(None)
+        self.slide.slide_out()
+
+    def frame_node(self, node_id: int) -> None:
+        """Select a node, bring it into view and show its settings (from a problem in the bar)."""
+        item = self.scene.nodes.get(node_id)
+        if item is None:
+            return
+        self.scene.clearSelection()
+        item.setSelected(True)
+        self.canvas.ensureVisible(item, round(em() * 4), round(em() * 4))
+        self.open_settings(node_id)
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -7,12 +7,22 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication
 
 from builder.store.workspace import Workspace
 from builder.ui.main_window import MainWindow
 
 TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Remembered window state (QSettings) goes to a fresh folder per test, not the user's."""
+    QCoreApplication.setOrganizationName("Automation Builder Tests")
+    QCoreApplication.setApplicationName("Automation Builder Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("settings")))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PySide6.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from builder.engine.words import NodeKind
 from builder.ui.canvas.editor import AutomationEditor
@@ -40,9 +40,11 @@ class Canvas(QGraphicsView):
         self.editor = editor
         self.interaction: Interaction | None = None
         self._space_held = False
+        self._pressed: tuple[int, QPoint] | None = None  # a card pressed, and where
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # When the settings panel slides in, the cards stay where they are on screen.
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
         self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
@@ -120,9 +122,9 @@ class Canvas(QGraphicsView):
         super().mousePressEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
             node = self.node_at(point)
+            self._pressed = (node.node_id, point) if node is not None else None
             if node is not None:
                 self.begin_interaction(MoveNodes(self))
-                self.node_clicked.emit(node.node_id)
             elif self.itemAt(point) is None:
                 self.empty_clicked.emit()
 
@@ -133,10 +135,15 @@ class Canvas(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        pressed, self._pressed = self._pressed, None
         if self.interaction is not None and self.interaction.release(event):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+        if pressed is not None:
+            travelled = (event.position().toPoint() - pressed[1]).manhattanLength()
+            if travelled < QApplication.startDragDistance():
+                self.node_clicked.emit(pressed[0])  # a click, not a drag: show its settings
 
     # -- keys ---------------------------------------------------------------------------------
 

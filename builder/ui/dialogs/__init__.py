@@ -1,0 +1,1 @@
+"""Dialogs: choosing sender profiles, removing one from a started automation."""

@@ -1,0 +1,1 @@
+"""The sliding settings panel and what it shows for each kind of node (SPEC §8)."""

@@ -1,0 +1,162 @@
+"""A Sender Profile node's settings: its profiles as rows, add and remove (SPEC §6).
+
+Every count and state shown here comes from the workspace; the panel computes
+no rule itself. Removing from a started automation asks RemoveProfileDialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from builder.engine.words import Channel, ProfileState, RemovalMode
+from builder.store.workspace import Workspace
+from builder.store.workspace_info import AttachmentInfo
+from builder.ui.commands import BranchChangeCommand, push
+from builder.ui.dialogs.profile_picker import SenderProfilePicker
+from builder.ui.dialogs.remove_profile import RemovalChoice, RemoveProfileDialog
+
+COLUMNS = ("Sender profile", "Channel", "State", "Weight", "Per day", "Contacts", "Pending", "")
+STATE_COLOURS = {ProfileState.ACTIVE: "#15803d", ProfileState.DRAINING: "#b45309", ProfileState.REMOVED: "#b42318"}
+
+
+class SenderProfileSettings(QWidget):
+    def __init__(
+        self, workspace: Workspace, stack: QUndoStack, report: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("SenderProfileSettings")
+        self.workspace, self.stack, self.report = workspace, stack, report
+        self.node_id: int | None = None
+        self.summary = QLabel(self)
+        self.summary.setObjectName("profilesSummary")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setObjectName("attachedProfiles")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.add_button = QPushButton("Add sender profile…", self)
+        self.add_button.setObjectName("addSenderProfileButton")
+        self.add_button.clicked.connect(self.add_profiles)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.rows: list[AttachmentInfo] = []
+
+    def load(self, node_id: int) -> None:
+        self.node_id = node_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.node_id is None:
+            return
+        self.rows = self.workspace.attachments(self.node_id)
+        channels = {p.id: p.channel for p in self.workspace.sender_profiles()}
+        self.table.setRowCount(len(self.rows))
+        for row, profile in enumerate(self.rows):
+            cells = (
+                profile.name,
+                "Email" if channels.get(profile.sender_profile_id) is Channel.EMAIL else "LinkedIn",
+                profile.state.value,
+                str(profile.weight),
+                str(profile.daily_limit),
+                f"{profile.contacts:,}",
+                f"{profile.pending_tasks:,}",
+            )
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column >= 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column == 2:
+                    item.setForeground(QColor(STATE_COLOURS[profile.state]))
+                self.table.setItem(row, column, item)
+            button = QToolButton(self.table)
+            button.setText("Remove")
+            button.setObjectName(f"removeProfileButton_{profile.sender_profile_id}")
+            button.setToolTip(f"Remove {profile.name} from this branch")
+            button.setEnabled(profile.state is not ProfileState.REMOVED)
+            button.clicked.connect(lambda _=False, p=profile: self.remove_profile(p))
+            self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+        active = [p for p in self.rows if p.state is ProfileState.ACTIVE]
+        contacts = sum(p.contacts for p in self.rows)
+        self.summary.setText(
+            f"{len(active)} active sender profile{'s' if len(active) != 1 else ''} take new contacts; "
+            f"{contacts:,} contacts assigned in this branch."
+            if self.rows
+            else "No sender profile yet: add at least one before starting."
+        )
+
+    def button_for(self, name: str) -> QToolButton:
+        for row, profile in enumerate(self.rows):
+            if profile.name == name:
+                widget = self.table.cellWidget(row, len(COLUMNS) - 1)
+                assert isinstance(widget, QToolButton)
+                return widget
+        raise KeyError(name)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def add_profiles(self) -> None:
+        if self.node_id is None:
+            return
+        active = {p.sender_profile_id for p in self.rows if p.state is ProfileState.ACTIVE}
+        picker = SenderProfilePicker(self.workspace, active, self)
+        if picker.exec() != QDialog.DialogCode.Accepted or not picker.chosen:
+            return
+        node, chosen = self.node_id, list(picker.chosen)
+        names = {p.id: p.name for p in self.workspace.sender_profiles()}
+
+        def attach() -> None:
+            for profile in chosen:
+                self.workspace.attach_sender_profile(node, profile)
+
+        label = ", ".join(names.get(p, "?") for p in chosen)
+        push(self.stack, BranchChangeCommand(self.workspace, node, f"Add {label}", attach), self.report)
+
+    def remove_profile(self, profile: AttachmentInfo) -> None:
+        if self.node_id is None:
+            return
+        node = self.node_id
+        automation_id = self.workspace.node_automation(node)
+        automation = self.workspace.automation(automation_id)
+        mode: RemovalMode | None = None
+        if automation.state.started:
+            dialog = RemoveProfileDialog(profile, automation.name, self)
+            dialog.exec()
+            if dialog.choice is RemovalChoice.KEEP:
+                self.report(f"{profile.name} stays in this branch.")
+                return
+            mode = RemovalMode(dialog.choice.value)
+        verb = {None: "Remove", RemovalMode.CANCEL: "Remove (cancel tasks)", RemovalMode.CONTINUE: "Drain"}[mode]
+        command = BranchChangeCommand(
+            self.workspace,
+            node,
+            f"{verb} {profile.name}",
+            lambda: self.workspace.remove_sender_profile(node, profile.sender_profile_id, mode),
+        )
+        push(self.stack, command, self.report)
