@@ -246,6 +246,10 @@ class BranchChangeCommand(WorkspaceCommand):
         assert self.before is not None and self.after is not None
         self.workspace.restore_branch(self.after, self.before)
 
+    def still_exact(self) -> bool:
+        """Whether undo could still put the branch back exactly (nothing happened since)."""
+        return self.after is None or self.workspace.branch_state(self.node_id) == self.after
+
 
 class SetValueCommand(WorkspaceCommand):
     """One setting changed from ``before`` to ``after`` through a workspace setter."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -27,6 +27,7 @@ from builder.ui.canvas.editor import AutomationEditor
 from builder.ui.canvas.items import em
 from builder.ui.canvas.scene import AutomationScene
 from builder.ui.canvas.view import Canvas
+from builder.ui.commands import BranchChangeCommand
 from builder.ui.events import WorkspaceEvents
 from builder.ui.palette import NodePalette
 from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
@@ -108,6 +109,10 @@ class MainWindow(QMainWindow):
         self.settings.setMinimumWidth(0)
         self.settings.hide()
 
+        self._stale_check = QTimer(self)
+        self._stale_check.setSingleShot(True)
+        self._stale_check.setInterval(0)
+        self._stale_check.timeout.connect(self._drop_stale_undo)
         self.events.changed.connect(self._on_change)
         self.automations.chosen.connect(self.open_automation)
         self.automations.message.connect(self.show_message)
@@ -206,6 +211,9 @@ class MainWindow(QMainWindow):
         self.scene.on_change(change)
         self.bar.on_change(change)
         self.settings.on_change(change)
+        if change.what in ("tasks", "enrollments", "today"):
+            # After the command being run (if any) has finished: never inside an undo.
+            self._stale_check.start()
         if change.what == "automations":
             self.open_automation(self.automations.current)
 
@@ -235,6 +243,16 @@ class MainWindow(QMainWindow):
         item.setSelected(True)
         self.canvas.ensureVisible(item, round(em() * 4), round(em() * 4))
         self.open_settings(node_id)
+
+    def _drop_stale_undo(self) -> None:
+        """A change to sender profiles that undo can no longer restore exactly is not offered."""
+        index = self.undo_stack.index()
+        top = self.undo_stack.command(index - 1) if index > 0 else None
+        if isinstance(top, BranchChangeCommand) and not top.still_exact():
+            text = top.text()
+            top.setObsolete(True)
+            self.undo_stack.undo()  # an obsolete command is dropped (and deleted), not undone
+            self.show_message(f"'{text}' can no longer be undone: work has happened in that branch since.")
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)

@@ -146,6 +146,7 @@ def test_keep_the_profile_changes_nothing(make_window, reopen, qtbot):
     before = reopen()
     automation = before.automations()[0].id
     rows = (before.attachments(_profile_node(window)), before.enrollments(automation), before.tasks(automation))
+    qtbot.waitUntil(lambda: not window._stale_check.isActive())  # the start retired the stale "Add" step
     stack_size = window.undo_stack.count()
 
     remove_choosing(window, qtbot, "Bob", "keepProfileButton")
@@ -173,6 +174,18 @@ def test_undo_of_a_removal_restores_it_exactly_but_not_after_work_was_done(make_
     window.undo_action.trigger()
     assert "can no longer be undone" in window.statusBar().currentMessage()
     assert {a.name: a.state for a in reopen().attachments(node)}["Bob"] is ProfileState.REMOVED
+
+
+def test_a_removal_is_no_longer_offered_for_undo_once_work_is_done_in_the_app(make_window, reopen, qtbot):
+    window = make_window(_team)
+    ids = _add_two_and_start(window, qtbot, reopen)
+    remove_choosing(window, qtbot, "Bob", "continueTasksButton")
+    assert window.undo_action.text() == "&Undo Drain Bob"
+    (task, *_) = window.workspace.plan_today()[ids["Bob"]]
+    window.workspace.mark_done(task.task_id)
+    qtbot.waitUntil(lambda: window.undo_action.text() != "&Undo Drain Bob")
+    assert "can no longer be undone" in window.statusBar().currentMessage()
+    assert {a.name: a.state for a in reopen().attachments(_profile_node(window))}["Bob"] is ProfileState.DRAINING
 
 
 def test_a_profile_added_mid_run_gets_only_new_contacts_visible_in_the_panel(make_window, reopen, qtbot):
