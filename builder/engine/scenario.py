@@ -8,11 +8,14 @@ and reported together, and nothing half-read is ever run.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builder.engine.segments import SegmentDefinition, SegmentRule
+
+if TYPE_CHECKING:
+    from builder.engine.run_state import RunState
 from builder.engine.steps import Step
 from builder.engine.words import (
     DEFAULT_DAILY_LIMIT,
@@ -111,7 +114,7 @@ class Scenario:
     automation: AutomationSpec
     events: tuple[Event, ...]
     days: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    state: RunState | None = None  # a started automation's standing (builder.engine.run_state)
 
 
 _MISSING = object()
@@ -225,7 +228,7 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     top = r.obj(
         data,
         "",
-        {"sender_profiles", "contacts", "interactions", "overrides", "automation", "events", "days"},
+        {"sender_profiles", "contacts", "interactions", "overrides", "automation", "events", "days", "state"},
     )
     if top is None:
         raise ScenarioError([f"{source}: a scenario is a JSON object, not {_kind(data)}"])
@@ -253,6 +256,11 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
         days = None
 
     events = _read_events(r, raw_events or [], profile_ids, contact_ids, branch_ids, days)
+    state = None
+    if "state" in top and automation is not None:
+        from builder.engine.run_state import read_state
+
+        state = read_state(r, top["state"], profile_ids, contact_ids, {b.id: b for b in automation.branches})
     if r.problems or automation is None:
         raise ScenarioError(r.problems or ["automation: is missing"])
     return Scenario(
@@ -263,6 +271,7 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
         automation=automation,
         events=tuple(events),
         days=days,
+        state=state,
     )
 
 

@@ -16,6 +16,7 @@ from builder.engine.assignment import ContactFacts, InteractionKey
 from builder.engine.enrollment import BranchRules, NewEnrollment, enroll_contacts, release_waiting
 from builder.engine.planner import DailyPlanner
 from builder.engine.roster import Attachment, BranchRoster, RosterError
+from builder.engine.run_state import RunState
 from builder.engine.scenario import MAX_DAYS, ContactSpec, Event, Scenario, ScenarioError
 from builder.engine.steps import StepChain
 from builder.engine.words import (
@@ -60,6 +61,7 @@ class SimulationResult:
     rosters: list[BranchRoster]
     done_per_day: dict[str, list[int]]
     warnings: list[str]
+    ignored_overrides: int = 0
 
 
 def branch_graph(
@@ -115,7 +117,48 @@ class Simulation:
         self.pending: dict[str, int] = defaultdict(int)
         self.done_per_day: dict[str, list[int]] = {p.id: [] for p in scenario.sender_profiles}
         self.warnings: list[str] = []
+        self.ignored_overrides = 0
         self.add_contacts(scenario.contacts, day=0)
+        if scenario.state is not None:
+            self._resume_from(scenario.state)
+
+    def _resume_from(self, state: RunState) -> None:
+        """Take up a started automation where it stands: rosters, enrollments, tasks."""
+        self.state = state.automation
+        for index, branch_id in enumerate(self.branch_ids):
+            attached = state.sender_profiles.get(branch_id)
+            if attached is not None:
+                self.branches[index].roster = BranchRoster(
+                    Attachment(a.sender_profile, a.weight, a.state, order=i, current=a.rotation)
+                    for i, a in enumerate(attached)
+                )
+        for seeded in state.enrollments:
+            index = self.branch_ids.index(seeded.branch)
+            enrollment = SimEnrollment(
+                len(self.ordered),
+                seeded.contact,
+                index,
+                seeded.day,
+                seeded.sender_profile,
+                seeded.reason,
+                seeded.status,
+            )
+            self.enrollments[seeded.contact] = enrollment
+            self.ordered.append(enrollment)
+            if seeded.status is EnrollmentStatus.WAITING:
+                self.waiting[index].append(enrollment)
+                continue
+            if seeded.sender_profile is None:
+                continue
+            self.by_profile[(index, seeded.sender_profile)].append(enrollment)
+            steps = self.branches[index].chain.steps
+            for t in sorted(seeded.tasks, key=lambda t: t.step):
+                task = SimTask(enrollment, t.step, steps[t.step].kind, t.status, t.due_day, t.done_day)
+                enrollment.tasks.append(task)
+                if t.status is TaskStatus.PENDING:
+                    self.pending[seeded.sender_profile] += 1
+                    if t.due_day is not None:
+                        self.planner.add(seeded.sender_profile, t.due_day, enrollment.order, t.step, task)
 
     # -- facts the rules ask for ------------------------------------------------
 
@@ -214,6 +257,7 @@ class Simulation:
         assignment = outcome.assignment
         branch_id = self.branch_ids[enrollment.branch]
         if assignment.ignored_override is not None:
+            self.ignored_overrides += 1
             self.warnings.append(
                 f"contact '{enrollment.contact}': override '{assignment.ignored_override}' is not an "
                 f"active sender profile of branch '{branch_id}', so the next rule decided"
@@ -318,7 +362,13 @@ class Simulation:
                     f"{'s' if len(queue) != 1 else ''} still wait for a sender profile at the end"
                 )
         return SimulationResult(
-            self.scenario, day, self.ordered, [b.roster for b in self.branches], self.done_per_day, self.warnings
+            self.scenario,
+            day,
+            self.ordered,
+            [b.roster for b in self.branches],
+            self.done_per_day,
+            self.warnings,
+            self.ignored_overrides,
         )
 
 

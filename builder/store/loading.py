@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -257,3 +258,33 @@ def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> Fa
         return ContactFacts(contact, overrides.get(contact), history.get(contact, ()))
 
     return facts
+
+
+def load_automation_branches_with_nodes(
+    conn: Connection, automation_id: int
+) -> tuple[list[dict[str, Any]], dict[int, list[Attachment]]]:
+    """The branches as scenario parts, named by their Segment node, and each branch's roster by node."""
+    branches = []
+    rosters: dict[int, list[Attachment]] = {}
+    titles = {n.id: n.title for n in load_nodes(conn, automation_id)}
+    used: set[str] = set()
+    for branch in load_branches(conn, automation_id):
+        name = titles.get(branch.segment_node, "Branch")
+        unique, n = name, 2
+        while unique in used:
+            unique, n = f"{name} ({n})", n + 1
+        used.add(unique)
+        steps = [
+            {"type": s.kind.value, "days": s.days} if s.kind is NodeKind.WAIT else {"type": s.kind.value}
+            for s in branch.rules.chain.steps
+        ]
+        branches.append(
+            {
+                "id": unique,
+                "node": branch.profile_node,
+                "segment": branch.rules.segment,
+                "steps": steps,
+            }
+        )
+        rosters[branch.profile_node] = branch.rules.roster.attachments
+    return branches, rosters

@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
-from builder.store.branch_history import BranchHistoryMixin
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
 from builder.store.loading import query
+from builder.store.scenario_export import ScenarioExportMixin
 from builder.store.summaries import SummariesMixin
 from builder.store.workspace_info import AttachmentInfo, EnrollmentInfo, TaskInfo, attachment_rows
 
@@ -23,7 +23,7 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(BranchHistoryMixin, SummariesMixin, DailyWorkMixin):
+class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod

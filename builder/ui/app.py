@@ -41,7 +41,8 @@ def open_workspace(target: str | None, today: date | None, demo: bool) -> tuple[
 
 
 def screenshot(window: MainWindow, path: str) -> bool:
-    QApplication.processEvents()
+    window.simulation.worker.wait()
+    QApplication.processEvents()  # deliver the pane's result
     window.canvas.fit()
     selected = window.scene.selected_nodes()
     if selected and window.canvas.zoom() < 0.6:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
+    QDockWidget,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -32,6 +33,7 @@ from builder.ui.events import WorkspaceEvents
 from builder.ui.palette import NodePalette
 from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
 from builder.ui.resources import icon
+from builder.ui.simulation.pane import SimulationPane
 
 
 class EmptyWorkspace(QWidget):
@@ -106,6 +108,15 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([round(em() * 14), round(em() * 60), 0])
         self.setCentralWidget(self.splitter)
         self.slide = PanelSlide(self.splitter, self.settings)
+        self.simulation = SimulationPane(workspace)
+        self.simulation_dock = QDockWidget("Simulation", self)
+        self.simulation_dock.setObjectName("SimulationDock")
+        self.simulation_dock.setWidget(self.simulation)
+        self.simulation_dock.setAllowedAreas(
+            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.TopDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulation_dock)
+        self.resizeDocks([self.simulation_dock], [round(em() * 18)], Qt.Orientation.Vertical)
         self.settings.setMinimumWidth(0)
         self.settings.hide()
 
@@ -196,6 +207,7 @@ class MainWindow(QMainWindow):
             self.close_settings()
         self.scene.show_automation(automation_id)
         self.bar.show_automation(automation_id)
+        self.simulation.show_automation(automation_id)
         self.empty.setVisible(automation_id is None)
         self._place_empty()
 
@@ -211,6 +223,7 @@ class MainWindow(QMainWindow):
         self.scene.on_change(change)
         self.bar.on_change(change)
         self.settings.on_change(change)
+        self.simulation.on_change(change)
         if change.what in ("tasks", "enrollments", "today"):
             # After the command being run (if any) has finished: never inside an undo.
             self._stale_check.start()
@@ -298,5 +311,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.simulation.debounce.stop()
+        self.simulation.worker.wait()  # no computation outlives the window
         self.events.detach()
         super().closeEvent(event)

@@ -1,0 +1,163 @@
+"""Where a started automation stands, as a scenario can carry it (an extension of SPEC §7).
+
+A scenario saved from a running automation starts on "today" = day 0 with the
+automation already started: its branches' sender profiles (state, weight,
+the rotation's values) and every enrollment so far with its tasks, days
+counted from today (so past days are negative). ``simulate`` then goes on
+from there exactly as the workspace would.
+
+    "state": {
+      "automation": "running",
+      "sender_profiles": {"ctos": [{"sender_profile": "anna", "state": "active", "weight": 1, "rotation": 0}]},
+      "enrollments": [{"contact": "c1", "branch": "ctos", "sender_profile": "anna",
+                       "reason": "even_distribution", "day": -2, "status": "active",
+                       "tasks": [{"step": 0, "status": "done", "due_day": -2, "done_day": -2},
+                                 {"step": 2, "status": "pending", "due_day": 1, "done_day": null}]}]
+    }
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from builder.engine.words import AutomationState, EnrollmentStatus, ProfileState, Reason, TaskStatus
+
+if TYPE_CHECKING:
+    from builder.engine.scenario import BranchSpec, _Reader
+
+
+@dataclass(frozen=True)
+class AttachedState:
+    sender_profile: str
+    state: ProfileState
+    weight: int
+    rotation: int
+
+
+@dataclass(frozen=True)
+class TaskState:
+    step: int
+    status: TaskStatus
+    due_day: int | None
+    done_day: int | None
+
+
+@dataclass(frozen=True)
+class EnrollmentState:
+    contact: str
+    branch: str
+    sender_profile: str | None
+    reason: Reason | None
+    day: int
+    status: EnrollmentStatus
+    tasks: tuple[TaskState, ...]
+
+
+@dataclass(frozen=True)
+class RunState:
+    automation: AutomationState
+    sender_profiles: dict[str, tuple[AttachedState, ...]]
+    enrollments: tuple[EnrollmentState, ...]
+
+
+def _choice(r: _Reader, obj: dict[str, Any], key: str, where: str, kind: type, nullable: bool = False) -> Any:
+    value = obj.get(key)
+    if value is None and nullable and key in obj:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(v.value for v in kind)
+        r.problem(f"{where}.{key}", f"must be one of {allowed}")
+        return None
+
+
+def read_state(
+    r: _Reader, raw: Any, profiles: set[str], contacts: set[str], branches: dict[str, BranchSpec]
+) -> RunState | None:
+    """Check the ``state`` block; problems are noted on ``r`` with their paths."""
+    obj = r.obj(raw, "state", {"automation", "sender_profiles", "enrollments"})
+    if obj is None:
+        return None
+    automation = _choice(r, obj, "automation", "state", AutomationState)
+    if automation is AutomationState.DRAFT:
+        r.problem("state.automation", "a saved run is 'running' or 'paused'; a draft has no state block")
+    rosters: dict[str, tuple[AttachedState, ...]] = {}
+    raw_rosters = obj.get("sender_profiles", {})
+    if not isinstance(raw_rosters, dict):
+        r.problem("state.sender_profiles", "expected an object of branch ids")
+        raw_rosters = {}
+    for branch, rows in raw_rosters.items():
+        where = f"state.sender_profiles.{branch}"
+        if branch not in branches:
+            r.problem(where, f"no branch '{branch}'")
+            continue
+        if not isinstance(rows, list):
+            r.problem(where, "expected a list")
+            continue
+        found = []
+        for i, row in enumerate(rows):
+            at = f"{where}[{i}]"
+            item = r.obj(row, at, {"sender_profile", "state", "weight", "rotation"})
+            if item is None:
+                continue
+            profile = item.get("sender_profile")
+            if profile not in profiles:
+                r.problem(f"{at}.sender_profile", f"no sender profile '{profile}'")
+                continue
+            state = _choice(r, item, "state", at, ProfileState)
+            weight = r.get(item, "weight", at, "int", 1)
+            rotation = r.get(item, "rotation", at, "int", 0)
+            if None not in (state, weight, rotation):
+                found.append(AttachedState(profile, state, weight, rotation))
+        rosters[branch] = tuple(found)
+    enrollments = []
+    seen: set[str] = set()
+    raw_enrollments = r.get(obj, "enrollments", "state", "list", [])
+    for i, row in enumerate(raw_enrollments or []):
+        at = f"state.enrollments[{i}]"
+        item = r.obj(row, at, {"contact", "branch", "sender_profile", "reason", "day", "status", "tasks"})
+        if item is None:
+            continue
+        contact, branch, profile = item.get("contact"), item.get("branch"), item.get("sender_profile")
+        if contact not in contacts:
+            r.problem(f"{at}.contact", f"no contact '{contact}'")
+            continue
+        if contact in seen:
+            r.problem(f"{at}.contact", f"contact '{contact}' is enrolled twice")
+            continue
+        seen.add(contact)
+        if branch not in branches:
+            r.problem(f"{at}.branch", f"no branch '{branch}'")
+            continue
+        if profile is not None and profile not in profiles:
+            r.problem(f"{at}.sender_profile", f"no sender profile '{profile}'")
+            continue
+        reason = _choice(r, item, "reason", at, Reason, nullable=True)
+        status = _choice(r, item, "status", at, EnrollmentStatus)
+        day = r.get(item, "day", at, "int")
+        steps = branches[branch].steps
+        tasks = []
+        for j, task in enumerate(r.get(item, "tasks", at, "list", []) or []):
+            tat = f"{at}.tasks[{j}]"
+            t = r.obj(task, tat, {"step", "status", "due_day", "done_day"})
+            if t is None:
+                continue
+            step = r.get(t, "step", tat, "int")
+            if step is not None and not (0 <= step < len(steps) and steps[step].is_action):
+                r.problem(f"{tat}.step", f"branch '{branch}' has no action step {step}")
+                continue
+            task_status = _choice(r, t, "status", tat, TaskStatus)
+            due = t.get("due_day")
+            done = t.get("done_day")
+            for key, value in (("due_day", due), ("done_day", done)):
+                if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                    r.problem(f"{tat}.{key}", "expected a whole number or null")
+            if step is not None and task_status is not None:
+                tasks.append(TaskState(step, task_status, due, done))
+        if status is not None and day is not None:
+            enrollments.append(EnrollmentState(contact, branch, profile, reason, day, status, tuple(tasks)))
+    if automation is None:
+        return None
+    return RunState(automation, rosters, tuple(enrollments))

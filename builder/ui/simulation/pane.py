@@ -1,0 +1,341 @@
+"""The simulation pane (SPEC §8): contacts per sender profile and why, and the work day by day.
+
+It follows the open automation and every workspace change within a moment,
+computing off the GUI thread; it never writes to the workspace.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from builder.engine.preview import Outlook
+from builder.engine.words import Reason
+from builder.store.base import Change
+from builder.store.workspace import Workspace
+from builder.ui.simulation.worker import Computed, OutlookWorker
+
+REASON_COLOURS = {
+    Reason.OVERRIDE: QColor("#7a4fd6"),
+    Reason.PREVIOUS_INTERACTION: QColor("#f59e0b"),
+    Reason.EVEN_DISTRIBUTION: QColor("#2f6fde"),
+}
+REASON_LABELS = {
+    Reason.OVERRIDE: "Override",
+    Reason.PREVIOUS_INTERACTION: "Previous interaction",
+    Reason.EVEN_DISTRIBUTION: "Even distribution",
+}
+TABLE_COLUMNS = (
+    "Sender profile",
+    "State",
+    "Override",
+    "Previous interaction",
+    "Even distribution",
+    "Contacts",
+    "Done",
+    "Pending after",
+    "Last task on day",
+)
+DEBOUNCE_MS = 150
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+class SimulationPane(QWidget):
+    """Chart and table of the spread, warnings, the forecast, and the what-if inputs."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("SimulationPane")
+        self.workspace = workspace
+        self.automation_id: int | None = None
+        self.outlook: Outlook | None = None
+        self.scenario: dict[str, Any] | None = None
+        self.worker = OutlookWorker(self)
+        self.worker.ready.connect(self._show)
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.recompute)
+
+        self.days = QSpinBox(self)
+        self.days.setObjectName("forecastDays")
+        self.days.setRange(1, 3650)
+        self.days.setValue(60)
+        self.days.setSuffix(" days")
+        self.new_per_day = QSpinBox(self)
+        self.new_per_day.setObjectName("newContactsPerDay")
+        self.new_per_day.setRange(0, 100_000)
+        self.new_per_day.setSuffix(" new contacts a day")
+        for box in (self.days, self.new_per_day):
+            box.valueChanged.connect(lambda _value: self.debounce.start())
+        self.status = QLabel(self)
+        self.status.setObjectName("simulationStatus")
+        self.save_button = QPushButton("Save as scenario…", self)
+        self.save_button.setObjectName("saveScenarioButton")
+        self.save_button.clicked.connect(self._save_clicked)
+        self.png_button = QPushButton("Chart as PNG…", self)
+        self.png_button.setObjectName("exportChartButton")
+        self.png_button.clicked.connect(self._png_clicked)
+        self.csv_button = QPushButton("Table as CSV…", self)
+        self.csv_button.setObjectName("exportTableButton")
+        self.csv_button.clicked.connect(self._csv_clicked)
+        inputs = QHBoxLayout()
+        inputs.addWidget(QLabel("Forecast", self))
+        inputs.addWidget(self.days)
+        inputs.addWidget(QLabel("What if", self))
+        inputs.addWidget(self.new_per_day)
+        inputs.addWidget(self.status, 1)
+        for button in (self.save_button, self.png_button, self.csv_button):
+            inputs.addWidget(button)
+
+        self.spread_chart = QChart()
+        self.spread_chart.setTitle("Contacts per sender profile, by reason")
+        self.spread_view = QChartView(self.spread_chart, self)
+        self.spread_view.setObjectName("distributionChart")
+        self.spread_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.forecast_chart = QChart()
+        self.forecast_chart.setTitle("Tasks done per day")
+        self.forecast_view = QChartView(self.forecast_chart, self)
+        self.forecast_view.setObjectName("forecastChart")
+        self.forecast_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for chart in (self.spread_chart, self.forecast_chart):
+            chart.setMargins(QMargins(4, 4, 4, 4))
+            chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
+        self.table.setObjectName("distributionTable")
+        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.warnings = QListWidget(self)
+        self.warnings.setObjectName("warningsList")
+        self.finish = QLabel(self)
+        self.finish.setObjectName("branchFinish")
+        self.finish.setWordWrap(True)
+
+        middle = QWidget(self)
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.table, 3)
+        middle_layout.addWidget(self.finish)
+        middle_layout.addWidget(self.warnings, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.spread_view)
+        splitter.addWidget(middle)
+        splitter.addWidget(self.forecast_view)
+        for index, stretch in enumerate((3, 4, 3)):
+            splitter.setStretchFactor(index, stretch)
+        for view in (self.spread_view, self.forecast_view):
+            view.setMinimumWidth(round(self.fontMetrics().height() * 16))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(inputs)
+        layout.addWidget(splitter, 1)
+
+    # -- following the workspace ---------------------------------------------------------
+
+    def show_automation(self, automation_id: int | None) -> None:
+        self.automation_id = automation_id
+        self.recompute()
+
+    def on_change(self, change: Change) -> None:
+        if change.what in (
+            "graph",
+            "sender_profile_node",
+            "enrollments",
+            "tasks",
+            "contacts",
+            "sender_profiles",
+            "segments",
+            "automations",
+            "today",
+        ):
+            self.debounce.start()
+
+    def recompute(self) -> None:
+        automation = self.automation_id
+        if automation is None:
+            self.status.setText("No automation open.")
+            return
+        days, per_day = self.days.value(), self.new_per_day.value()
+        self.status.setText("Computing…")
+        self.worker.request(lambda: self.workspace.scenario_for(automation, days=days, new_contacts_per_day=per_day))
+
+    # -- showing a result ------------------------------------------------------------------
+
+    def _show(self, computed: Computed) -> None:
+        if computed.outlook is None:
+            self.status.setText(computed.error or "Nothing to show.")
+            self.outlook = self.scenario = None
+            self.table.setRowCount(0)
+            self.warnings.clear()
+            return
+        self.outlook, self.scenario = computed.outlook, computed.scenario
+        outlook = computed.outlook
+        self.status.setText(f"Forecast for {outlook.days} days from today.")
+        self._fill_table(outlook)
+        self._draw_spread(outlook)
+        self._draw_forecast(outlook)
+        self.warnings.clear()
+        self.warnings.addItems([f"⚠ {w}" for w in outlook.warnings] or ["No warnings."])
+        finished = [
+            f"'{branch}' finishes on day {day}"
+            if day is not None
+            else f"'{branch}' is not finished within {outlook.days} days"
+            for branch, day in outlook.branch_finished.items()
+        ]
+        self.finish.setText("; ".join(finished) + ".")
+
+    def rows(self) -> list[list[str]]:
+        """The table's cells, as shown (and as exported)."""
+        if self.outlook is None:
+            return []
+        return [
+            [
+                p.name,
+                " / ".join(sorted(set(p.states))),
+                *(
+                    f"{p.by_reason.get(r, 0):,}"
+                    for r in (Reason.OVERRIDE, Reason.PREVIOUS_INTERACTION, Reason.EVEN_DISTRIBUTION)
+                ),
+                f"{p.contacts:,}",
+                f"{p.done:,}",
+                f"{p.pending:,}",
+                "—" if p.last_day is None else str(p.last_day),
+            ]
+            for p in self.outlook.profiles
+        ]
+
+    def _fill_table(self, outlook: Outlook) -> None:
+        rows = self.rows()
+        self.table.setHorizontalHeaderItem(7, QTableWidgetItem(f"Pending after {outlook.days} d"))
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+
+    def _draw_spread(self, outlook: Outlook) -> None:
+        chart = self.spread_chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        series = QHorizontalStackedBarSeries()
+        for reason in (Reason.OVERRIDE, Reason.PREVIOUS_INTERACTION, Reason.EVEN_DISTRIBUTION):
+            bars = QBarSet(REASON_LABELS[reason])
+            bars.setColor(REASON_COLOURS[reason])
+            bars.append([p.by_reason.get(reason, 0) for p in outlook.profiles])
+            series.append(bars)
+        chart.addSeries(series)
+        names = QBarCategoryAxis()
+        names.append([p.name for p in outlook.profiles])
+        counts = QValueAxis()
+        counts.setLabelFormat("%d")
+        chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(names)
+        series.attachAxis(counts)
+
+    def _draw_forecast(self, outlook: Outlook) -> None:
+        chart = self.forecast_chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        days = QValueAxis()
+        days.setLabelFormat("%d")
+        days.setRange(0, max(1, outlook.days - 1))
+        done = QValueAxis()
+        done.setLabelFormat("%d")
+        chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(done, Qt.AlignmentFlag.AlignLeft)
+        names = {p.profile: p.name for p in outlook.profiles}
+        top = 1
+        for profile, counts in outlook.done_per_day.items():
+            line = QLineSeries()
+            line.setName(names.get(profile, profile))
+            for day, count in enumerate(counts):
+                line.append(float(day), float(count))
+            top = max(top, *counts) if counts else top
+            chart.addSeries(line)
+            line.attachAxis(days)
+            line.attachAxis(done)
+        done.setRange(0, top)
+
+    # -- saving and exporting ------------------------------------------------------------------
+
+    def save_scenario(self, path: str | Path) -> None:
+        if self.scenario is None:
+            raise ValueError("Nothing to save yet: the forecast is still being computed.")
+        Path(path).write_text(json.dumps(self.scenario, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def export_csv(self, path: str | Path) -> None:
+        with Path(path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(TABLE_COLUMNS)
+            for row in self.rows():
+                writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    def export_png(self, path: str | Path) -> bool:
+        return self.spread_view.grab().save(str(path))
+
+    def _ask(self, title: str, pattern: str, suffix: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, "", pattern)
+        if not path:
+            return None
+        return path if path.endswith(suffix) else path + suffix
+
+    def _save_clicked(self) -> None:
+        path = self._ask("Save the what-if as a scenario", "Scenario files (*.json)", ".json")
+        if path:
+            try:
+                self.save_scenario(path)
+            except (OSError, ValueError) as error:
+                self.status.setText(f"Not saved: {error}")
+                return
+            self.status.setText(f"Saved {Path(path).name}; `automation-builder simulate` gives these same numbers.")
+
+    def _png_clicked(self) -> None:
+        path = self._ask("Export the chart", "PNG images (*.png)", ".png")
+        if path and not self.export_png(path):
+            self.status.setText(f"Could not write {path}.")
+
+    def _csv_clicked(self) -> None:
+        path = self._ask("Export the table", "CSV files (*.csv)", ".csv")
+        if path:
+            try:
+                self.export_csv(path)
+            except OSError as error:
+                self.status.setText(f"Not exported: {error.strerror or error}")

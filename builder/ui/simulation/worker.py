@@ -1,0 +1,77 @@
+"""Computing the pane's outlook off the GUI thread; a newer request makes an older result stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from builder.engine.bulk import collector_paused
+from builder.engine.preview import Outlook, outlook
+from builder.engine.scenario import ScenarioError, parse_scenario
+
+
+@dataclass(frozen=True)
+class Computed:
+    generation: int
+    outlook: Outlook | None
+    scenario: dict[str, Any] | None
+    error: str | None
+
+
+class _Relay(QObject):
+    done = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, generation: int, build: Callable[[], dict[str, Any]], relay: _Relay) -> None:
+        super().__init__()
+        self.generation, self.build, self.relay = generation, build, relay
+
+    def run(self) -> None:
+        try:
+            with collector_paused():
+                scenario = self.build()
+                result = outlook(parse_scenario(scenario))
+            self.relay.done.emit(Computed(self.generation, result, scenario, None))
+        except ScenarioError as error:
+            self.relay.done.emit(Computed(self.generation, None, None, "; ".join(error.problems)))
+        except ValueError as error:  # the workspace's own sentences (WorkspaceError)
+            self.relay.done.emit(Computed(self.generation, None, None, str(error)))
+        except Exception as error:
+            self.relay.done.emit(
+                Computed(self.generation, None, None, f"The forecast could not be computed ({error}).")
+            )
+
+
+class OutlookWorker(QObject):
+    """Runs one computation at a time in a thread pool; only the newest result is delivered."""
+
+    ready = Signal(object)  # Computed
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.generation = 0
+        self.relay = _Relay()
+        self.relay.done.connect(self._delivered)
+
+    @property
+    def busy(self) -> bool:
+        return self.pool.activeThreadCount() > 0
+
+    def request(self, build: Callable[[], dict[str, Any]]) -> int:
+        self.generation += 1
+        self.pool.clear()  # a queued, not yet started request is stale already
+        self.pool.start(_Job(self.generation, build, self.relay))
+        return self.generation
+
+    def _delivered(self, computed: Computed) -> None:
+        if computed.generation == self.generation:  # a stale result is dropped, never shown
+            self.ready.emit(computed)
+
+    def wait(self) -> None:
+        self.pool.waitForDone()
