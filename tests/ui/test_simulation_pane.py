@@ -1,0 +1,158 @@
+"""The simulation pane: the engine's numbers, following edits, off the GUI thread, never writing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+
+from PySide6.QtCore import QTimer
+
+from builder.engine.words import Reason
+from builder.ui.simulation.pane import spreadsheet_safe
+from tests.store.builders import build_outreach
+from tests.ui.test_settings_panel import _add_two_and_start, _profile_node, _team, add_through_picker, open_panel
+
+
+def _ready(window, qtbot) -> None:
+    qtbot.waitUntil(lambda: not window.simulation.debounce.isActive() and not window.simulation.worker.busy)
+    qtbot.waitUntil(lambda: window.simulation.outlook is not None or "Fix these" in window.simulation.status.text())
+
+
+def _contacts_column(window) -> dict[str, str]:
+    table = window.simulation.table
+    return {table.item(r, 0).text(): table.item(r, 5).text() for r in range(table.rowCount())}
+
+
+def test_the_pane_follows_profile_changes_made_in_the_panel(make_window, reopen, qtbot):
+    window = make_window(_team)
+    _ready(window, qtbot)
+    assert "Add a sender profile" in window.simulation.status.text()
+
+    open_panel(window, qtbot, _profile_node(window))
+    add_through_picker(window, qtbot, ["Anna", "Bob"])
+    qtbot.waitUntil(lambda: _contacts_column(window) == {"Anna": "3", "Bob": "3"})
+
+    add_through_picker(window, qtbot, ["Lena"])
+    qtbot.waitUntil(lambda: _contacts_column(window) == {"Anna": "2", "Bob": "2", "Lena": "2"})
+    assert reopen().automations()[0].state.value == "draft"  # a preview: nothing started
+
+
+def test_saving_the_what_if_gives_the_same_numbers_as_simulate(make_window, reopen, qtbot, tmp_path):
+    window = make_window(_team)
+    _add_two_and_start(window, qtbot, reopen)
+    pane = window.simulation
+    pane.days.setValue(12)
+    pane.new_per_day.setValue(2)
+    _ready(window, qtbot)
+    qtbot.waitUntil(lambda: pane.outlook is not None and pane.outlook.days == 12)
+
+    path = tmp_path / "what-if.json"
+    pane.save_scenario(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "simulate", str(path), "--json"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["forecast"]["done_per_day"] == pane.outlook.done_per_day
+    by_profile: dict[str, dict[str, int]] = {}
+    for assignment in result["assignments"]:
+        if assignment["sender_profile"]:
+            counts = by_profile.setdefault(assignment["sender_profile"], {})
+            counts[assignment["reason"]] = counts.get(assignment["reason"], 0) + 1
+    assert by_profile == {p.profile: {r.value: n for r, n in p.by_reason.items()} for p in pane.outlook.profiles}
+    assert len(result["assignments"]) == 6 + 2 * 11  # the six enrolled, and two new contacts on days 1 to 11
+
+
+def test_the_window_stays_responsive_while_a_big_preview_computes(make_window, qtbot):
+    def big(ws):
+        anna, bob = ws.create_sender_profile("Anna"), ws.create_sender_profile("Bob")
+        ws.add_contacts([{"name": f"Lead {i}", "tags": ["cto"]} for i in range(100_000)])
+        flow = build_outreach(ws)
+        ws.attach_sender_profile(flow.profile_node, anna)
+        ws.attach_sender_profile(flow.profile_node, bob)
+
+    window = make_window(big)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    window.simulation.recompute()
+    qtbot.waitUntil(lambda: window.simulation.outlook is not None, timeout=60_000)
+    timer.stop()
+    assert sum(window.simulation.outlook.profiles[0].by_reason.values()) == 50_000
+    assert len(ticks) >= 10, "the event loop froze while the preview computed"
+
+
+def _team_attached(ws):
+    _team(ws)
+    node = next(n.id for n in ws.nodes(ws.automations()[0].id) if n.kind.value == "sender_profile")
+    for profile in ws.sender_profiles()[:2]:
+        ws.attach_sender_profile(node, profile.id)
+
+
+def test_a_stale_result_is_never_shown_over_a_newer_one(make_window, qtbot):
+    window = make_window(_team_attached)
+    pane = window.simulation
+    shown = []  # (the result's request, the newest request when it was shown)
+    pane.worker.ready.connect(lambda computed: shown.append((computed.generation, pane.worker.generation)))
+    pane.days.setValue(5)
+    pane.recompute()
+    pane.days.setValue(9)
+    pane.recompute()
+    _ready(window, qtbot)
+    assert shown and shown[-1][0] == pane.worker.generation
+    assert all(result == newest for result, newest in shown)
+    assert pane.outlook is not None and pane.outlook.days == 9
+
+
+def test_the_pane_never_writes_to_the_workspace(make_window, workspace_path, qtbot):
+    window = make_window(_team)
+    _ready(window, qtbot)
+    window.workspace.engine.dispose()  # let SQLite fold its log back, then fingerprint the file
+    before = hashlib.sha256(workspace_path.read_bytes()).hexdigest()
+    for days in (10, 20, 30):
+        window.simulation.days.setValue(days)
+        _ready(window, qtbot)
+    assert hashlib.sha256(workspace_path.read_bytes()).hexdigest() == before
+    log = workspace_path.with_name("team.sqlite-wal")
+    assert not log.exists() or log.stat().st_size == 0, "something was written"
+
+
+def test_the_table_exports_as_csv_with_formulas_neutralised(make_window, reopen, qtbot, tmp_path):
+    def team(ws):
+        _team(ws)
+        ws.update_sender_profile(_profiles_by_name(ws)["Anna"], name='=HYPERLINK("http://x")')
+
+    window = make_window(team)
+    open_panel(window, qtbot, _profile_node(window))
+    add_through_picker(window, qtbot, ['=HYPERLINK("http://x")', "Bob"])
+    qtbot.waitUntil(lambda: len(_contacts_column(window)) == 2)
+    path = tmp_path / "table.csv"
+    window.simulation.export_csv(path)
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows[0][0] == "Sender profile"
+    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', "Bob"]
+    assert spreadsheet_safe("+1") == "'+1" and spreadsheet_safe("-1") == "'-1" and spreadsheet_safe("@a") == "'@a"
+    png = tmp_path / "chart.png"
+    assert window.simulation.export_png(png) and png.stat().st_size > 1000
+
+
+def _profiles_by_name(ws) -> dict[str, int]:
+    return {p.name: p.id for p in ws.sender_profiles()}
+
+
+def test_reasons_are_split_in_the_chart(make_window, reopen, qtbot):
+    window = make_window(_team)
+    open_panel(window, qtbot, _profile_node(window))
+    add_through_picker(window, qtbot, ["Anna", "Bob"])
+    qtbot.waitUntil(lambda: _contacts_column(window) == {"Anna": "3", "Bob": "3"})
+    (series,) = window.simulation.spread_chart.series()
+    labels = [bar_set.label() for bar_set in series.barSets()]
+    assert labels == ["Override", "Previous interaction", "Even distribution"]
+    even = series.barSets()[2]
+    assert [even.at(i) for i in range(even.count())] == [3, 3]
+    assert window.simulation.outlook.profiles[0].by_reason == {Reason.EVEN_DISTRIBUTION: 3}
