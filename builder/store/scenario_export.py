@@ -22,6 +22,9 @@ def _profile(pid: int) -> str:
     return f"p{pid}"
 
 
+scenario_profile_id = _profile
+
+
 def _contact(cid: int) -> str:
     return f"c{cid}"
 
@@ -117,6 +120,12 @@ class ScenarioExportMixin(BranchHistoryMixin):
                     }
                 )
         return scenario
+
+    def branch_names(self, automation_id: int) -> dict[int, str]:
+        """Each Sender Profile node's branch id in this automation's scenario."""
+        with self._read() as conn:
+            branches, _ = load_automation_branches_with_nodes(conn, automation_id)
+        return {b["node"]: b["id"] for b in branches}
 
     def _run_state(
         self,

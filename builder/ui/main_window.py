@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.canvas.escape_pressed.connect(self.close_settings)
         self.settings.closed.connect(self.close_settings)
         self.bar.problem_chosen.connect(self.frame_node)
+        self.settings.what_if.connect(self.simulation.preview_change)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.settings)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.close_settings)

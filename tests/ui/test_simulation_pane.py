@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from builder.engine.words import Reason
 from builder.ui.simulation.pane import spreadsheet_safe
@@ -156,3 +156,53 @@ def test_reasons_are_split_in_the_chart(make_window, reopen, qtbot):
     even = series.barSets()[2]
     assert [even.at(i) for i in range(even.count())] == [3, 3]
     assert window.simulation.outlook.profiles[0].by_reason == {Reason.EVEN_DISTRIBUTION: 3}
+
+
+def _comparison(window) -> dict[str, tuple[str, str]]:
+    table = window.simulation.comparison
+    return {
+        table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text()) for r in range(table.rowCount())
+    }
+
+
+def test_what_if_a_profile_is_removed_shows_after_beside_now_and_changes_nothing(make_window, reopen, qtbot):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QToolButton
+
+    window = make_window(_team)
+    ids = _add_two_and_start(window, qtbot, reopen)
+    _ready(window, qtbot)
+    button = window.settings.profiles.table.findChild(QToolButton, f"whatIfButton_{ids['Bob']}")
+    action = button.menu().findChild(QAction, "whatIf_cancel")
+    action.trigger()
+    qtbot.waitUntil(lambda: window.simulation.comparing.isVisible() and _comparison(window).get("Bob") is not None)
+    assert _comparison(window) == {"Anna": ("3", "3"), "Bob": ("3", "3")}  # nobody moves
+    pending = {
+        window.simulation.comparison.item(r, 0).text(): window.simulation.comparison.item(r, 4).text() for r in range(2)
+    }
+    assert pending["Bob"] == "0"  # her tasks would be canceled
+    assert "Bob is removed, tasks canceled" in window.simulation.comparison_title.text()
+    ws = reopen()
+    assert {a.name: a.state.value for a in ws.attachments(_profile_node(window))} == {"Anna": "active", "Bob": "active"}
+    qtbot.mouseClick(window.simulation.close_comparison, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.simulation.comparing.isVisible())
+
+
+def test_the_picker_previews_profiles_joining_a_draft(make_window, reopen, qtbot):
+    from builder.ui.dialogs.profile_picker import SenderProfilePicker
+    from tests.ui.test_settings_panel import when_dialog_opens
+
+    window = make_window(_team_attached)
+    _ready(window, qtbot)
+    open_panel(window, qtbot, _profile_node(window))
+
+    def preview_then_cancel(picker: SenderProfilePicker) -> None:
+        picker.item_for("Lena").setCheckState(Qt.CheckState.Checked)
+        qtbot.mouseClick(picker.preview_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _comparison(window).get("Lena") == ("—", "2"))
+        picker.reject()
+
+    when_dialog_opens(SenderProfilePicker, preview_then_cancel)
+    qtbot.mouseClick(window.settings.profiles.add_button, Qt.MouseButton.LeftButton)
+    assert _comparison(window) == {"Anna": ("3", "2"), "Bob": ("3", "2"), "Lena": ("—", "2")}
+    assert [a.name for a in reopen().attachments(_profile_node(window))] == ["Anna", "Bob"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +27,8 @@ from builder.store.workspace import Workspace
 
 class SenderProfilePicker(QDialog):
     """Lists the workspace's profiles not active in this branch; ``chosen`` holds the ticked ids."""
+
+    preview_requested = Signal(list)  # the ticked ids: show "what if they joined" in the pane
 
     def __init__(self, workspace: Workspace, exclude: set[int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,10 @@ class SenderProfilePicker(QDialog):
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Add")
         self.ok_button.setObjectName("addChosenProfilesButton")
+        self.preview_button = buttons.addButton("Preview", QDialogButtonBox.ButtonRole.ActionRole)
+        self.preview_button.setObjectName("previewProfilesButton")
+        self.preview_button.setToolTip("Show in the simulation pane how contacts would spread with these profiles")
+        self.preview_button.clicked.connect(lambda: self.preview_requested.emit(self.ticked()))
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -24,18 +25,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from builder.engine.what_if import with_profile_added, with_profile_removed
 from builder.engine.words import Channel, ProfileState, RemovalMode
+from builder.store.scenario_export import scenario_profile_id
 from builder.store.workspace import Workspace
 from builder.store.workspace_info import AttachmentInfo
 from builder.ui.commands import BranchChangeCommand, push
 from builder.ui.dialogs.profile_picker import SenderProfilePicker
 from builder.ui.dialogs.remove_profile import RemovalChoice, RemoveProfileDialog
 
-COLUMNS = ("Sender profile", "Channel", "State", "Weight", "Per day", "Contacts", "Pending", "")
+COLUMNS = ("Sender profile", "Channel", "State", "Weight", "Per day", "Contacts", "Pending", "", "")
 STATE_COLOURS = {ProfileState.ACTIVE: "#15803d", ProfileState.DRAINING: "#b45309", ProfileState.REMOVED: "#b42318"}
 
 
 class SenderProfileSettings(QWidget):
+    what_if = Signal(str, object)  # a label, and a change to the scenario: show it in the simulation pane
+
     def __init__(
         self, workspace: Workspace, stack: QUndoStack, report: Callable[[str], None], parent: QWidget | None = None
     ) -> None:
@@ -102,7 +107,8 @@ class SenderProfileSettings(QWidget):
             button.setToolTip(f"Remove {profile.name} from this branch")
             button.setEnabled(profile.state is not ProfileState.REMOVED)
             button.clicked.connect(lambda _=False, p=profile: self.remove_profile(p))
-            self.table.setCellWidget(row, len(COLUMNS) - 1, button)
+            self.table.setCellWidget(row, len(COLUMNS) - 2, button)
+            self.table.setCellWidget(row, len(COLUMNS) - 1, self._what_if_button(profile))
         active = [p for p in self.rows if p.state is ProfileState.ACTIVE]
         contacts = sum(p.contacts for p in self.rows)
         self.summary.setText(
@@ -115,10 +121,61 @@ class SenderProfileSettings(QWidget):
     def button_for(self, name: str) -> QToolButton:
         for row, profile in enumerate(self.rows):
             if profile.name == name:
-                widget = self.table.cellWidget(row, len(COLUMNS) - 1)
+                widget = self.table.cellWidget(row, len(COLUMNS) - 2)
                 assert isinstance(widget, QToolButton)
                 return widget
         raise KeyError(name)
+
+    def _what_if_button(self, profile: AttachmentInfo) -> QToolButton:
+        """'What if…': preview removing this profile in the simulation pane, changing nothing."""
+        button = QToolButton(self.table)
+        button.setText("What if…")
+        button.setObjectName(f"whatIfButton_{profile.sender_profile_id}")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        started = (
+            self.node_id is not None
+            and self.workspace.automation(self.workspace.node_automation(self.node_id)).state.started
+        )
+        choices = (
+            [("cancel", "removed, tasks canceled"), ("continue", "removed, tasks continued")]
+            if started
+            else [(None, "removed")]
+        )
+        for mode, words in choices:
+            action = menu.addAction(f"{profile.name} {words}")
+            action.setObjectName(f"whatIf_{mode or 'remove'}")
+            action.triggered.connect(lambda _=False, m=mode, w=words: self._preview_removal(profile, m, w))
+        button.setMenu(menu)
+        button.setEnabled(profile.state is not ProfileState.REMOVED)
+        return button
+
+    def _branch(self) -> str | None:
+        if self.node_id is None:
+            return None
+        return self.workspace.branch_names(self.workspace.node_automation(self.node_id)).get(self.node_id)
+
+    def _preview_removal(self, profile: AttachmentInfo, mode: str | None, words: str) -> None:
+        branch = self._branch()
+        if branch is None:
+            self.report("Finish the branch first: the preview needs a Segment, this node and a step.")
+            return
+        pid = scenario_profile_id(profile.sender_profile_id)
+        self.what_if.emit(f"{profile.name} is {words}", lambda s: with_profile_removed(s, branch, pid, mode))
+
+    def preview_adding(self, profiles: list[int]) -> None:
+        branch = self._branch()
+        if branch is None or not profiles:
+            return
+        names = {p.id: p.name for p in self.workspace.sender_profiles()}
+        ids = [scenario_profile_id(p) for p in profiles]
+
+        def change(scenario: dict) -> dict:
+            for pid in reversed(ids):
+                scenario = with_profile_added(scenario, branch, pid)
+            return scenario
+
+        self.what_if.emit(f"{', '.join(names.get(p, '?') for p in profiles)} joined", change)
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -127,6 +184,7 @@ class SenderProfileSettings(QWidget):
             return
         active = {p.sender_profile_id for p in self.rows if p.state is ProfileState.ACTIVE}
         picker = SenderProfilePicker(self.workspace, active, self)
+        picker.preview_requested.connect(self.preview_adding)
         if picker.exec() != QDialog.DialogCode.Accepted or not picker.chosen:
             return
         node, chosen = self.node_id, list(picker.chosen)

@@ -47,6 +47,7 @@ class SettingsPanel(QFrame):
         header.addWidget(self.title, 1)
         header.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.profiles = SenderProfileSettings(workspace, stack, report, self)
+        self.what_if = self.profiles.what_if
         self.segment = SegmentSettings(workspace, stack, report, self)
         self.step = StepSettings(workspace, stack, report, self)
         self.pages = QStackedWidget(self)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from builder.engine.preview import Outlook
+from builder.engine.preview import Outlook, ProfileOutlook
 from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
@@ -53,6 +54,7 @@ REASON_LABELS = {
     Reason.PREVIOUS_INTERACTION: "Previous interaction",
     Reason.EVEN_DISTRIBUTION: "Even distribution",
 }
+COMPARE_COLUMNS = ("Sender profile", "Contacts now", "after", "Pending now", "after", "Last task now", "after")
 TABLE_COLUMNS = (
     "Sender profile",
     "State",
@@ -140,6 +142,25 @@ class SimulationPane(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.warnings = QListWidget(self)
         self.warnings.setObjectName("warningsList")
+        self.comparison_title = QLabel(self)
+        self.comparison_title.setObjectName("comparisonTitle")
+        self.comparison = QTableWidget(0, len(COMPARE_COLUMNS), self)
+        self.comparison.setObjectName("comparisonTable")
+        self.comparison.setHorizontalHeaderLabels(COMPARE_COLUMNS)
+        self.comparison.verticalHeader().setVisible(False)
+        self.comparison.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.close_comparison = QPushButton("Back to now", self)
+        self.close_comparison.setObjectName("closeComparisonButton")
+        self.close_comparison.clicked.connect(self.recompute)
+        self.comparing = QWidget(self)
+        comparing = QVBoxLayout(self.comparing)
+        comparing.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.comparison_title, 1)
+        header.addWidget(self.close_comparison)
+        comparing.addLayout(header)
+        comparing.addWidget(self.comparison)
+        self.comparing.hide()
         self.finish = QLabel(self)
         self.finish.setObjectName("branchFinish")
         self.finish.setWordWrap(True)
@@ -147,6 +168,7 @@ class SimulationPane(QWidget):
         middle = QWidget(self)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.comparing, 3)
         middle_layout.addWidget(self.table, 3)
         middle_layout.addWidget(self.finish)
         middle_layout.addWidget(self.warnings, 1)
@@ -192,12 +214,25 @@ class SimulationPane(QWidget):
         self.status.setText("Computing…")
         self.worker.request(lambda: self.workspace.scenario_for(automation, days=days, new_contacts_per_day=per_day))
 
+    def preview_change(self, label: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Show the numbers as they would be after ``change``, beside now; nothing is changed."""
+        automation = self.automation_id
+        if automation is None:
+            return
+        days, per_day = self.days.value(), self.new_per_day.value()
+        self.status.setText(f"Computing: {label}…")
+        self.worker.request(
+            lambda: self.workspace.scenario_for(automation, days=days, new_contacts_per_day=per_day), change, label
+        )
+
     # -- showing a result ------------------------------------------------------------------
 
     def _show(self, computed: Computed) -> None:
         if computed.outlook is None:
             self.status.setText(computed.error or "Nothing to show.")
             self.outlook = self.scenario = None
+            self.comparing.hide()
+            self.table.show()
             self.table.setRowCount(0)
             self.warnings.clear()
             return
@@ -216,6 +251,40 @@ class SimulationPane(QWidget):
             for branch, day in outlook.branch_finished.items()
         ]
         self.finish.setText("; ".join(finished) + ".")
+        self._fill_comparison(computed)
+
+    def _fill_comparison(self, computed: Computed) -> None:
+        after = computed.after
+        self.comparing.setVisible(after is not None)
+        self.table.setVisible(after is None)
+        if after is None or computed.outlook is None:
+            return
+        self.comparison_title.setText(f"<b>What if {computed.label}</b> — nothing is changed until you do it.")
+        now = {p.profile: p for p in computed.outlook.profiles}
+        then = {p.profile: p for p in after.profiles}
+        names = {**{k: p.name for k, p in now.items()}, **{k: p.name for k, p in then.items()}}
+        order = sorted(names, key=lambda k: names[k].lower())
+        self.comparison.setRowCount(len(order))
+
+        def cell(profile: ProfileOutlook | None, value: str) -> str:
+            return "—" if profile is None else value
+
+        for r, key in enumerate(order):
+            a, b = now.get(key), then.get(key)
+            cells = [
+                names[key],
+                cell(a, f"{a.contacts:,}" if a else ""),
+                cell(b, f"{b.contacts:,}" if b else ""),
+                cell(a, f"{a.pending:,}" if a else ""),
+                cell(b, f"{b.pending:,}" if b else ""),
+                cell(a, "—" if a is None or a.last_day is None else str(a.last_day)),
+                cell(b, "—" if b is None or b.last_day is None else str(b.last_day)),
+            ]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.comparison.setItem(r, c, item)
 
     def rows(self) -> list[list[str]]:
         """The table's cells, as shown (and as exported)."""

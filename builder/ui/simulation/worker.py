@@ -19,6 +19,11 @@ class Computed:
     outlook: Outlook | None
     scenario: dict[str, Any] | None
     error: str | None
+    after: Outlook | None = None  # a what-if's outlook, beside ``outlook`` (now)
+    label: str = ""
+
+
+Change = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class _Relay(QObject):
@@ -26,16 +31,19 @@ class _Relay(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, generation: int, build: Callable[[], dict[str, Any]], relay: _Relay) -> None:
+    def __init__(
+        self, generation: int, build: Callable[[], dict[str, Any]], relay: _Relay, change: Change | None, label: str
+    ) -> None:
         super().__init__()
-        self.generation, self.build, self.relay = generation, build, relay
+        self.generation, self.build, self.relay, self.change, self.label = generation, build, relay, change, label
 
     def run(self) -> None:
         try:
             with collector_paused():
                 scenario = self.build()
                 result = outlook(parse_scenario(scenario))
-            self.relay.done.emit(Computed(self.generation, result, scenario, None))
+                after = outlook(parse_scenario(self.change(scenario))) if self.change is not None else None
+            self.relay.done.emit(Computed(self.generation, result, scenario, None, after, self.label))
         except ScenarioError as error:
             self.relay.done.emit(Computed(self.generation, None, None, "; ".join(error.problems)))
         except ValueError as error:  # the workspace's own sentences (WorkspaceError)
@@ -63,10 +71,11 @@ class OutlookWorker(QObject):
     def busy(self) -> bool:
         return self.pool.activeThreadCount() > 0
 
-    def request(self, build: Callable[[], dict[str, Any]]) -> int:
+    def request(self, build: Callable[[], dict[str, Any]], change: Change | None = None, label: str = "") -> int:
+        """Compute the outlook of ``build()`` — and, with ``change``, of the changed scenario beside it."""
         self.generation += 1
         self.pool.clear()  # a queued, not yet started request is stale already
-        self.pool.start(_Job(self.generation, build, self.relay))
+        self.pool.start(_Job(self.generation, build, self.relay, change, label))
         return self.generation
 
     def _delivered(self, computed: Computed) -> None:
