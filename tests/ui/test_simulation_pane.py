@@ -206,3 +206,18 @@ def test_the_picker_previews_profiles_joining_a_draft(make_window, reopen, qtbot
     qtbot.mouseClick(window.settings.profiles.add_button, Qt.MouseButton.LeftButton)
     assert _comparison(window) == {"Anna": ("3", "2"), "Bob": ("3", "2"), "Lena": ("—", "2")}
     assert [a.name for a in reopen().attachments(_profile_node(window))] == ["Anna", "Bob"]
+
+
+def test_a_scenario_file_opens_in_the_pane(make_window, qtbot, tmp_path):
+    from pathlib import Path
+
+    window = make_window(_team)
+    example = Path(__file__).parents[2] / "resources" / "examples" / "01-even-history-override.json"
+    window.simulation.open_scenario(example)
+    qtbot.waitUntil(lambda: window.simulation.outlook is not None and "01-even" in window.simulation.status.text())
+    assert _contacts_column(window) == {"Anna Berg": "2", "Lena Vogt": "3", "Omar Haddad": "3"}
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"automation": 3}')
+    window.simulation.open_scenario(broken)
+    qtbot.waitUntil(lambda: "automation" in window.simulation.status.text() and window.simulation.outlook is None)

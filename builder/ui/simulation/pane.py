@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from builder.engine.preview import Outlook, ProfileOutlook
+from builder.engine.scenario import load_scenario
 from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
@@ -82,6 +83,7 @@ class SimulationPane(QWidget):
         self.setObjectName("SimulationPane")
         self.workspace = workspace
         self.automation_id: int | None = None
+        self.opened: str | None = None
         self.outlook: Outlook | None = None
         self.scenario: dict[str, Any] | None = None
         self.worker = OutlookWorker(self)
@@ -107,6 +109,9 @@ class SimulationPane(QWidget):
         self.save_button = QPushButton("Save as scenario…", self)
         self.save_button.setObjectName("saveScenarioButton")
         self.save_button.clicked.connect(self._save_clicked)
+        self.open_button = QPushButton("Open scenario…", self)
+        self.open_button.setObjectName("openScenarioButton")
+        self.open_button.clicked.connect(self._open_clicked)
         self.png_button = QPushButton("Chart as PNG…", self)
         self.png_button.setObjectName("exportChartButton")
         self.png_button.clicked.connect(self._png_clicked)
@@ -119,7 +124,7 @@ class SimulationPane(QWidget):
         inputs.addWidget(QLabel("What if", self))
         inputs.addWidget(self.new_per_day)
         inputs.addWidget(self.status, 1)
-        for button in (self.save_button, self.png_button, self.csv_button):
+        for button in (self.save_button, self.open_button, self.png_button, self.csv_button):
             inputs.addWidget(button)
 
         self.spread_chart = QChart()
@@ -225,6 +230,12 @@ class SimulationPane(QWidget):
             lambda: self.workspace.scenario_for(automation, days=days, new_contacts_per_day=per_day), change, label
         )
 
+    def open_scenario(self, path: str | Path) -> None:
+        """Show a scenario file's outlook (SPEC §7) instead of the open automation's, until it changes."""
+        self.opened = Path(path).name
+        self.status.setText(f"Computing {self.opened}…")
+        self.worker.request(lambda: load_scenario(path), label=self.opened)
+
     # -- showing a result ------------------------------------------------------------------
 
     def _show(self, computed: Computed) -> None:
@@ -238,7 +249,12 @@ class SimulationPane(QWidget):
             return
         self.outlook, self.scenario = computed.outlook, computed.scenario
         outlook = computed.outlook
-        self.status.setText(f"Forecast for {outlook.days} days from today.")
+        if computed.scenario is None and computed.label:
+            self.status.setText(
+                f"Scenario file {computed.label}: {outlook.days} days (not your workspace; any edit returns to it)."
+            )
+        else:
+            self.status.setText(f"Forecast for {outlook.days} days from today.")
         self._fill_table(outlook)
         self._draw_spread(outlook)
         self._draw_forecast(outlook)
@@ -395,6 +411,11 @@ class SimulationPane(QWidget):
                 self.status.setText(f"Not saved: {error}")
                 return
             self.status.setText(f"Saved {Path(path).name}; `automation-builder simulate` gives these same numbers.")
+
+    def _open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a scenario", "", "Scenario files (*.json);;All files (*)")
+        if path:
+            self.open_scenario(path)
 
     def _png_clicked(self) -> None:
         path = self._ask("Export the chart", "PNG images (*.png)", ".png")

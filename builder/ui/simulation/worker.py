@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from builder.engine.bulk import collector_paused
 from builder.engine.preview import Outlook, outlook
-from builder.engine.scenario import ScenarioError, parse_scenario
+from builder.engine.scenario import Scenario, ScenarioError, parse_scenario
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,12 @@ class _Relay(QObject):
 
 class _Job(QRunnable):
     def __init__(
-        self, generation: int, build: Callable[[], dict[str, Any]], relay: _Relay, change: Change | None, label: str
+        self,
+        generation: int,
+        build: Callable[[], dict[str, Any] | Scenario],
+        relay: _Relay,
+        change: Change | None,
+        label: str,
     ) -> None:
         super().__init__()
         self.generation, self.build, self.relay, self.change, self.label = generation, build, relay, change, label
@@ -40,10 +45,13 @@ class _Job(QRunnable):
     def run(self) -> None:
         try:
             with collector_paused():
-                scenario = self.build()
-                result = outlook(parse_scenario(scenario))
-                after = outlook(parse_scenario(self.change(scenario))) if self.change is not None else None
-            self.relay.done.emit(Computed(self.generation, result, scenario, None, after, self.label))
+                built = self.build()
+                # A scenario file opened from disk arrives already read and checked.
+                scenario = built if isinstance(built, Scenario) else parse_scenario(built)
+                result = outlook(scenario)
+                after = outlook(parse_scenario(self.change(built))) if self.change is not None else None
+            saved = built if isinstance(built, dict) else None
+            self.relay.done.emit(Computed(self.generation, result, saved, None, after, self.label))
         except ScenarioError as error:
             self.relay.done.emit(Computed(self.generation, None, None, "; ".join(error.problems)))
         except ValueError as error:  # the workspace's own sentences (WorkspaceError)
@@ -71,7 +79,9 @@ class OutlookWorker(QObject):
     def busy(self) -> bool:
         return self.pool.activeThreadCount() > 0
 
-    def request(self, build: Callable[[], dict[str, Any]], change: Change | None = None, label: str = "") -> int:
+    def request(
+        self, build: Callable[[], dict[str, Any] | Scenario], change: Change | None = None, label: str = ""
+    ) -> int:
         """Compute the outlook of ``build()`` — and, with ``change``, of the changed scenario beside it."""
         self.generation += 1
         self.pool.clear()  # a queued, not yet started request is stale already
