@@ -181,8 +181,10 @@ class SimulationPane(QWidget):
         splitter.addWidget(self.spread_view)
         splitter.addWidget(middle)
         splitter.addWidget(self.forecast_view)
-        for index, stretch in enumerate((3, 4, 3)):
+        for index, stretch in enumerate((4, 3, 4)):
             splitter.setStretchFactor(index, stretch)
+        unit = self.fontMetrics().height()
+        splitter.setSizes([unit * 30, unit * 26, unit * 30])
         for view in (self.spread_view, self.forecast_view):
             view.setMinimumWidth(round(self.fontMetrics().height() * 16))
         layout = QVBoxLayout(self)
@@ -339,14 +341,15 @@ class SimulationPane(QWidget):
         for axis in chart.axes():
             chart.removeAxis(axis)
         series = QHorizontalStackedBarSeries()
+        profiles = list(reversed(outlook.profiles))  # the chart draws its first row at the bottom
         for reason in (Reason.OVERRIDE, Reason.PREVIOUS_INTERACTION, Reason.EVEN_DISTRIBUTION):
             bars = QBarSet(REASON_LABELS[reason])
             bars.setColor(REASON_COLOURS[reason])
-            bars.append([p.by_reason.get(reason, 0) for p in outlook.profiles])
+            bars.append([p.by_reason.get(reason, 0) for p in profiles])
             series.append(bars)
         chart.addSeries(series)
         names = QBarCategoryAxis()
-        names.append([p.name for p in outlook.profiles])
+        names.append([p.name for p in profiles])
         counts = QValueAxis()
         counts.setLabelFormat("%d")
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
