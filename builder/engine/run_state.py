@@ -67,7 +67,7 @@ def _choice(r: _Reader, obj: dict[str, Any], key: str, where: str, kind: type, n
         return None
     try:
         return kind(value)
-    except ValueError:
+    except (ValueError, TypeError):
         allowed = ", ".join(v.value for v in kind)
         r.problem(f"{where}.{key}", f"must be one of {allowed}")
         return None
@@ -90,7 +90,7 @@ def read_state(
         raw_rosters = {}
     for branch, rows in raw_rosters.items():
         where = f"state.sender_profiles.{branch}"
-        if branch not in branches:
+        if not isinstance(branch, str) or branch not in branches:
             r.problem(where, f"no branch '{branch}'")
             continue
         if not isinstance(rows, list):
@@ -103,11 +103,14 @@ def read_state(
             if item is None:
                 continue
             profile = item.get("sender_profile")
-            if profile not in profiles:
+            if not isinstance(profile, str) or profile not in profiles:
                 r.problem(f"{at}.sender_profile", f"no sender profile '{profile}'")
                 continue
             state = _choice(r, item, "state", at, ProfileState)
             weight = r.get(item, "weight", at, "int", 1)
+            if weight is not None and weight < 1:
+                r.problem(f"{at}.weight", f"must be 1 or more, got {weight}")
+                weight = None
             rotation = r.get(item, "rotation", at, "int", 0)
             if None not in (state, weight, rotation):
                 found.append(AttachedState(profile, state, weight, rotation))
@@ -121,17 +124,17 @@ def read_state(
         if item is None:
             continue
         contact, branch, profile = item.get("contact"), item.get("branch"), item.get("sender_profile")
-        if contact not in contacts:
+        if not isinstance(contact, str) or contact not in contacts:
             r.problem(f"{at}.contact", f"no contact '{contact}'")
             continue
         if contact in seen:
             r.problem(f"{at}.contact", f"contact '{contact}' is enrolled twice")
             continue
         seen.add(contact)
-        if branch not in branches:
+        if not isinstance(branch, str) or branch not in branches:
             r.problem(f"{at}.branch", f"no branch '{branch}'")
             continue
-        if profile is not None and profile not in profiles:
+        if profile is not None and (not isinstance(profile, str) or profile not in profiles):
             r.problem(f"{at}.sender_profile", f"no sender profile '{profile}'")
             continue
         reason = _choice(r, item, "reason", at, Reason, nullable=True)
@@ -149,6 +152,9 @@ def read_state(
                 r.problem(f"{tat}.step", f"branch '{branch}' has no action step {step}")
                 continue
             task_status = _choice(r, t, "status", tat, TaskStatus)
+            if task_status is TaskStatus.SKIPPED:
+                r.problem(f"{tat}.status", "must be pending, done or canceled")
+                task_status = None
             due = t.get("due_day")
             done = t.get("done_day")
             for key, value in (("due_day", due), ("done_day", done)):

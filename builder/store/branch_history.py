@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update
 from builder.store.loading import execute, query
 from builder.store.snapshots import ATTACHMENT_COLUMNS, ENROLLMENT_COLUMNS, TASK_COLUMNS, SnapshotsMixin
 from builder.store.tables import BranchAttachment, Enrollment, Task, table
@@ -32,6 +32,11 @@ class BranchState:
 
 
 def _read_state(conn: Connection, node_id: int, day: int) -> BranchState:
+    started = query(
+        conn, "SELECT a.state FROM automation a JOIN node n ON n.automation_id = a.id WHERE n.id = ?", (node_id,)
+    )
+    if not started or started[0][0] == "draft":
+        day = 0  # nothing in a draft depends on the date
     attachments = query(
         conn, f"SELECT {', '.join(ATTACHMENT_COLUMNS)} FROM branch_attachment WHERE node_id = ? ORDER BY id", (node_id,)
     )
@@ -65,6 +70,14 @@ class BranchHistoryMixin(SnapshotsMixin):
                     why = "contacts were enrolled or tasks changed since"
                 raise WorkspaceError(f"This change to the sender profiles can no longer be undone exactly: {why}.")
             node = target.node_id
+            # Interactions recorded by the branch's done tasks point at them: unlink, then link back.
+            task_ids = [row[0] for row in current.tasks]
+            links: list[tuple[int, int]] = []
+            for start in range(0, len(task_ids), 500):
+                chunk = task_ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                links += query(conn, f"SELECT id, task_id FROM interaction WHERE task_id IN ({marks})", chunk)
+            bulk_update(conn, "UPDATE interaction SET task_id = NULL WHERE id = ?", [(i,) for i, _ in links])
             enrollment_ids = [row[0] for row in current.enrollments]
             for start in range(0, len(enrollment_ids), 500):
                 chunk = enrollment_ids[start : start + 500]
@@ -75,6 +88,10 @@ class BranchHistoryMixin(SnapshotsMixin):
             bulk_insert(conn, table(BranchAttachment), ATTACHMENT_COLUMNS, target.attachments)
             bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, target.enrollments)
             bulk_insert(conn, table(Task), TASK_COLUMNS, target.tasks)
+            kept = {row[0] for row in target.tasks}
+            bulk_update(
+                conn, "UPDATE interaction SET task_id = ? WHERE id = ?", [(t, i) for i, t in links if t in kept]
+            )
             automation = query(conn, "SELECT automation_id FROM node WHERE id = ?", (node,))
             automation_id = automation[0][0] if automation else None
             self._later(

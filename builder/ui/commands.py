@@ -177,6 +177,10 @@ class CreateAutomationCommand(WorkspaceCommand):
 
     def revert(self) -> None:
         assert self.automation_id is not None
+        if self.workspace.automation(self.automation_id).state.started:
+            raise WorkspaceError(
+                "This automation has started since it was created; delete it from the list if you mean to."
+            )
         self._snapshot = self.workspace.delete_automation(self.automation_id)
 
 

@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         except WorkspaceError as error:
             self.show_message(str(error))
             return
+        self.undo_stack.clear()  # earlier steps name ids the demo may now reuse
         self.automations.choose(automation)
         self.canvas.fit()
 

@@ -275,3 +275,31 @@ def test_load_a_good_file_with_a_byte_order_mark(tmp_path: Path):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps(good_scenario()).encode())
     assert load_scenario(path).automation.name == "CTOs"
+
+
+def test_a_bad_state_block_is_named_not_a_crash():
+    from builder.engine.scenario import ScenarioError, parse_scenario
+
+    data = {
+        "sender_profiles": [{"id": "anna"}],
+        "contacts": [{"id": "c1", "tags": ["x"]}],
+        "automation": {"branches": [{"id": "b", "segment": {"tags_any": ["x"]}, "sender_profiles": [], "steps": [{"type": "email"}]}]},
+        "state": {
+            "automation": "running",
+            "sender_profiles": {"b": [{"sender_profile": ["anna"], "state": "active"}]},
+            "enrollments": [
+                {"contact": ["c1"], "branch": "b", "sender_profile": None, "reason": None, "day": 0, "status": "waiting"},
+                {"contact": "c1", "branch": "b", "sender_profile": "anna", "reason": "override", "day": 0,
+                 "status": "active", "tasks": [{"step": 0, "status": "skipped", "due_day": 0, "done_day": 0}]},
+            ],
+        },
+    }  # fmt: skip
+    try:
+        parse_scenario(data)
+    except ScenarioError as error:
+        problems = error.problems
+    else:
+        raise AssertionError("a bad state block was accepted")
+    assert "state.sender_profiles.b[0].sender_profile: no sender profile '['anna']'" in problems
+    assert "state.enrollments[0].contact: no contact '['c1']'" in problems
+    assert "state.enrollments[1].tasks[0].status: must be pending, done or canceled" in problems

@@ -318,3 +318,39 @@ def test_wait_step_days_are_edited_in_the_panel(make_window, reopen, qtbot):
     automation = reopen().automations()[0].id
     assert next(n for n in reopen().nodes(automation) if n.id == wait).wait_days == 5
     assert window.scene.nodes[wait].lines == ["5 days"]
+
+
+def test_undoing_a_removal_after_earlier_work_keeps_the_interaction_history(make_window, reopen, qtbot):
+    window = make_window(_team)
+    ids = _add_two_and_start(window, qtbot, reopen)
+    (task, *_) = window.workspace.plan_today()[ids["Bob"]]
+    window.workspace.mark_done(task.task_id)  # work done before the change
+    remove_choosing(window, qtbot, "Bob", "cancelTasksButton")
+    window.undo_action.trigger()
+    ws = reopen()
+    assert {a.name: a.state for a in ws.attachments(_profile_node(window))}["Bob"] is ProfileState.ACTIVE
+    done = [t for t in ws.tasks(ws.automations()[0].id) if t.status is TaskStatus.DONE]
+    assert [t.id for t in done] == [task.task_id]
+
+
+def test_creating_an_automation_is_not_undone_once_it_has_started(make_window, reopen, qtbot):
+    window = make_window()
+    window.automations.create()
+    automation = reopen().automations()[0].id
+    _team_into(window.workspace, automation)
+    window.workspace.start(automation)
+    window.undo_action.trigger()
+    assert [a.id for a in reopen().automations()] == [automation]
+    assert "has started since it was created" in window.statusBar().currentMessage()
+
+
+def _team_into(ws, automation):
+    anna = ws.create_sender_profile("Anna")
+    ws.add_contact("Jo", tags=["cto"])
+    segment = ws.create_segment("CTOs", tags_any=["cto"])
+    seg = ws.add_node(automation, "segment", segment_id=segment)
+    node = ws.add_node(automation, "sender_profile", x=320)
+    email = ws.add_node(automation, "email", x=640)
+    ws.connect(seg, node)
+    ws.connect(node, email)
+    ws.attach_sender_profile(node, anna)
