@@ -100,7 +100,7 @@ class SimulationPane(QWidget):
         self.days.setSuffix(" days")
         self.new_per_day = QSpinBox(self)
         self.new_per_day.setObjectName("newContactsPerDay")
-        self.new_per_day.setRange(0, 100_000)
+        self.new_per_day.setRange(0, 2_000)  # up to 120,000 more contacts over 60 days
         self.new_per_day.setSuffix(" new contacts a day")
         for box in (self.days, self.new_per_day):
             box.valueChanged.connect(lambda _value: self.debounce.start())
