@@ -96,3 +96,12 @@ def test_the_workspace_summary_opens_a_new_file_and_refuses_a_foreign_one(tmp_pa
     assert refused.returncode == 2
     assert "is not an Automation Builder workspace" in refused.stderr
     assert notes.read_text() == "not a database"
+
+
+def test_a_workspace_where_no_folder_can_be_made_gets_a_sentence(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = run("--db", str(blocker / "inside" / "team.sqlite"), "status")
+    assert done.returncode == 2
+    assert "Cannot make the folder" in done.stderr
+    assert "Traceback" not in done.stderr

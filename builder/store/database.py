@@ -114,8 +114,12 @@ def connect(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         check_sqlite_file(path)
-        if not path.parent.exists():
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WorkspaceError(
+                f"Cannot make the folder for '{path}': {error.strerror or error}. Choose another place with --db."
+            ) from None
     try:
         engine = create_engine(url)
     except ImportError as error:
