@@ -37,6 +37,8 @@ class WorkspaceBase:
         self._fixed_today = today
         self._listeners: list[Listener] = []
         self._pending: list[Change] = []
+        self._membership_version = 0
+        self._member_cache: dict[int, tuple[int, int]] = {}  # segment -> (membership version, members)
 
     # -- the date ---------------------------------------------------------------------
 
@@ -67,8 +69,15 @@ class WorkspaceBase:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    @property
+    def membership_version(self) -> int:
+        """Goes up whenever who belongs to which segment may have changed (in this process)."""
+        return self._membership_version
+
     def _announce(self, *changes: Change) -> None:
         for change in changes:
+            if change.what in ("contacts", "segments"):
+                self._membership_version += 1
             for listener in list(self._listeners):
                 listener(change)
 

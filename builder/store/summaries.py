@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sqlalchemy import Connection
+
 from builder.engine.words import NodeKind, TaskStatus
 from builder.store.loading import load_contacts_with_tags, load_nodes, load_segment, query
 from builder.store.snapshots import SnapshotsMixin
@@ -28,18 +30,29 @@ class NodeSummary:
 
 
 class SummariesMixin(SnapshotsMixin):
+    def _member_counts(self, conn: Connection, segment_ids: set[int]) -> dict[int, int]:
+        """Members per segment, by the engine's rule; recounted only after contacts or segments change.
+
+        Moving a card redraws its automation's cards: that must not re-read every contact.
+        """
+        cache = self._member_cache
+        version = self.membership_version
+        missing = [s for s in segment_ids if cache.get(s, (-1, 0))[0] != version]
+        if missing:
+            contacts = load_contacts_with_tags(conn)
+            for segment_id in missing:
+                definition = load_segment(conn, segment_id)
+                count = 0 if definition is None else sum(1 for c, tags in contacts if definition.matches(c, tags))
+                cache[segment_id] = (version, count)
+        return {s: cache[s][1] for s in segment_ids}
+
     def node_summaries(self, automation_id: int) -> dict[int, NodeSummary]:
         with self._read() as conn:
             nodes = load_nodes(conn, automation_id)
             segment_nodes = [n for n in nodes if n.kind is NodeKind.SEGMENT]
-            members: dict[int, int] = {}
             names = dict(query(conn, "SELECT id, name FROM segment"))
-            if any(n.segment_id is not None for n in segment_nodes):
-                contacts = load_contacts_with_tags(conn)
-                for node in segment_nodes:
-                    definition = load_segment(conn, node.segment_id)
-                    if definition is not None:
-                        members[node.id] = sum(1 for c, tags in contacts if definition.matches(c, tags))
+            counts = self._member_counts(conn, {n.segment_id for n in segment_nodes if n.segment_id in names})
+            members = {n.id: counts[n.segment_id] for n in segment_nodes if n.segment_id in counts}
             enrolled = dict(
                 query(
                     conn,

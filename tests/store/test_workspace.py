@@ -349,3 +349,18 @@ def test_a_workspace_from_a_newer_version_is_refused(open_workspace, workspace_f
     with pytest.raises(WorkspaceError, match="newer version"):
         Workspace.open(workspace_file)
     assert workspace_file.read_bytes() == before
+
+
+def test_card_member_counts_follow_tag_changes_without_recounting_on_moves(open_workspace):
+    ws = open_workspace()
+    flow = build_outreach(ws)
+    jo = ws.add_contact("Jo", tags=["cto"])
+    assert ws.node_summaries(flow.automation)[flow.segment_node].members == 1
+    version = ws.membership_version
+    ws.move_nodes({flow.segment_node: (10.0, 10.0)})
+    assert ws.membership_version == version  # a move does not invalidate the counts
+    ws.tag_contacts([ws.add_contact("Kim")], ["cto"])
+    ws.untag_contacts([jo], ["cto"])
+    assert ws.node_summaries(flow.automation)[flow.segment_node].members == 1
+    ws.add_contact("Lou", tags=["cto"])
+    assert ws.node_summaries(flow.automation)[flow.segment_node].members == 2
