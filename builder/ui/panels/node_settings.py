@@ -28,6 +28,11 @@ from builder.ui.commands import SetValueCommand, push
 Report = Callable[[str], None]
 
 
+def push_setting(section: QWidget, text: str, setter: Callable[[object], None], before: object, after: object) -> None:
+    """One setting changed in the panel: an undoable command on the shared stack, saved at once."""
+    push(section.stack, SetValueCommand(section.workspace, text, setter, before, after), section.report)  # type: ignore[attr-defined]
+
+
 class SegmentSettings(QWidget):
     """Choose a saved segment for the node, or define one: tags any of / all of, or a list."""
 
@@ -98,17 +103,13 @@ class SegmentSettings(QWidget):
     def _use(self, segment_id: int | None) -> None:
         assert self.node is not None
         node = self.node.id
-        push(
-            self.stack,
-            SetValueCommand(
-                self.workspace,
-                "Choose segment",
-                lambda value: self.workspace.set_node_segment(node, value),  # type: ignore[arg-type]
-                self.node.segment_id,
-                segment_id,
-            ),
-            self.report,
-        )
+        push_setting(
+            self,
+            "Choose segment",
+            lambda value: self.workspace.set_node_segment(node, value),
+            self.node.segment_id,
+            segment_id,
+        )  # type: ignore[arg-type]
 
     def _chosen(self, index: int) -> None:
         if self.node is not None and self.choice.itemData(index) != self.node.segment_id:
@@ -181,30 +182,22 @@ class StepSettings(QWidget):
         if self.node is None or self.kind.itemData(index) == self.node.kind.value:
             return
         node = self.node.id
-        push(
-            self.stack,
-            SetValueCommand(
-                self.workspace,
-                "Change step type",
-                lambda value: self.workspace.set_step_kind(node, value),  # type: ignore[arg-type]
-                self.node.kind.value,
-                self.kind.itemData(index),
-            ),
-            self.report,
-        )
+        push_setting(
+            self,
+            "Change step type",
+            lambda value: self.workspace.set_step_kind(node, value),
+            self.node.kind.value,
+            self.kind.itemData(index),
+        )  # type: ignore[arg-type]
 
     def _days_set(self) -> None:
         if self.node is None or self.days.value() == self.node.wait_days:
             return
         node = self.node.id
-        push(
-            self.stack,
-            SetValueCommand(
-                self.workspace,
-                "Change wait",
-                lambda value: self.workspace.set_wait_days(node, value),  # type: ignore[arg-type]
-                self.node.wait_days,
-                self.days.value(),
-            ),
-            self.report,
-        )
+        push_setting(
+            self,
+            "Change wait",
+            lambda value: self.workspace.set_wait_days(node, value),
+            self.node.wait_days,
+            self.days.value(),
+        )  # type: ignore[arg-type]

@@ -72,6 +72,7 @@ class SenderProfileSettings(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self.rows: list[AttachmentInfo] = []
+        self._started = False
 
     def load(self, node_id: int) -> None:
         self.node_id = node_id
@@ -81,6 +82,7 @@ class SenderProfileSettings(QWidget):
         if self.node_id is None:
             return
         self.rows = self.workspace.attachments(self.node_id)
+        self._started = self.workspace.automation(self.workspace.node_automation(self.node_id)).state.started
         channels = {p.id: p.channel for p in self.workspace.sender_profiles()}
         self.table.setRowCount(len(self.rows))
         for row, profile in enumerate(self.rows):
@@ -133,10 +135,7 @@ class SenderProfileSettings(QWidget):
         button.setObjectName(f"whatIfButton_{profile.sender_profile_id}")
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(button)
-        started = (
-            self.node_id is not None
-            and self.workspace.automation(self.workspace.node_automation(self.node_id)).state.started
-        )
+        started = self._started  # read once per refresh, not once per row
         choices = (
             [("cancel", "removed, tasks canceled"), ("continue", "removed, tasks continued")]
             if started
