@@ -147,6 +147,7 @@ class SimulationPane(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.warnings = QListWidget(self)
         self.warnings.setObjectName("warningsList")
+        self.warnings.setWordWrap(True)
         self.comparison_title = QLabel(self)
         self.comparison_title.setObjectName("comparisonTitle")
         self.comparison = QTableWidget(0, len(COMPARE_COLUMNS), self)
