@@ -7,27 +7,25 @@ profile; enrollment order and one enrollment per automation.
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from builder.engine.roster import BranchRoster
-from builder.engine.segments import SegmentDefinition
+from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.words import Reason
 
 # One interaction as the rules see it: (day, order recorded, sender profile).
 InteractionKey = tuple[int, int, Hashable]
 
 
-@dataclass(frozen=True, slots=True)
-class ContactFacts:
-    """What the rules need to know about one contact being assigned."""
+class ContactFacts(NamedTuple):
+    """What the rules need to know about one contact being assigned (a tuple: one per contact enrolled)."""
 
     contact: Hashable
     override: Hashable | None = None
     interactions: Sequence[InteractionKey] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     """The outcome for one contact; ``profile`` is None while it waits (R4)."""
 
     contact: Hashable
@@ -45,20 +43,20 @@ def assign_contact(roster: BranchRoster, facts: ContactFacts, *, ignore_previous
 
     Advances the rotation only when R3 decides.
     """
-    assignable = roster.assignable()
+    assignable = roster.assignable_ids()
+    contact, override, interactions = facts
     ignored = None
-    if facts.override is not None:
-        if roster.is_assignable(facts.override):
-            return Assignment(facts.contact, facts.override, Reason.OVERRIDE)
-        ignored = facts.override
+    if override is not None:
+        if override in assignable:
+            return Assignment(contact, override, Reason.OVERRIDE)
+        ignored = override
     if not assignable:
-        return Assignment(facts.contact, None, None, ignored)
-    if facts.interactions and not ignore_previous_interactions:
-        latest = latest_interaction_profile(roster, facts.interactions)
+        return Assignment(contact, None, None, ignored)
+    if interactions and not ignore_previous_interactions:
+        latest = latest_interaction_profile(roster, interactions)
         if latest is not None:
-            return Assignment(facts.contact, latest, Reason.PREVIOUS_INTERACTION, ignored)
-    winner = roster.pick_even()
-    return Assignment(facts.contact, winner.profile, Reason.EVEN_DISTRIBUTION, ignored)
+            return Assignment(contact, latest, Reason.PREVIOUS_INTERACTION, ignored)
+    return Assignment(contact, roster.pick_even().profile, Reason.EVEN_DISTRIBUTION, ignored)
 
 
 def latest_interaction_profile(roster: BranchRoster, interactions: Iterable[InteractionKey]) -> Hashable | None:
@@ -66,7 +64,7 @@ def latest_interaction_profile(roster: BranchRoster, interactions: Iterable[Inte
 
     Latest by day, then by the order the interactions were recorded.
     """
-    candidates = {a.profile for a in roster.assignable()}
+    candidates = roster.assignable_ids()
     best: InteractionKey | None = None
     for interaction in interactions:
         if interaction[2] in candidates and (best is None or interaction[:2] > best[:2]):
@@ -97,10 +95,27 @@ def route_enrollments(
     order) whose segment has it. ``contacts`` yields (contact, its tags) in
     contact creation order; a segment of None matches nobody.
     """
+    if any(s is not None and s.rule is SegmentRule.STATIC for s in segments):
+        for contact, tags in contacts:
+            if contact in already_enrolled:
+                continue
+            for index, segment in enumerate(segments):
+                if segment is not None and segment.matches(contact, tags):
+                    yield contact, index
+                    break
+        return
+    # Tag rules only: the branch depends on the tags alone, and contacts share tag sets.
+    branch_of: dict[Collection[Hashable], int | None] = {}
     for contact, tags in contacts:
         if contact in already_enrolled:
             continue
-        for index, segment in enumerate(segments):
-            if segment is not None and segment.matches(contact, tags):
-                yield contact, index
-                break
+        try:
+            index = branch_of[tags]
+        except KeyError:
+            index = branch_of[tags] = next(
+                (i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None
+            )
+        except TypeError:  # tags that cannot be a key (a list): no shortcut
+            index = next((i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None)
+        if index is not None:
+            yield contact, index

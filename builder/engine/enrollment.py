@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Container, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from builder.engine.assignment import Assignment, ContactFacts, assign_contact, route_enrollments
 from builder.engine.roster import BranchRoster
@@ -24,15 +25,14 @@ class BranchRules:
     chain: StepChain
 
 
-@dataclass(frozen=True, slots=True)
-class NewEnrollment:
+class NewEnrollment(NamedTuple):
     """One contact entering one branch, with its profile and its tasks (none while it waits)."""
 
     contact: Hashable
     branch: int
     day: int
     assignment: Assignment
-    tasks: list[PlannedStep]
+    tasks: tuple[PlannedStep, ...]
 
 
 FactsLookup = Callable[[Hashable], ContactFacts]
@@ -55,13 +55,13 @@ def enroll_contacts(
     """
     segments = [branch.segment for branch in branches]
     enrolled = []
+    append = enrolled.append
+    planned = [branch.chain.tasks_for_enrollment(day) for branch in branches]
     for contact, index in route_enrollments(contacts, segments, already_enrolled):
-        branch = branches[index]
         assignment = assign_contact(
-            branch.roster, facts(contact), ignore_previous_interactions=ignore_previous_interactions
+            branches[index].roster, facts(contact), ignore_previous_interactions=ignore_previous_interactions
         )
-        tasks = [] if assignment.waiting else branch.chain.tasks_for_enrollment(day)
-        enrolled.append(NewEnrollment(contact, index, day, assignment, tasks))
+        append(NewEnrollment(contact, index, day, assignment, () if assignment.profile is None else planned[index]))
     return enrolled
 
 

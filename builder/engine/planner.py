@@ -8,10 +8,68 @@ then step order.
 from __future__ import annotations
 
 import heapq
+from bisect import insort
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+
+# An entry in a day's bucket: (enrollment order, step, task).
+_Entry = tuple[int, int, T]
+
+
+def _descending(entry: _Entry) -> tuple[int, int]:
+    return -entry[0], -entry[1]
+
+
+class _ProfileQueue(Generic[T]):
+    """One profile's due tasks, bucketed by due day (a calendar queue).
+
+    Only the earliest bucket is ever sorted, and only when work reaches it:
+    most tasks are appended once and popped once, without a heap of all of them.
+    """
+
+    __slots__ = ("buckets", "days", "open", "open_day")
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, list[_Entry]] = {}
+        self.days: list[int] = []  # heap of the due days that have a bucket
+        self.open_day: int | None = None
+        self.open: list[_Entry] = []  # the earliest bucket, sorted latest first
+
+    def add(self, due_day: int, order: int, step: int, task: T) -> None:
+        if due_day == self.open_day:
+            insort(self.open, (order, step, task), key=_descending)
+            return
+        bucket = self.buckets.get(due_day)
+        if bucket is None:
+            self.buckets[due_day] = [(order, step, task)]
+            heapq.heappush(self.days, due_day)
+            if self.open_day is not None and due_day < self.open_day:
+                self._close()
+        else:
+            bucket.append((order, step, task))
+
+    def take(self, day: int) -> T | None:
+        if not self.open:
+            if not self.days or self.days[0] > day:
+                return None
+            self.open_day = heapq.heappop(self.days)
+            self.open = self.buckets.pop(self.open_day)
+            self.open.sort(key=_descending)
+        elif self.open_day is not None and self.open_day > day:
+            return None
+        task = self.open.pop()[2]
+        if not self.open:
+            self.open_day = None
+        return task
+
+    def _close(self) -> None:
+        """An earlier day arrived: put the open bucket back among the others."""
+        if self.open_day is not None and self.open:
+            self.buckets[self.open_day] = self.open
+            heapq.heappush(self.days, self.open_day)
+        self.open_day, self.open = None, []
 
 
 class DailyPlanner(Generic[T]):
@@ -23,23 +81,22 @@ class DailyPlanner(Generic[T]):
     """
 
     def __init__(self) -> None:
-        self._queues: dict[Hashable, list[tuple[int, int, int, T]]] = {}
+        self._queues: dict[Hashable, _ProfileQueue[T]] = {}
 
     def add(self, profile: Hashable, due_day: int, enrollment_order: int, step: int, task: T) -> None:
-        heapq.heappush(self._queues.setdefault(profile, []), (due_day, enrollment_order, step, task))
+        queue = self._queues.get(profile)
+        if queue is None:
+            queue = self._queues[profile] = _ProfileQueue()
+        queue.add(due_day, enrollment_order, step, task)
 
     def add_many(self, tasks: Iterable[tuple[Hashable, int, int, int, T]]) -> None:
         for profile, due_day, order, step, task in tasks:
-            self._queues.setdefault(profile, []).append((due_day, order, step, task))
-        for queue in self._queues.values():
-            heapq.heapify(queue)
+            self.add(profile, due_day, order, step, task)
 
     def take_due(self, profile: Hashable, day: int) -> T | None:
         """The profile's next task due on or before ``day``, removed from the queue."""
         queue = self._queues.get(profile)
-        if not queue or queue[0][0] > day:
-            return None
-        return heapq.heappop(queue)[3]
+        return None if queue is None else queue.take(day)
 
     def plan(
         self, day: int, limits: Mapping[Hashable, int], used: Mapping[Hashable, int] | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from builder.engine.scenario import Scenario
 from builder.engine.simulation import SimulationResult, simulate
-from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
+from builder.engine.words import Reason
 
 # A profile whose branch work ends this much later than its branch's other
 # profiles is called out: its daily limit is what the branch waits for.
@@ -61,27 +61,20 @@ def outlook_of(result: SimulationResult) -> Outlook:
     for roster in result.rosters:
         for attachment in roster.attachments:
             states[str(attachment.profile)].append(attachment.state.value)
+    tally = result.tally
     reasons: dict[str, Counter[Reason]] = defaultdict(Counter)
     pending: Counter[str] = Counter()
     done: Counter[str] = Counter()
     last: dict[tuple[int, str], int] = {}
-    unfinished: set[tuple[int, str]] = set()
-    waiting = 0
-    for enrollment in result.enrollments:
-        if enrollment.status is EnrollmentStatus.WAITING:
-            waiting += 1
-            continue
-        if enrollment.profile is None or enrollment.reason is None:
-            continue
-        reasons[enrollment.profile][enrollment.reason] += 1
-        key = (enrollment.branch, enrollment.profile)
-        for task in enrollment.tasks:
-            if task.status is TaskStatus.PENDING:
-                pending[enrollment.profile] += 1
-                unfinished.add(key)
-            elif task.status is TaskStatus.DONE and task.done_day is not None and task.done_day >= 0:
-                done[enrollment.profile] += 1
-                last[key] = max(last.get(key, 0), task.done_day)
+    for key, counts in tally.profiles.items():
+        profile = key[1]
+        reasons[profile].update(counts.contacts)
+        pending[profile] += counts.pending
+        done[profile] += counts.done
+        if counts.last_done is not None:
+            last[key] = counts.last_done
+    unfinished = {key for key, counts in tally.profiles.items() if counts.pending > 0}
+    waiting = tally.waiting
     ignored = result.ignored_overrides
 
     profiles = []

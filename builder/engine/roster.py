@@ -46,18 +46,68 @@ class Removal:
     cancel_tasks: bool
 
 
+# The longest rotation (total weight) that is worked out once and replayed.
+LONGEST_REPLAYED_ROTATION = 4096
+
+
+class _Rotation:
+    """One full period of the smooth weighted round robin, from all values 0.
+
+    From all zeros the rotation comes back to all zeros after exactly "total
+    weight" picks, so the picks of one period can be worked out once and
+    replayed. ``values[k]`` are the profiles' values after ``k`` picks.
+    """
+
+    def __init__(self, weights: tuple[int, ...]) -> None:
+        total = sum(weights)
+        values = [0] * len(weights)
+        self.winners: list[int] = []  # indexes into the pool
+        self.values: list[tuple[int, ...]] = [tuple(values)]
+        for _ in range(total):
+            best = 0
+            for i, weight in enumerate(weights):
+                values[i] += weight
+                if values[i] > values[best]:
+                    best = i
+            values[best] -= total
+            self.winners.append(best)
+            self.values.append(tuple(values))
+        self.period = total
+        self.valid = not any(values)
+
+    @classmethod
+    def of(cls, weights: tuple[int, ...]) -> _Rotation:
+        found = _ROTATIONS.get(weights)
+        if found is None:
+            if len(_ROTATIONS) >= 64:
+                _ROTATIONS.clear()
+            found = _ROTATIONS[weights] = cls(weights)
+        return found
+
+
+_ROTATIONS: dict[tuple[int, ...], _Rotation] = {}
+
+
 class BranchRoster:
     """The attached profiles of a branch in attach order, with the rotation."""
 
     def __init__(self, attachments: Iterable[Attachment] = ()) -> None:
         self._attachments = sorted(attachments, key=lambda a: a.order)
         self._assignable: list[Attachment] | None = None
+        self._assignable_ids: frozenset[Hashable] | None = None
+        # While the rotation replays a worked-out period, the attachments'
+        # ``current`` values are stale; ``_settle`` writes them back.
+        self._rotation: _Rotation | None = None
+        self._replayed: list[Attachment] = []
+        self._picks = 0
 
     @property
     def attachments(self) -> list[Attachment]:
+        self._settle()
         return list(self._attachments)
 
     def get(self, profile: Hashable) -> Attachment | None:
+        self._settle()
         for attachment in self._attachments:
             if attachment.profile == profile:
                 return attachment
@@ -68,9 +118,13 @@ class BranchRoster:
             self._assignable = [a for a in self._attachments if a.assignable]
         return self._assignable
 
+    def assignable_ids(self) -> frozenset[Hashable]:
+        if self._assignable_ids is None:
+            self._assignable_ids = frozenset(a.profile for a in self.assignable())
+        return self._assignable_ids
+
     def is_assignable(self, profile: Hashable) -> bool:
-        attachment = self.get(profile)
-        return attachment is not None and attachment.assignable
+        return profile in self.assignable_ids()
 
     def attach(self, profile: Hashable, weight: int = 1) -> Attachment:
         """Attach a profile, or re-attach a draining or removed one (SPEC §6).
@@ -136,6 +190,7 @@ class BranchRoster:
         if attachment is None:
             raise RosterError("This sender profile is not in the branch.")
         attachment.weight = weight
+        self._rotation = None
 
     def pick_even(self) -> Attachment:
         """One R3 pick: smooth weighted round robin over the assignable profiles.
@@ -146,6 +201,13 @@ class BranchRoster:
         pool = self.assignable()
         if not pool:
             raise RosterError("No sender profile can take contacts in this branch.")
+        rotation = self._rotation
+        if rotation is None:
+            rotation = self._start_rotation(pool)
+        if rotation is not None:
+            picks = self._picks
+            self._picks = picks + 1 if picks + 1 < rotation.period else 0
+            return self._replayed[rotation.winners[picks]]
         best = pool[0]
         best_value = None
         total = 0
@@ -158,11 +220,32 @@ class BranchRoster:
         best.current -= total
         return best
 
+    def _start_rotation(self, pool: list[Attachment]) -> _Rotation | None:
+        """Replay the rotation from here on when it stands at all zeros and its period is short."""
+        if any(a.current for a in pool) or sum(a.weight for a in pool) > LONGEST_REPLAYED_ROTATION:
+            return None
+        rotation = _Rotation.of(tuple(a.weight for a in pool))
+        if not rotation.valid:
+            return None
+        self._rotation, self._replayed, self._picks = rotation, pool, 0
+        return rotation
+
+    def _settle(self) -> None:
+        """Write the replayed rotation's values back to the attachments, and stop replaying."""
+        rotation = self._rotation
+        if rotation is None:
+            return
+        for attachment, value in zip(self._replayed, rotation.values[self._picks], strict=True):
+            attachment.current = value
+        self._rotation, self._picks = None, 0
+
     def _assignable_set(self) -> frozenset[Hashable]:
         return frozenset(a.profile for a in self._attachments if a.assignable)
 
     def _changed(self, before: frozenset[Hashable]) -> None:
+        self._settle()
         self._assignable = None
+        self._assignable_ids = None
         if self._assignable_set() != before:
             for attachment in self._attachments:
                 attachment.current = 0

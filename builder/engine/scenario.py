@@ -8,9 +8,9 @@ and reported together, and nothing half-read is ever run.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from builder.engine.segments import SegmentDefinition, SegmentRule
 
@@ -47,8 +47,9 @@ class ProfileSpec:
     channel: Channel = Channel.LINKEDIN
 
 
-@dataclass(frozen=True)
-class ContactSpec:
+class ContactSpec(NamedTuple):
+    """A tuple, not a dataclass: a workspace preview makes a hundred thousand of them."""
+
     id: str
     name: str
     email: str | None = None
@@ -58,8 +59,7 @@ class ContactSpec:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class InteractionSpec:
+class InteractionSpec(NamedTuple):
     contact: str
     sender_profile: str
     day: int
@@ -86,7 +86,7 @@ class Event:
 
     day: int
     type: str
-    where: str
+    where: str = field(compare=False)  # its place in the file, for messages; not part of what happens
     branch: str | None = None
     sender_profile: str | None = None
     mode: RemovalMode | None = None

@@ -7,7 +7,7 @@ each day's events and work in order.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -31,7 +31,8 @@ from builder.engine.words import (
 
 @dataclass(slots=True)
 class SimTask:
-    enrollment: SimEnrollment
+    """One task of a run, as the report shows it."""
+
     step: int
     kind: NodeKind
     status: TaskStatus
@@ -41,19 +42,54 @@ class SimTask:
 
 @dataclass(slots=True)
 class SimEnrollment:
+    """One contact in one branch.
+
+    Its tasks are the branch's action steps in order: ``finished`` holds the
+    (due day, done day) of the ones done so far, the next one is pending (due
+    on ``due``, or not yet due) and the rest wait for it — or all of them are
+    canceled with the enrollment. :attr:`tasks` spells them out.
+    """
+
     order: int
     contact: str
     branch: int
     day: int
+    chain: StepChain
     profile: str | None = None
     reason: Reason | None = None
     status: EnrollmentStatus = EnrollmentStatus.WAITING
-    tasks: list[SimTask] = field(default_factory=list)
+    finished: list[tuple[int | None, int | None]] = field(default_factory=list)
+    due: int | None = None
+    tally: ProfileTally | None = None  # its profile's counts in its branch
+
+    @property
+    def progress(self) -> int:
+        """How many of its tasks are done."""
+        return len(self.finished)
+
+    @property
+    def tasks(self) -> list[SimTask]:
+        if self.profile is None:
+            return []
+        steps = self.chain.action_steps
+        kinds = self.chain.steps
+        made = [
+            SimTask(s, kinds[s].kind, TaskStatus.DONE, due, done)
+            for s, (due, done) in zip(steps, self.finished, strict=False)
+        ]
+        rest = TaskStatus.CANCELED if self.status is EnrollmentStatus.CANCELED else TaskStatus.PENDING
+        for k in range(len(self.finished), len(steps)):
+            made.append(SimTask(steps[k], kinds[steps[k]].kind, rest, self.due if k == len(self.finished) else None))
+        return made
+
+    @property
+    def remaining(self) -> int:
+        return len(self.chain.action_steps) - len(self.finished) if self.profile is not None else 0
 
 
 @dataclass
 class SimulationResult:
-    """Everything that happened in one run, in enrollment order."""
+    """Everything that happened in one run, in enrollment order, with its tallies."""
 
     scenario: Scenario
     days: int
@@ -62,6 +98,31 @@ class SimulationResult:
     done_per_day: dict[str, list[int]]
     warnings: list[str]
     ignored_overrides: int = 0
+    tally: RunTally = field(default_factory=lambda: RunTally())
+
+
+@dataclass(slots=True)
+class ProfileTally:
+    """One sender profile in one branch, counted while the run goes."""
+
+    contacts: Counter[Reason] = field(default_factory=Counter)
+    pending: int = 0
+    done: int = 0  # tasks done from day 0 on
+    last_done: int | None = None  # the day of the latest of those
+
+
+@dataclass
+class RunTally:
+    """The counts the simulation pane shows, kept per (branch index, sender profile)."""
+
+    profiles: dict[tuple[int, str], ProfileTally] = field(default_factory=dict)
+    waiting: int = 0
+
+    def of(self, branch: int, profile: str) -> ProfileTally:
+        found = self.profiles.get((branch, profile))
+        if found is None:
+            found = self.profiles[(branch, profile)] = ProfileTally()
+        return found
 
 
 def branch_graph(
@@ -112,12 +173,13 @@ class Simulation:
         self.enrollments: dict[str, SimEnrollment] = {}
         self.ordered: list[SimEnrollment] = []
         self.waiting: list[list[SimEnrollment]] = [[] for _ in self.branches]
-        self.by_profile: dict[tuple[int, str], list[SimEnrollment]] = defaultdict(list)
-        self.planner: DailyPlanner[SimTask] = DailyPlanner()
-        self.pending: dict[str, int] = defaultdict(int)
+        # The planner queues each enrollment's one due task, keyed by its step.
+        self.planner: DailyPlanner[SimEnrollment] = DailyPlanner()
         self.done_per_day: dict[str, list[int]] = {p.id: [] for p in scenario.sender_profiles}
+        self.tally = RunTally()
         self.warnings: list[str] = []
         self.ignored_overrides = 0
+        self._tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
         self.add_contacts(scenario.contacts, day=0)
         if scenario.state is not None:
             self._resume_from(scenario.state)
@@ -134,31 +196,35 @@ class Simulation:
                 )
         for seeded in state.enrollments:
             index = self.branch_ids.index(seeded.branch)
+            chain = self.branches[index].chain
             enrollment = SimEnrollment(
-                len(self.ordered),
-                seeded.contact,
-                index,
-                seeded.day,
-                seeded.sender_profile,
-                seeded.reason,
+                len(self.ordered), seeded.contact, index, seeded.day, chain, seeded.sender_profile, seeded.reason,
                 seeded.status,
-            )
+            )  # fmt: skip
             self.enrollments[seeded.contact] = enrollment
             self.ordered.append(enrollment)
             if seeded.status is EnrollmentStatus.WAITING:
                 self.waiting[index].append(enrollment)
                 continue
-            if seeded.sender_profile is None:
+            profile = seeded.sender_profile
+            if profile is None:
                 continue
-            self.by_profile[(index, seeded.sender_profile)].append(enrollment)
-            steps = self.branches[index].chain.steps
-            for t in sorted(seeded.tasks, key=lambda t: t.step):
-                task = SimTask(enrollment, t.step, steps[t.step].kind, t.status, t.due_day, t.done_day)
-                enrollment.tasks.append(task)
-                if t.status is TaskStatus.PENDING:
-                    self.pending[seeded.sender_profile] += 1
-                    if t.due_day is not None:
-                        self.planner.add(seeded.sender_profile, t.due_day, enrollment.order, t.step, task)
+            tally = enrollment.tally = self.tally.of(index, profile)
+            if seeded.reason is not None:
+                tally.contacts[seeded.reason] += 1
+            tasks = sorted(seeded.tasks, key=lambda t: t.step)
+            enrollment.finished = [(t.due_day, t.done_day) for t in tasks if t.status is TaskStatus.DONE]
+            for _, done_day in enrollment.finished:
+                if done_day is not None and done_day >= 0:  # done today, before the forecast takes over
+                    tally.done += 1
+                    tally.last_done = max(tally.last_done or 0, done_day)
+            following = tasks[len(enrollment.finished)] if len(tasks) > len(enrollment.finished) else None
+            if seeded.status is EnrollmentStatus.CANCELED or following is None:
+                continue
+            enrollment.due = following.due_day
+            tally.pending += enrollment.remaining
+            if following.due_day is not None:
+                self.planner.add(profile, following.due_day, enrollment.order, following.step, enrollment)
 
     # -- facts the rules ask for ------------------------------------------------
 
@@ -192,7 +258,14 @@ class Simulation:
         self.state = AutomationState.RUNNING
 
     def add_contacts(self, specs: tuple[ContactSpec, ...], day: int) -> None:
-        new = [(spec.id, frozenset(spec.tags)) for spec in specs]
+        # Contacts with the same tags share one set, so routing looks each set up once.
+        shared = self._tag_sets
+        new = []
+        for spec in specs:
+            tags = shared.get(spec.tags)
+            if tags is None:
+                tags = shared[spec.tags] = frozenset(spec.tags)
+            new.append((spec.id, tags))
         self.contacts.extend(new)
         if self.state.started:
             self._enroll(new, day)
@@ -207,14 +280,11 @@ class Simulation:
         removal = self.branches[branch].roster.remove(profile, started=self.state.started, mode=mode)
         if not removal.cancel_tasks:
             return
-        for enrollment in self.by_profile[(branch, profile)]:
-            if enrollment.status is not EnrollmentStatus.ACTIVE:
-                continue
-            enrollment.status = EnrollmentStatus.CANCELED
-            for task in enrollment.tasks:
-                if task.status is TaskStatus.PENDING:
-                    task.status = TaskStatus.CANCELED
-                    self.pending[profile] -= 1
+        tally = self.tally.of(branch, profile)
+        for enrollment in self.ordered:
+            if enrollment.tally is tally and enrollment.status is EnrollmentStatus.ACTIVE:
+                enrollment.status = EnrollmentStatus.CANCELED  # its queued task is skipped when reached
+                tally.pending -= enrollment.remaining
 
     def set_override(self, contacts: tuple[str, ...], profile: str | None) -> None:
         for contact in contacts:
@@ -234,10 +304,13 @@ class Simulation:
             ignore_previous_interactions=self.scenario.automation.ignore_previous_interactions,
             already_enrolled=self.enrollments,
         )
+        chains = [b.chain for b in self.branches]
+        enrollments, ordered = self.enrollments, self.ordered
         for outcome in new:
-            enrollment = SimEnrollment(len(self.ordered), str(outcome.contact), outcome.branch, day)
-            self.enrollments[enrollment.contact] = enrollment
-            self.ordered.append(enrollment)
+            contact = str(outcome.contact)
+            enrollment = SimEnrollment(len(ordered), contact, outcome.branch, day, chains[outcome.branch])
+            enrollments[contact] = enrollment
+            ordered.append(enrollment)
             self._assigned(enrollment, outcome)
 
     def _release_waiting(self, branch: int) -> None:
@@ -255,62 +328,70 @@ class Simulation:
 
     def _assigned(self, enrollment: SimEnrollment, outcome: NewEnrollment) -> None:
         assignment = outcome.assignment
-        branch_id = self.branch_ids[enrollment.branch]
         if assignment.ignored_override is not None:
             self.ignored_overrides += 1
             self.warnings.append(
                 f"contact '{enrollment.contact}': override '{assignment.ignored_override}' is not an "
-                f"active sender profile of branch '{branch_id}', so the next rule decided"
+                f"active sender profile of branch '{self.branch_ids[enrollment.branch]}', so the next rule decided"
             )
-        if assignment.waiting:
+        if assignment.profile is None:
             self.waiting[enrollment.branch].append(enrollment)
             self.warnings.append(
-                f"contact '{enrollment.contact}' waits in branch '{branch_id}' (day {enrollment.day}): "
-                "no sender profile there can take new contacts"
+                f"contact '{enrollment.contact}' waits in branch '{self.branch_ids[enrollment.branch]}' "
+                f"(day {enrollment.day}): no sender profile there can take new contacts"
             )
             return
         profile = str(assignment.profile)
         enrollment.profile = profile
         enrollment.reason = assignment.reason
         enrollment.status = EnrollmentStatus.ACTIVE
-        self.by_profile[(enrollment.branch, profile)].append(enrollment)
-        for planned in outcome.tasks:
-            task = SimTask(enrollment, planned.step, planned.kind, TaskStatus.PENDING, planned.due_day)
-            enrollment.tasks.append(task)
-            if planned.due_day is not None:
-                self.planner.add(profile, planned.due_day, enrollment.order, planned.step, task)
-        self.pending[profile] += len(outcome.tasks)
+        tally = enrollment.tally = self.tally.of(enrollment.branch, profile)
+        tally.contacts[assignment.reason] += 1
+        tasks = outcome.tasks
+        if not tasks:
+            return
+        first = tasks[0]
+        enrollment.due = first.due_day
+        if first.due_day is not None:
+            self.planner.add(profile, first.due_day, enrollment.order, first.step, enrollment)
+        tally.pending += len(tasks)
 
     def work_day(self, day: int) -> None:
         """Each profile does its due tasks, oldest first, up to its daily limit."""
+        running = self.state is AutomationState.RUNNING
+        take = self.planner.take_due
         for profile, limit in self.limits.items():
             done = 0
-            if self.state is AutomationState.RUNNING:
+            if running:
                 while done < limit:
-                    task = self.planner.take_due(profile, day)
-                    if task is None:
+                    enrollment = take(profile, day)
+                    if enrollment is None:
                         break
-                    if task.status is not TaskStatus.PENDING:
-                        continue
-                    self._do(task, profile, day)
+                    if enrollment.status is not EnrollmentStatus.ACTIVE:
+                        continue  # canceled after its task was queued
+                    self._do(enrollment, profile, day)
                     done += 1
             self.done_per_day[profile].append(done)
 
-    def _do(self, task: SimTask, profile: str, day: int) -> None:
-        task.status = TaskStatus.DONE
-        task.done_day = day
-        self.pending[profile] -= 1
-        enrollment = task.enrollment
-        self.record_interaction(enrollment.contact, profile, day)
-        following = self.branches[enrollment.branch].chain.next_after(task.step, day)
+    def _do(self, enrollment: SimEnrollment, profile: str, day: int) -> None:
+        """Its next task is done today; the one after falls due after the waits between them."""
+        chain = enrollment.chain
+        finished = enrollment.finished
+        step = chain.action_steps[len(finished)]
+        finished.append((enrollment.due, day))
+        tally = enrollment.tally
+        tally.pending -= 1
+        tally.done += 1
+        tally.last_done = day
+        # The interaction is not recorded: in a run of one automation nobody
+        # who has tasks is ever assigned again, so R2 could never read it.
+        following = chain.next_after(step, day)
         if following is None:
+            enrollment.due = None
             return
         step, due = following
-        for later in enrollment.tasks:
-            if later.step == step:
-                later.due_day = due
-                self.planner.add(profile, due, enrollment.order, step, later)
-                break
+        enrollment.due = due
+        self.planner.add(profile, due, enrollment.order, step, enrollment)
 
     def apply(self, event: Event) -> None:
         try:
@@ -338,7 +419,7 @@ class Simulation:
     def _can_progress(self) -> bool:
         if self.state is not AutomationState.RUNNING:
             return False
-        return any(count > 0 and self.limits[p] > 0 for p, count in self.pending.items())
+        return any(t.pending > 0 and self.limits[p] > 0 for (_, p), t in self.tally.profiles.items())
 
     def run(self) -> SimulationResult:
         """Each day: that day's events in file order, then that day's tasks."""
@@ -356,6 +437,7 @@ class Simulation:
             self.work_day(day)
             day += 1
         for index, queue in enumerate(self.waiting):
+            self.tally.waiting += len(queue)
             if queue:
                 self.warnings.append(
                     f"branch '{self.branch_ids[index]}': {len(queue)} contact"
@@ -369,6 +451,7 @@ class Simulation:
             self.done_per_day,
             self.warnings,
             self.ignored_overrides,
+            self.tally,
         )
 
 

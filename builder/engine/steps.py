@@ -42,18 +42,29 @@ class StepChain:
         self._next: dict[int, tuple[int, int]] = {}
         for here, there in zip(self.action_steps, self.action_steps[1:], strict=False):
             self._next[here] = (there, self._waits_between(here, there))
-        # Later tasks have no due day yet, so every enrollment can share them.
+        # Later tasks have no due day yet, so every enrollment can share them,
+        # and every enrollment of one day shares all of its tasks.
         self._later = tuple(PlannedStep(i, self.steps[i].kind, None) for i in self.action_steps[1:])
+        self._by_day: dict[int, tuple[PlannedStep, ...]] = {}
 
     def _waits_between(self, start: int, stop: int) -> int:
         return sum(s.days for s in self.steps[start + 1 : stop] if s.kind is NodeKind.WAIT)
 
-    def tasks_for_enrollment(self, enrolled_day: int) -> list[PlannedStep]:
+    def tasks_for_enrollment(self, enrolled_day: int) -> tuple[PlannedStep, ...]:
         """One pending task per action step; only the first has a due day yet."""
-        if not self.action_steps:
-            return []
-        first = self.action_steps[0]
-        return [PlannedStep(first, self.steps[first].kind, enrolled_day + self._lead_wait), *self._later]
+        found = self._by_day.get(enrolled_day)
+        if found is None:
+            if not self.action_steps:
+                found = ()
+            else:
+                first = self.action_steps[0]
+                found = (PlannedStep(first, self.steps[first].kind, enrolled_day + self._lead_wait), *self._later)
+            self._by_day[enrolled_day] = found
+        return found
+
+    def first_due(self, enrolled_day: int) -> int | None:
+        """The day an enrollment's first task falls due; None for a branch without actions."""
+        return enrolled_day + self._lead_wait if self.action_steps else None
 
     def next_after(self, step: int, finished_day: int) -> tuple[int, int] | None:
         """The next action step after ``step`` and its due day, or None at the end."""

@@ -7,23 +7,25 @@ or right away for a started automation.
 
 from __future__ import annotations
 
-import copy
-from typing import Any
+from dataclasses import replace
+
+from builder.engine.scenario import Event, Scenario
+from builder.engine.words import RemovalMode
 
 
-def with_event(scenario: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the scenario with ``event`` happening first on day 0."""
-    changed = copy.deepcopy(scenario)
-    changed["events"] = [{"day": 0, **event}, *changed.get("events", [])]
-    return changed
+def with_event(scenario: Scenario, event: Event) -> Scenario:
+    """The scenario with ``event`` happening first on day 0 (the contacts and history are shared, not copied)."""
+    events = [replace(event, day=0), *scenario.events]
+    return replace(scenario, events=tuple(replace(e, where=f"events[{i}]") for i, e in enumerate(events)))
 
 
-def with_profile_added(scenario: dict[str, Any], branch: str, profile: str) -> dict[str, Any]:
-    return with_event(scenario, {"type": "add_sender_profile", "branch": branch, "sender_profile": profile})
+def with_profile_added(scenario: Scenario, branch: str, profile: str) -> Scenario:
+    return with_event(scenario, Event(0, "add_sender_profile", "", branch=branch, sender_profile=profile))
 
 
-def with_profile_removed(scenario: dict[str, Any], branch: str, profile: str, mode: str | None) -> dict[str, Any]:
-    event: dict[str, Any] = {"type": "remove_sender_profile", "branch": branch, "sender_profile": profile}
-    if "state" in scenario:  # started: the dialog's choice
-        event["mode"] = mode or "continue"
-    return with_event(scenario, event)
+def with_profile_removed(scenario: Scenario, branch: str, profile: str, mode: str | None) -> Scenario:
+    """Removing before the start detaches; once started, the dialog's choice applies (continue by default)."""
+    chosen = RemovalMode(mode or "continue") if scenario.state is not None else None
+    return with_event(
+        scenario, Event(0, "remove_sender_profile", "", branch=branch, sender_profile=profile, mode=chosen)
+    )

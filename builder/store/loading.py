@@ -274,16 +274,12 @@ def load_automation_branches_with_nodes(
         while unique in used:
             unique, n = f"{name} ({n})", n + 1
         used.add(unique)
-        steps = [
-            {"type": s.kind.value, "days": s.days} if s.kind is NodeKind.WAIT else {"type": s.kind.value}
-            for s in branch.rules.chain.steps
-        ]
         branches.append(
             {
                 "id": unique,
                 "node": branch.profile_node,
                 "segment": branch.rules.segment,
-                "steps": steps,
+                "steps": branch.rules.chain.steps,
             }
         )
         rosters[branch.profile_node] = branch.rules.roster.attachments

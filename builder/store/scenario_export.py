@@ -11,8 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from builder.engine.segments import SegmentRule
-from builder.engine.words import AutomationState
+from builder.engine.run_state import AttachedState, EnrollmentState, RunState, TaskState
+from builder.engine.scenario import (
+    AutomationSpec,
+    BranchSpec,
+    ContactSpec,
+    Event,
+    InteractionSpec,
+    ProfileSpec,
+    Scenario,
+)
+from builder.engine.scenario_writer import scenario_data
+from builder.engine.segments import SegmentDefinition, SegmentRule
+from builder.engine.words import AutomationState, Channel, EnrollmentStatus, Reason, TaskStatus
 from builder.store.branch_history import BranchHistoryMixin
 from builder.store.database import WorkspaceError
 from builder.store.loading import load_automation_branches_with_nodes, query
@@ -31,7 +42,15 @@ def _contact(cid: int) -> str:
 
 class ScenarioExportMixin(BranchHistoryMixin):
     def scenario_for(self, automation_id: int, *, days: int = 60, new_contacts_per_day: int = 0) -> dict[str, Any]:
-        """The automation and the workspace it runs in, as a scenario dict; refuses an automation with problems."""
+        """:meth:`scenario_model` as the JSON values of a scenario file."""
+        return scenario_data(self.scenario_model(automation_id, days=days, new_contacts_per_day=new_contacts_per_day))
+
+    def scenario_model(self, automation_id: int, *, days: int = 60, new_contacts_per_day: int = 0) -> Scenario:
+        """The automation and the workspace it runs in, as a scenario; refuses an automation with problems.
+
+        Built straight from the rows: what the workspace holds is already
+        checked, so the file parser's checks would only cost time here.
+        """
         if not 1 <= days <= 3650:
             raise WorkspaceError("The forecast covers 1 to 3,650 days.")
         if new_contacts_per_day < 0:
@@ -49,77 +68,60 @@ class ScenarioExportMixin(BranchHistoryMixin):
             if problems:
                 raise WorkspaceError("Fix these to see a forecast: " + " ".join(p.message for p in problems))
             tags = dict(query(conn, "SELECT id, name FROM tag"))
-            contact_tags: dict[int, list[str]] = defaultdict(list)
-            for contact, tag in query(conn, "SELECT contact_id, tag_id FROM contact_tag ORDER BY contact_id, tag_id"):
-                contact_tags[contact].append(tags[tag])
-            profiles = [
-                {"id": _profile(i), "name": n, "channel": c, "daily_limit": d, "weight": w}
+            profiles = tuple(
+                ProfileSpec(_profile(i), n, d, w, Channel(c))
                 for i, n, c, d, w in query(
                     conn, "SELECT id, name, channel, daily_limit, weight FROM sender_profile ORDER BY id"
                 )
-            ]
-            contacts = [
-                {"id": _contact(i), "name": n, "tags": contact_tags.get(i, [])}
-                for i, n in query(conn, "SELECT id, name FROM contact ORDER BY id")
-            ]
-            interactions = [
-                {"contact": _contact(c), "sender_profile": _profile(p), "day": d - today}
+            )
+            contacts = _contacts(
+                query(conn, "SELECT id, name FROM contact ORDER BY id"),
+                query(conn, "SELECT contact_id, tag_id FROM contact_tag ORDER BY contact_id, tag_id"),
+                tags,
+            )
+            interactions = tuple(
+                InteractionSpec(_contact(c), _profile(p), d - today)
                 for c, p, d in query(conn, "SELECT contact_id, sender_profile_id, day FROM interaction ORDER BY id")
-            ]
-            overrides = [
-                {"contact": _contact(c), "sender_profile": _profile(p)}
+            )
+            overrides = {
+                _contact(c): _profile(p)
                 for c, p in query(conn, "SELECT contact_id, sender_profile_id FROM override ORDER BY contact_id")
-            ]
+            }
             branches, rosters = load_automation_branches_with_nodes(conn, automation_id)
             names = {b["node"]: b["id"] for b in branches}
             run_state = self._run_state(conn, automation_id, state, rosters, names, today) if state.started else None
 
-        branch_list = []
-        for branch in branches:
-            segment = branch["segment"]
-            rule = segment.rule
-            if rule is SegmentRule.EVERYONE:
-                definition: dict[str, Any] = {"all": True}
-            elif rule is SegmentRule.STATIC:
-                definition = {"contacts": [_contact(c) for c in sorted(segment.contacts)]}
-            else:
-                definition = {rule.value: sorted(tags[t] for t in segment.tags)}
-            branch_list.append(
-                {
-                    "id": branch["id"],
-                    "segment": definition,
-                    "sender_profiles": [_profile(a.profile) for a in rosters[branch["node"]] if a.assignable]
-                    if not state.started
-                    else [],
-                    "steps": branch["steps"],
-                }
+        branch_specs = tuple(
+            BranchSpec(
+                branch["id"],
+                _segment(branch["segment"], tags),
+                () if state.started else tuple(_profile(a.profile) for a in rosters[branch["node"]] if a.assignable),
+                tuple(branch["steps"]),
             )
-        scenario: dict[str, Any] = {
-            "sender_profiles": profiles,
-            "contacts": contacts,
-            "interactions": interactions,
-            "overrides": overrides,
-            "automation": {"name": name, "ignore_previous_interactions": bool(ignore), "branches": branch_list},
-            "events": [] if state.started else [{"day": 0, "type": "start"}],
-            "days": days,
-        }
-        if run_state is not None:
-            scenario["state"] = run_state
-        if new_contacts_per_day and branch_list:
-            first = branch_list[0]["segment"]
-            new_tags = first.get("tags_any", [])[:1] or first.get("tags_all", [])
+            for branch in branches
+        )
+        events: list[Event] = [] if state.started else [Event(0, "start", "events[0]")]
+        if new_contacts_per_day and branch_specs:
+            first = branch_specs[0].segment
+            new_tags = (
+                tuple(sorted(first.tags))[:1] if first.rule is SegmentRule.TAGS_ANY else tuple(sorted(first.tags))
+            )
             for day in range(1, days):
-                scenario["events"].append(
-                    {
-                        "day": day,
-                        "type": "add_contacts",
-                        "contacts": [
-                            {"id": f"new-{day}-{i}", "name": f"New contact {day}.{i + 1}", "tags": list(new_tags)}
-                            for i in range(new_contacts_per_day)
-                        ],
-                    }
+                joining = tuple(
+                    ContactSpec(f"new-{day}-{i}", f"New contact {day}.{i + 1}", tags=new_tags)
+                    for i in range(new_contacts_per_day)
                 )
-        return scenario
+                events.append(Event(day, "add_contacts", f"events[{len(events)}]", new_contacts=joining))
+        return Scenario(
+            sender_profiles=profiles,
+            contacts=contacts,
+            interactions=interactions,
+            overrides=overrides,
+            automation=AutomationSpec(name, branch_specs, bool(ignore)),
+            events=tuple(events),
+            days=days,
+            state=run_state,
+        )
 
     def branch_names(self, automation_id: int) -> dict[int, str]:
         """Each Sender Profile node's branch id in this automation's scenario."""
@@ -135,9 +137,8 @@ class ScenarioExportMixin(BranchHistoryMixin):
         rosters: dict,
         node_branch: dict[int, str],
         today: int,
-    ) -> dict[str, Any]:
-        enrollments = []
-        tasks_by_enrollment: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    ) -> RunState:
+        tasks_by_enrollment: dict[int, list[TaskState]] = defaultdict(list)
         for enrollment, step, status, due, done in query(
             conn,
             "SELECT t.enrollment_id, t.step_index, t.status, t.due_day, t.done_day FROM task t "
@@ -145,45 +146,63 @@ class ScenarioExportMixin(BranchHistoryMixin):
             (automation_id,),
         ):
             # A skipped task counts as finished for the forecast: the contact moved on.
-            status = "done" if status == "skipped" else status
+            status = TaskStatus.DONE if status == "skipped" else TaskStatus(status)
             tasks_by_enrollment[enrollment].append(
-                {
-                    "step": step,
-                    "status": status,
-                    "due_day": None if due is None else due - today,
-                    "done_day": None if done is None else done - today,
-                }
+                TaskState(step, status, None if due is None else due - today, None if done is None else done - today)
             )
-        for eid, contact, node, profile, reason, status, day in query(
-            conn,
-            "SELECT id, contact_id, branch_node_id, sender_profile_id, reason, status, enrolled_day FROM enrollment "
-            "WHERE automation_id = ? ORDER BY id",
-            (automation_id,),
-        ):
-            enrollments.append(
-                {
-                    "contact": _contact(contact),
-                    "branch": node_branch[node],
-                    "sender_profile": None if profile is None else _profile(profile),
-                    "reason": reason,
-                    "day": day - today,
-                    "status": status,
-                    "tasks": tasks_by_enrollment.get(eid, []),
-                }
+        enrollments = tuple(
+            EnrollmentState(
+                _contact(contact),
+                node_branch[node],
+                None if profile is None else _profile(profile),
+                None if reason is None else Reason(reason),
+                day - today,
+                EnrollmentStatus(status),
+                tuple(tasks_by_enrollment.get(eid, ())),
             )
-        return {
-            "automation": state.value,
-            "sender_profiles": {
-                node_branch[node]: [
-                    {
-                        "sender_profile": _profile(a.profile),
-                        "state": a.state.value,
-                        "weight": a.weight,
-                        "rotation": a.current,
-                    }
-                    for a in roster
-                ]
+            for eid, contact, node, profile, reason, status, day in query(
+                conn,
+                "SELECT id, contact_id, branch_node_id, sender_profile_id, reason, status, enrolled_day FROM enrollment "
+                "WHERE automation_id = ? ORDER BY id",
+                (automation_id,),
+            )
+        )
+        return RunState(
+            state,
+            {
+                node_branch[node]: tuple(
+                    AttachedState(_profile(a.profile), a.state, a.weight, a.current) for a in roster
+                )
                 for node, roster in rosters.items()
             },
-            "enrollments": enrollments,
-        }
+            enrollments,
+        )
+
+
+def _contacts(rows: list[tuple], tag_rows: list[tuple], tags: dict[int, str]) -> tuple[ContactSpec, ...]:
+    """Each contact with its tag names; contacts with the same tags share one tuple."""
+    by_contact: dict[int, list[int]] = {}
+    for contact, tag in tag_rows:
+        found = by_contact.get(contact)
+        if found is None:
+            by_contact[contact] = [tag]
+        else:
+            found.append(tag)
+    shared: dict[tuple[int, ...], tuple[str, ...]] = {(): ()}
+    made = []
+    for cid, name in rows:
+        key = tuple(by_contact.get(cid, ()))
+        names = shared.get(key)
+        if names is None:
+            names = shared[key] = tuple(tags[t] for t in key)
+        made.append(ContactSpec(_contact(cid), name, None, None, None, None, names))
+    return tuple(made)
+
+
+def _segment(segment: SegmentDefinition, tags: dict[int, str]) -> SegmentDefinition:
+    """A workspace segment (tag and contact ids) in the scenario's words (tag names, contact ids)."""
+    if segment.rule is SegmentRule.STATIC:
+        return SegmentDefinition(segment.rule, contacts=frozenset(_contact(c) for c in segment.contacts))
+    if segment.rule is SegmentRule.EVERYONE:
+        return SegmentDefinition(segment.rule)
+    return SegmentDefinition(segment.rule, tags=frozenset(tags[t] for t in segment.tags))

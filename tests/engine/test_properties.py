@@ -165,7 +165,7 @@ class Checked:
         self.scenario = parse_scenario(data)
         self.sim = Simulation(self.scenario)
         self.assigned: dict[str, str] = {}
-        self.canceled: set[int] = set()
+        self.canceled: set[tuple[str, int]] = set()
         self.even_counts: list[Counter[str]] = [Counter() for _ in self.sim.branches]
         self.refused = 0
 
@@ -234,15 +234,14 @@ class Checked:
         done_today: Counter[str] = Counter()
         for enrollment in sim.ordered:
             for task in enrollment.tasks:
-                if id(task) in self.canceled:
+                if (enrollment.contact, task.step) in self.canceled:
                     assert task.status is TaskStatus.CANCELED and task.done_day is None
                 if task.status is TaskStatus.CANCELED:
-                    self.canceled.add(id(task))
+                    self.canceled.add((enrollment.contact, task.step))
                 if task.status is TaskStatus.DONE:
                     assert task.done_day is not None and task.done_day <= day
-                    # The task was worked by its enrollment's profile, which recorded the interaction.
-                    recorded = [(d, p) for d, _, p in sim.interactions[enrollment.contact]]
-                    assert (task.done_day, enrollment.profile) in recorded
+                    # Never before it fell due.
+                    assert task.due_day is not None and task.due_day <= task.done_day
                     if task.done_day == day:
                         done_today[enrollment.profile] += 1
                 else:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from builder.engine.scenario import Scenario
 from builder.engine.what_if import with_profile_added, with_profile_removed
 from builder.engine.words import Channel, ProfileState, RemovalMode
 from builder.store.scenario_export import scenario_profile_id
@@ -169,7 +170,7 @@ class SenderProfileSettings(QWidget):
         names = {p.id: p.name for p in self.workspace.sender_profiles()}
         ids = [scenario_profile_id(p) for p in profiles]
 
-        def change(scenario: dict) -> dict:
+        def change(scenario: Scenario) -> Scenario:
             for pid in reversed(ids):
                 scenario = with_profile_added(scenario, branch, pid)
             return scenario

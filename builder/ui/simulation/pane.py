@@ -10,7 +10,6 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -39,7 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from builder.engine.preview import Outlook, ProfileOutlook
-from builder.engine.scenario import load_scenario
+from builder.engine.scenario import Scenario, load_scenario
+from builder.engine.scenario_writer import scenario_data
 from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
@@ -85,7 +85,7 @@ class SimulationPane(QWidget):
         self.automation_id: int | None = None
         self.opened: str | None = None
         self.outlook: Outlook | None = None
-        self.scenario: dict[str, Any] | None = None
+        self.scenario: Scenario | None = None
         self.worker = OutlookWorker(self)
         self.worker.ready.connect(self._show)
         self.debounce = QTimer(self)
@@ -220,9 +220,9 @@ class SimulationPane(QWidget):
             return
         days, per_day = self.days.value(), self.new_per_day.value()
         self.status.setText("Computing…")
-        self.worker.request(lambda: self.workspace.scenario_for(automation, days=days, new_contacts_per_day=per_day))
+        self.worker.request(lambda: self.workspace.scenario_model(automation, days=days, new_contacts_per_day=per_day))
 
-    def preview_change(self, label: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    def preview_change(self, label: str, change: Callable[[Scenario], Scenario]) -> None:
         """Show the numbers as they would be after ``change``, beside now; nothing is changed."""
         automation = self.automation_id
         if automation is None:
@@ -230,14 +230,14 @@ class SimulationPane(QWidget):
         days, per_day = self.days.value(), self.new_per_day.value()
         self.status.setText(f"Computing: {label}…")
         self.worker.request(
-            lambda: self.workspace.scenario_for(automation, days=days, new_contacts_per_day=per_day), change, label
+            lambda: self.workspace.scenario_model(automation, days=days, new_contacts_per_day=per_day), change, label
         )
 
     def open_scenario(self, path: str | Path) -> None:
         """Show a scenario file's outlook (SPEC §7) instead of the open automation's, until it changes."""
         self.opened = Path(path).name
         self.status.setText(f"Computing {self.opened}…")
-        self.worker.request(lambda: load_scenario(path), label=self.opened)
+        self.worker.request(lambda: load_scenario(path), label=self.opened, saveable=False)
 
     # -- showing a result ------------------------------------------------------------------
 
@@ -388,7 +388,8 @@ class SimulationPane(QWidget):
     def save_scenario(self, path: str | Path) -> None:
         if self.scenario is None:
             raise ValueError("Nothing to save yet: the forecast is still being computed.")
-        Path(path).write_text(json.dumps(self.scenario, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        data = scenario_data(self.scenario)
+        Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def export_csv(self, path: str | Path) -> None:
         with Path(path).open("w", newline="", encoding="utf-8") as handle:

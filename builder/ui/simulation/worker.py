@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from builder.engine.bulk import collector_paused
 from builder.engine.preview import Outlook, outlook
-from builder.engine.scenario import Scenario, ScenarioError, parse_scenario
+from builder.engine.scenario import Scenario, ScenarioError
 
 
 @dataclass(frozen=True)
 class Computed:
     generation: int
     outlook: Outlook | None
-    scenario: dict[str, Any] | None
+    scenario: Scenario | None  # what the pane can save as a scenario file; None for a file opened
     error: str | None
     after: Outlook | None = None  # a what-if's outlook, beside ``outlook`` (now)
     label: str = ""
 
 
-Change = Callable[[dict[str, Any]], dict[str, Any]]
+Change = Callable[[Scenario], Scenario]
 
 
 class _Relay(QObject):
@@ -34,23 +33,23 @@ class _Job(QRunnable):
     def __init__(
         self,
         generation: int,
-        build: Callable[[], dict[str, Any] | Scenario],
+        build: Callable[[], Scenario],
         relay: _Relay,
         change: Change | None,
         label: str,
+        saveable: bool,
     ) -> None:
         super().__init__()
         self.generation, self.build, self.relay, self.change, self.label = generation, build, relay, change, label
+        self.saveable = saveable
 
     def run(self) -> None:
         try:
             with collector_paused():
-                built = self.build()
-                # A scenario file opened from disk arrives already read and checked.
-                scenario = built if isinstance(built, Scenario) else parse_scenario(built)
+                scenario = self.build()
                 result = outlook(scenario)
-                after = outlook(parse_scenario(self.change(built))) if self.change is not None else None
-            saved = built if isinstance(built, dict) else None
+                after = outlook(self.change(scenario)) if self.change is not None else None
+            saved = scenario if self.saveable else None
             self.relay.done.emit(Computed(self.generation, result, saved, None, after, self.label))
         except ScenarioError as error:
             self.relay.done.emit(Computed(self.generation, None, None, "; ".join(error.problems)))
@@ -80,12 +79,16 @@ class OutlookWorker(QObject):
         return self.pool.activeThreadCount() > 0
 
     def request(
-        self, build: Callable[[], dict[str, Any] | Scenario], change: Change | None = None, label: str = ""
+        self, build: Callable[[], Scenario], change: Change | None = None, label: str = "", *, saveable: bool = True
     ) -> int:
-        """Compute the outlook of ``build()`` — and, with ``change``, of the changed scenario beside it."""
+        """Compute the outlook of ``build()`` — and, with ``change``, of the changed scenario beside it.
+
+        ``saveable``: the result carries its scenario, so the pane can save it
+        (not for a scenario file opened from disk).
+        """
         self.generation += 1
         self.pool.clear()  # a queued, not yet started request is stale already
-        self.pool.start(_Job(self.generation, build, self.relay, change, label))
+        self.pool.start(_Job(self.generation, build, self.relay, change, label, saveable))
         return self.generation
 
     def _delivered(self, computed: Computed) -> None:

@@ -1,0 +1,112 @@
+"""A :class:`~builder.engine.scenario.Scenario` written back as SPEC §7 JSON values.
+
+The inverse of :func:`~builder.engine.scenario.parse_scenario`: reading what
+this writes gives the same scenario back, so a scenario built in memory (the
+simulation pane's) and the file saved from it run the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from builder.engine.run_state import RunState
+from builder.engine.scenario import ContactSpec, Event, Scenario
+from builder.engine.segments import SegmentDefinition, SegmentRule
+from builder.engine.words import NodeKind
+
+
+def scenario_data(scenario: Scenario) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "sender_profiles": [
+            {"id": p.id, "name": p.name, "channel": p.channel.value, "daily_limit": p.daily_limit, "weight": p.weight}
+            for p in scenario.sender_profiles
+        ],
+        "contacts": [contact_data(c) for c in scenario.contacts],
+        "interactions": [
+            {"contact": i.contact, "sender_profile": i.sender_profile, "day": i.day} for i in scenario.interactions
+        ],
+        "overrides": [{"contact": c, "sender_profile": p} for c, p in scenario.overrides.items()],
+        "automation": {
+            "name": scenario.automation.name,
+            "ignore_previous_interactions": scenario.automation.ignore_previous_interactions,
+            "branches": [
+                {
+                    "id": b.id,
+                    "segment": segment_data(b.segment),
+                    "sender_profiles": list(b.sender_profiles),
+                    "steps": [
+                        {"type": s.kind.value, "days": s.days} if s.kind is NodeKind.WAIT else {"type": s.kind.value}
+                        for s in b.steps
+                    ],
+                }
+                for b in scenario.automation.branches
+            ],
+        },
+        "events": [event_data(e) for e in scenario.events],
+    }
+    if scenario.days is not None:
+        data["days"] = scenario.days
+    if scenario.state is not None:
+        data["state"] = state_data(scenario.state)
+    return data
+
+
+def contact_data(contact: ContactSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": contact.id, "name": contact.name}
+    for key in ("email", "company", "title", "linkedin_url"):
+        value = getattr(contact, key)
+        if value is not None:
+            data[key] = value
+    data["tags"] = list(contact.tags)
+    return data
+
+
+def segment_data(segment: SegmentDefinition) -> dict[str, Any]:
+    if segment.rule is SegmentRule.EVERYONE:
+        return {"all": True}
+    if segment.rule is SegmentRule.STATIC:
+        return {"contacts": sorted(segment.contacts)}
+    return {segment.rule.value: sorted(segment.tags)}
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = {"day": event.day, "type": event.type}
+    if event.type == "add_contacts":
+        data["contacts"] = [contact_data(c) for c in event.new_contacts]
+    elif event.type == "set_override":
+        data["contacts"] = list(event.contacts)
+        data["sender_profile"] = event.sender_profile
+    elif event.type in ("add_sender_profile", "remove_sender_profile"):
+        data["branch"] = event.branch
+        data["sender_profile"] = event.sender_profile
+        if event.mode is not None:
+            data["mode"] = event.mode.value
+    return data
+
+
+def state_data(state: RunState) -> dict[str, Any]:
+    return {
+        "automation": state.automation.value,
+        "sender_profiles": {
+            branch: [
+                {"sender_profile": a.sender_profile, "state": a.state.value, "weight": a.weight, "rotation": a.rotation}
+                for a in attached
+            ]
+            for branch, attached in state.sender_profiles.items()
+        },
+        "enrollments": [
+            {
+                "contact": e.contact,
+                "branch": e.branch,
+                "sender_profile": e.sender_profile,
+                "reason": None if e.reason is None else e.reason.value,
+                "day": e.day,
+                "status": e.status.value,
+                "tasks": [
+                    {"step": t.step, "status": t.status.value, "due_day": t.due_day, "done_day": t.done_day}
+                    for t in e.tasks
+                ],
+            }
+            for e in state.enrollments
+        ],
+    }
