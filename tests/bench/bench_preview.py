@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from builder.engine.bulk import collector_paused
 from builder.engine.preview import outlook
-from builder.engine.scenario import parse_scenario
 from builder.store.workspace import Workspace
 from tests.bench.benchlib import machine, peak_rss_mib
 
@@ -86,7 +85,7 @@ def preview(path: Path, automation: int) -> tuple[float, int]:
     with Workspace.open(path, today=TODAY) as ws:
         started = time.perf_counter()
         with collector_paused():
-            result = outlook(parse_scenario(ws.scenario_for(automation, days=60)))
+            result = outlook(ws.scenario_model(automation, days=60))
         return time.perf_counter() - started, sum(p.contacts for p in result.profiles)
 
 
