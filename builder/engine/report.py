@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from typing import Any
 
+from builder.engine.json_lines import records_json
 from builder.engine.simulation import SimulationResult
 from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
 
@@ -21,53 +21,62 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
     per day and the day each branch finishes.
     """
     branch_ids = [b.id for b in result.scenario.automation.branches]
+    states: dict[str, dict[str, str]] = defaultdict(dict)
+    totals: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for branch, roster in zip(branch_ids, result.rosters, strict=True):
+        for attachment in roster.attachments:
+            states[str(attachment.profile)][branch] = attachment.state.value
+            totals[str(attachment.profile)][branch] = _empty_total()
+    outcomes = {b: {"contacts": 0, "waiting": 0, "pending_tasks": 0, "finished_day": None} for b in branch_ids}
+    last_done: dict[str, int | None] = dict.fromkeys(branch_ids)
     assignments = []
     tasks = []
-    totals: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for enrollment in result.enrollments:
         branch = branch_ids[enrollment.branch]
+        profile = enrollment.profile
         assignments.append(
             {
                 "contact": enrollment.contact,
                 "branch": branch,
-                "sender_profile": enrollment.profile,
+                "sender_profile": profile,
                 "reason": enrollment.reason.value if enrollment.reason else None,
                 "day": enrollment.day,
                 "status": enrollment.status.value,
             }
         )
-        for task in enrollment.tasks:
+        outcome = outcomes[branch]
+        outcome["contacts"] += 1
+        if enrollment.status is EnrollmentStatus.WAITING:
+            outcome["waiting"] += 1
+        if profile is None:
+            continue
+        total = totals[profile].setdefault(branch, _empty_total())
+        total["contacts"] += 1
+        by_status = total["tasks"]
+        for task in enrollment.tasks:  # spelled out once per enrollment
+            status = task.status.value
             tasks.append(
                 {
                     "contact": enrollment.contact,
                     "branch": branch,
-                    "sender_profile": enrollment.profile,
+                    "sender_profile": profile,
                     "step": task.step,
                     "type": task.kind.value,
-                    "status": task.status.value,
+                    "status": status,
                     "due_day": task.due_day,
                     "done_day": task.done_day,
                 }
             )
-
-    states: dict[str, dict[str, str]] = defaultdict(dict)
-    for branch, roster in zip(branch_ids, result.rosters, strict=True):
-        for attachment in roster.attachments:
-            states[str(attachment.profile)][branch] = attachment.state.value
-            totals[str(attachment.profile)][branch] = {
-                "contacts": 0,
-                "tasks": {status.value: 0 for status in TASK_STATUSES},
-            }
-    for enrollment in result.enrollments:
-        if enrollment.profile is None:
-            continue
-        branch = branch_ids[enrollment.branch]
-        entry = totals[enrollment.profile].setdefault(
-            branch, {"contacts": 0, "tasks": {status.value: 0 for status in TASK_STATUSES}}
-        )
-        entry["contacts"] += 1
-        for task in enrollment.tasks:
-            entry["tasks"][task.status.value] += 1
+            by_status[status] += 1
+            if task.status is TaskStatus.PENDING:
+                outcome["pending_tasks"] += 1
+            elif task.done_day is not None:
+                seen = last_done[branch]
+                last_done[branch] = task.done_day if seen is None else max(seen, task.done_day)
+    # A branch is finished when nothing in it is pending or waiting: on the day its last task was done.
+    for branch, outcome in outcomes.items():
+        if outcome["contacts"] and not outcome["waiting"] and not outcome["pending_tasks"]:
+            outcome["finished_day"] = last_done[branch]
 
     return {
         "automation": result.scenario.automation.name,
@@ -78,36 +87,14 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
         "profile_totals": {p: dict(sorted(b.items())) for p, b in sorted(totals.items())},
         "forecast": {
             "done_per_day": {p: counts for p, counts in sorted(result.done_per_day.items()) if p in states},
-            "branches": branch_outcomes(result),
+            "branches": outcomes,
         },
         "warnings": list(result.warnings),
     }
 
 
-def branch_outcomes(result: SimulationResult) -> dict[str, dict[str, Any]]:
-    """Per branch: contacts, how many wait, and the day its last task was done.
-
-    ``finished_day`` is None while anything is still pending or waiting.
-    """
-    branch_ids = [b.id for b in result.scenario.automation.branches]
-    outcome = {b: {"contacts": 0, "waiting": 0, "pending_tasks": 0, "finished_day": None} for b in branch_ids}
-    last_done: dict[str, int | None] = dict.fromkeys(branch_ids)
-    for enrollment in result.enrollments:
-        branch = branch_ids[enrollment.branch]
-        entry = outcome[branch]
-        entry["contacts"] += 1
-        if enrollment.status is EnrollmentStatus.WAITING:
-            entry["waiting"] += 1
-        for task in enrollment.tasks:
-            if task.status is TaskStatus.PENDING:
-                entry["pending_tasks"] += 1
-            elif task.done_day is not None:
-                seen = last_done[branch]
-                last_done[branch] = task.done_day if seen is None else max(seen, task.done_day)
-    for branch, entry in outcome.items():
-        if entry["contacts"] and not entry["waiting"] and not entry["pending_tasks"]:
-            entry["finished_day"] = last_done[branch]
-    return outcome
+def _empty_total() -> dict[str, Any]:
+    return {"contacts": 0, "tasks": {status.value: 0 for status in TASK_STATUSES}}
 
 
 def to_json(result: SimulationResult) -> str:
@@ -116,16 +103,7 @@ def to_json(result: SimulationResult) -> str:
     Readable in a diff, and fast: each line goes through the C encoder, which
     ``indent=`` would turn off.
     """
-    obj = result_object(result)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    parts = []
-    for key, value in obj.items():
-        if isinstance(value, list) and value:
-            body = ",\n  ".join([dumps(item) for item in value])
-            parts.append(f"{dumps(key)}: [\n  {body}\n ]")
-        else:
-            parts.append(f"{dumps(key)}: {dumps(value)}")
-    return "{\n " + ",\n ".join(parts) + "\n}\n"
+    return records_json(result_object(result))
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:

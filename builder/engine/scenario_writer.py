@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from builder.engine.json_lines import records_json
 from builder.engine.run_state import RunState
 from builder.engine.scenario import ContactSpec, Event, Scenario
 from builder.engine.segments import SegmentDefinition, SegmentRule
@@ -49,6 +50,11 @@ def scenario_data(scenario: Scenario) -> dict[str, Any]:
     if scenario.state is not None:
         data["state"] = state_data(scenario.state)
     return data
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """The scenario as the text of a scenario file, one line per contact, interaction and event."""
+    return records_json(scenario_data(scenario))
 
 
 def contact_data(contact: ContactSpec) -> dict[str, Any]:

@@ -7,7 +7,6 @@ computing off the GUI thread; it never writes to the workspace.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from builder.engine.preview import Outlook, ProfileOutlook
 from builder.engine.scenario import Scenario, load_scenario
-from builder.engine.scenario_writer import scenario_data
+from builder.engine.scenario_writer import scenario_text
 from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
@@ -388,8 +387,7 @@ class SimulationPane(QWidget):
     def save_scenario(self, path: str | Path) -> None:
         if self.scenario is None:
             raise ValueError("Nothing to save yet: the forecast is still being computed.")
-        data = scenario_data(self.scenario)
-        Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        Path(path).write_text(scenario_text(self.scenario), encoding="utf-8")
 
     def export_csv(self, path: str | Path) -> None:
         with Path(path).open("w", newline="", encoding="utf-8") as handle:
