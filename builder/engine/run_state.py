@@ -12,13 +12,17 @@ from there exactly as the workspace would.
       "enrollments": [{"contact": "c1", "branch": "ctos", "sender_profile": "anna",
                        "reason": "even_distribution", "day": -2, "status": "active",
                        "tasks": [{"step": 0, "status": "done", "due_day": -2, "done_day": -2},
-                                 {"step": 2, "status": "pending", "due_day": 1, "done_day": null}]}]
+                                 {"step": 2, "status": "pending", "due_day": 1, "done_day": null}]}],
+      "done_today": {"anna": 3}
     }
+
+``done_today`` (optional) counts the tasks each profile has already done
+today in all automations; they count against its daily limit on day 0.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from builder.engine.words import AutomationState, EnrollmentStatus, ProfileState, Reason, TaskStatus
@@ -59,6 +63,9 @@ class RunState:
     automation: AutomationState
     sender_profiles: dict[str, tuple[AttachedState, ...]]
     enrollments: tuple[EnrollmentState, ...]
+    # Tasks each sender profile has already done today (day 0), in every
+    # automation: they count against today's daily limit (SPEC §5).
+    done_today: dict[str, int] = field(default_factory=dict)
 
 
 def _choice(r: _Reader, obj: dict[str, Any], key: str, where: str, kind: type, nullable: bool = False) -> Any:
@@ -77,7 +84,7 @@ def read_state(
     r: _Reader, raw: Any, profiles: set[str], contacts: set[str], branches: dict[str, BranchSpec]
 ) -> RunState | None:
     """Check the ``state`` block; problems are noted on ``r`` with their paths."""
-    obj = r.obj(raw, "state", {"automation", "sender_profiles", "enrollments"})
+    obj = r.obj(raw, "state", {"automation", "sender_profiles", "enrollments", "done_today"})
     if obj is None:
         return None
     automation = _choice(r, obj, "automation", "state", AutomationState)
@@ -164,6 +171,19 @@ def read_state(
                 tasks.append(TaskState(step, task_status, due, done))
         if status is not None and day is not None:
             enrollments.append(EnrollmentState(contact, branch, profile, reason, day, status, tuple(tasks)))
+    done_today: dict[str, int] = {}
+    raw_done = obj.get("done_today", {})
+    if not isinstance(raw_done, dict):
+        r.problem("state.done_today", "expected an object of sender profile ids and counts")
+        raw_done = {}
+    for profile, count in raw_done.items():
+        where = f"state.done_today.{profile}"
+        if profile not in profiles:
+            r.problem(where, f"no sender profile '{profile}'")
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            r.problem(where, "expected a whole number of 0 or more")
+        else:
+            done_today[profile] = count
     if automation is None:
         return None
-    return RunState(automation, rosters, tuple(enrollments))
+    return RunState(automation, rosters, tuple(enrollments), done_today)

@@ -91,7 +91,7 @@ def event_data(event: Event) -> dict[str, Any]:
 
 
 def state_data(state: RunState) -> dict[str, Any]:
-    return {
+    data = {
         "automation": state.automation.value,
         "sender_profiles": {
             branch: [
@@ -116,3 +116,6 @@ def state_data(state: RunState) -> dict[str, Any]:
             for e in state.enrollments
         ],
     }
+    if state.done_today:
+        data["done_today"] = dict(state.done_today)
+    return data

@@ -180,13 +180,16 @@ class Simulation:
         self.warnings: list[str] = []
         self.ignored_overrides = 0
         self._tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        self._used_today: dict[str, int] = {}  # day 0: tasks done before the run, all automations
+        self._ours_today: Counter[str] = Counter()  # day 0: this automation's share of them
         self.add_contacts(scenario.contacts, day=0)
         if scenario.state is not None:
             self._resume_from(scenario.state)
 
     def _resume_from(self, state: RunState) -> None:
-        """Take up a started automation where it stands: rosters, enrollments, tasks."""
+        """Take up a started automation where it stands: rosters, enrollments, tasks, today's work."""
         self.state = state.automation
+        self._used_today = dict(state.done_today)
         for index, branch_id in enumerate(self.branch_ids):
             attached = state.sender_profiles.get(branch_id)
             if attached is not None:
@@ -216,6 +219,7 @@ class Simulation:
             enrollment.finished = [(t.due_day, t.done_day) for t in tasks if t.status is TaskStatus.DONE]
             for _, done_day in enrollment.finished:
                 if done_day is not None and done_day >= 0:  # done today, before the forecast takes over
+                    self._ours_today[profile] += done_day == 0
                     tally.done += 1
                     tally.last_done = max(tally.last_done or 0, done_day)
             following = tasks[len(enrollment.finished)] if len(tasks) > len(enrollment.finished) else None
@@ -362,6 +366,8 @@ class Simulation:
         take = self.planner.take_due
         for profile, limit in self.limits.items():
             done = 0
+            if day == 0:
+                limit -= self._used_today.get(profile, 0)
             if running:
                 while done < limit:
                     enrollment = take(profile, day)
@@ -371,7 +377,7 @@ class Simulation:
                         continue  # canceled after its task was queued
                     self._do(enrollment, profile, day)
                     done += 1
-            self.done_per_day[profile].append(done)
+            self.done_per_day[profile].append(done + (self._ours_today[profile] if day == 0 else 0))
 
     def _do(self, enrollment: SimEnrollment, profile: str, day: int) -> None:
         """Its next task is done today; the one after falls due after the waits between them."""

@@ -167,6 +167,14 @@ class ScenarioExportMixin(BranchHistoryMixin):
                 (automation_id,),
             )
         )
+        done_today = {
+            _profile(p): n
+            for p, n in query(
+                conn,
+                "SELECT sender_profile_id, count(*) FROM task WHERE status = ? AND done_day = ? GROUP BY sender_profile_id",
+                (TaskStatus.DONE.value, today),
+            )
+        }
         return RunState(
             state,
             {
@@ -176,6 +184,7 @@ class ScenarioExportMixin(BranchHistoryMixin):
                 for node, roster in rosters.items()
             },
             enrollments,
+            done_today,
         )
 
 

@@ -292,6 +292,7 @@ def test_a_bad_state_block_is_named_not_a_crash():
                 {"contact": "c1", "branch": "b", "sender_profile": "anna", "reason": "override", "day": 0,
                  "status": "active", "tasks": [{"step": 0, "status": "skipped", "due_day": 0, "done_day": 0}]},
             ],
+            "done_today": {"ghost": 1, "anna": -2},
         },
     }  # fmt: skip
     try:
@@ -303,3 +304,5 @@ def test_a_bad_state_block_is_named_not_a_crash():
     assert "state.sender_profiles.b[0].sender_profile: no sender profile '['anna']'" in problems
     assert "state.enrollments[0].contact: no contact '['c1']'" in problems
     assert "state.enrollments[1].tasks[0].status: must be pending, done or canceled" in problems
+    assert "state.done_today.ghost: no sender profile 'ghost'" in problems
+    assert "state.done_today.anna: expected a whole number of 0 or more" in problems
