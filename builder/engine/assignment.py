@@ -6,7 +6,9 @@ profile; enrollment order and one enrollment per automation.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Collection, Container, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 from builder.engine.roster import BranchRoster
@@ -38,33 +40,100 @@ class Assignment(NamedTuple):
         return self.profile is None
 
 
-def assign_contact(roster: BranchRoster, facts: ContactFacts, *, ignore_previous_interactions: bool) -> Assignment:
-    """Assign one contact to one profile of the branch, first matching rule wins.
+@dataclass(frozen=True)
+class KnownFacts:
+    """What the rules may ask about any contact: its override (R1) and its interactions (R2)."""
 
-    Advances the rotation only when R3 decides.
+    overrides: Mapping[Hashable, Hashable]
+    histories: Mapping[Hashable, Sequence[InteractionKey]]
+
+    def __call__(self, contact: Hashable) -> ContactFacts:
+        return ContactFacts(contact, self.overrides.get(contact), self.histories.get(contact, ()))
+
+
+def assign_in_order(
+    roster: BranchRoster,
+    contacts: Sequence[Hashable],
+    facts: KnownFacts,
+    *,
+    ignore_previous_interactions: bool,
+) -> list[Assignment]:
+    """Assign contacts that enroll one after another in one branch; first matching rule wins.
+
+    R1: an override to a profile that can take contacts. R4: nobody can, so
+    the contact waits. R2: the latest interaction with a profile that can.
+    R3: the rotation, advanced only for the contacts R3 decides, in order.
+    The branch's profiles do not change meanwhile, so the rules can be
+    applied to the whole list at once: each override and history is looked at
+    once, and the rotation hands out its picks in one go.
     """
     assignable = roster.assignable_ids()
-    contact, override, interactions = facts
-    ignored = None
-    if override is not None:
+    decided: dict[Hashable, Assignment] = {}
+    ignored: dict[Hashable, Hashable] = {}
+    overrides, histories = facts.overrides, facts.histories
+    present = _Present(contacts)
+    for contact in present.in_(overrides):
+        override = overrides[contact]
         if override in assignable:
-            return Assignment(contact, override, Reason.OVERRIDE)
-        ignored = override
+            decided[contact] = Assignment(contact, override, Reason.OVERRIDE)
+        else:
+            ignored[contact] = override
     if not assignable:
-        return Assignment(contact, None, None, ignored)
-    if interactions and not ignore_previous_interactions:
-        latest = latest_interaction_profile(roster, interactions)
-        if latest is not None:
-            return Assignment(contact, latest, Reason.PREVIOUS_INTERACTION, ignored)
-    return Assignment(contact, roster.pick_even().profile, Reason.EVEN_DISTRIBUTION, ignored)
+        return [Assignment(c, None, None, ignored.get(c)) for c in contacts]
+    if not ignore_previous_interactions:
+        previous = Reason.PREVIOUS_INTERACTION
+        for contact in present.in_(histories):
+            if contact not in decided:
+                latest = latest_interaction_profile(assignable, histories[contact])
+                if latest is not None:
+                    decided[contact] = tuple.__new__(Assignment, (contact, latest, previous, ignored.get(contact)))
+    # R3 for everyone else, in order: the rotation's picks, made into assignments without a call each.
+    rest = [c for c in contacts if c not in decided] if decided else list(contacts)
+    unheeded = [ignored.get(c) for c in rest] if ignored else repeat(None)
+    even = zip(rest, roster.pick_many(len(rest)), repeat(Reason.EVEN_DISTRIBUTION), unheeded, strict=False)
+    made = map(tuple.__new__, repeat(Assignment), even)
+    if not decided:
+        return list(made)
+    get, following = decided.get, made.__next__
+    return [found if (found := get(c)) is not None else following() for c in contacts]
 
 
-def latest_interaction_profile(roster: BranchRoster, interactions: Iterable[InteractionKey]) -> Hashable | None:
-    """R2: of the interactions with assignable profiles, the latest one's profile.
+class _Present:
+    """Which of the contacts have an entry in a mapping, looking through the shorter of the two."""
+
+    def __init__(self, contacts: Sequence[Hashable]) -> None:
+        self.contacts = contacts
+        self._wanted: set[Hashable] | None = None
+
+    def in_(self, known: Mapping[Hashable, object]) -> list[Hashable]:
+        if len(known) < len(self.contacts):
+            if self._wanted is None:
+                self._wanted = set(self.contacts)
+            wanted = self._wanted
+            return [c for c in known if c in wanted]
+        return [c for c in self.contacts if c in known]
+
+
+def assign_contact(roster: BranchRoster, facts: ContactFacts, *, ignore_previous_interactions: bool) -> Assignment:
+    """Assign one contact to one profile of the branch (:func:`assign_in_order` for one)."""
+    contact, override, interactions = facts
+    known = KnownFacts(
+        {contact: override} if override is not None else {}, {contact: interactions} if interactions else {}
+    )
+    (assignment,) = assign_in_order(roster, [contact], known, ignore_previous_interactions=ignore_previous_interactions)
+    return assignment
+
+
+def latest_interaction_profile(
+    candidates: Container[Hashable], interactions: Sequence[InteractionKey]
+) -> Hashable | None:
+    """R2: of the interactions with the ``candidates`` (the assignable profiles), the latest one's profile.
 
     Latest by day, then by the order the interactions were recorded.
     """
-    candidates = roster.assignable_ids()
+    if len(interactions) == 1:  # most contacts with a history have one interaction
+        profile = interactions[0][2]
+        return profile if profile in candidates else None
     best: InteractionKey | None = None
     for interaction in interactions:
         if interaction[2] in candidates and (best is None or interaction[:2] > best[:2]):
@@ -88,34 +157,26 @@ def route_enrollments(
     contacts: Iterable[tuple[Hashable, Collection[Hashable]]],
     segments: Sequence[SegmentDefinition | None],
     already_enrolled: Container[Hashable] = (),
-) -> Iterator[tuple[Hashable, int]]:
+) -> list[tuple[Hashable, int]]:
     """Which branch each contact enrolls in, in the order the contacts come.
 
     A contact enrolls at most once per automation, in the first branch (branch
     order) whose segment has it. ``contacts`` yields (contact, its tags) in
     contact creation order; a segment of None matches nobody.
     """
+
+    def first_branch(contact: Hashable, tags: Collection[Hashable]) -> int | None:
+        return next((i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None)
+
+    contacts = list(contacts)
     if any(s is not None and s.rule is SegmentRule.STATIC for s in segments):
-        for contact, tags in contacts:
-            if contact in already_enrolled:
-                continue
-            for index, segment in enumerate(segments):
-                if segment is not None and segment.matches(contact, tags):
-                    yield contact, index
-                    break
-        return
-    # Tag rules only: the branch depends on the tags alone, and contacts share tag sets.
-    branch_of: dict[Collection[Hashable], int | None] = {}
-    for contact, tags in contacts:
-        if contact in already_enrolled:
-            continue
-        try:
-            index = branch_of[tags]
-        except KeyError:
-            index = branch_of[tags] = next(
-                (i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None
-            )
-        except TypeError:  # tags that cannot be a key (a list): no shortcut
-            index = next((i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None)
-        if index is not None:
-            yield contact, index
+        found = [(c, first_branch(c, tags)) for c, tags in contacts if c not in already_enrolled]
+        return [(c, index) for c, index in found if index is not None]
+    # Tag rules only: the branch depends on the tags alone, and contacts share tag sets,
+    # so each distinct set is routed once.
+    try:
+        branch_of = {tags: first_branch(None, tags) for tags in {tags for _, tags in contacts}}
+    except TypeError:  # tags that cannot be a key (a list): route one by one
+        found = [(c, first_branch(c, tags)) for c, tags in contacts if c not in already_enrolled]
+        return [(c, index) for c, index in found if index is not None]
+    return [(c, index) for c, tags in contacts if (index := branch_of[tags]) is not None and c not in already_enrolled]

@@ -220,6 +220,23 @@ class BranchRoster:
         best.current -= total
         return best
 
+    def pick_many(self, count: int) -> list[Hashable]:
+        """The profiles of the next ``count`` R3 picks, in order."""
+        if count <= 0:
+            return []
+        pool = self.assignable()
+        if not pool:
+            raise RosterError("No sender profile can take contacts in this branch.")
+        rotation = self._rotation or self._start_rotation(pool)
+        if rotation is None:
+            return [self.pick_even().profile for _ in range(count)]
+        names = [self._replayed[i].profile for i in rotation.winners]
+        start = self._picks
+        rounds = (start + count) // rotation.period + 1
+        picked = (names * rounds)[start : start + count]
+        self._picks = (start + count) % rotation.period
+        return picked
+
     def _start_rotation(self, pool: list[Attachment]) -> _Rotation | None:
         """Replay the rotation from here on when it stands at all zeros and its period is short."""
         if any(a.current for a in pool) or sum(a.weight for a in pool) > LONGEST_REPLAYED_ROTATION:

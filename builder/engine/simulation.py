@@ -3,30 +3,35 @@
 The rules themselves live in the other engine modules; this module only keeps
 the state of one run (who is enrolled, which tasks are pending) and applies
 each day's events and work in order.
+
+A preview enrolls a hundred thousand contacts, so the run keeps columns, not
+an object per enrollment or task: enrollment ``order`` indexes the columns,
+and a queued task is one integer, ``order * span + step``, in its sender
+profile's lane (:class:`_Lane`). Sorting such integers is sorting by
+(enrollment order, step), the order of SPEC §5 within a due day. Each day a
+profile takes a slice of its oldest bucket, so its work is a few list
+operations, not a Python step per task. :meth:`Simulation.ordered` spells the
+enrollments and their tasks out when a report wants them.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from builder.engine import graph
-from builder.engine.assignment import ContactFacts, InteractionKey
-from builder.engine.enrollment import BranchRules, NewEnrollment, enroll_contacts, release_waiting
-from builder.engine.planner import DailyPlanner
+from builder.engine.assignment import Assignment, InteractionKey, KnownFacts
+from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_state import RunState
 from builder.engine.scenario import MAX_DAYS, ContactSpec, Event, Scenario, ScenarioError
 from builder.engine.steps import StepChain
-from builder.engine.words import (
-    AutomationState,
-    EnrollmentStatus,
-    NodeKind,
-    Reason,
-    RemovalMode,
-    TaskStatus,
-)
+from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
+
+ACTIVE, WAITING, CANCELED = EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING, EnrollmentStatus.CANCELED
 
 
 @dataclass(slots=True)
@@ -42,11 +47,11 @@ class SimTask:
 
 @dataclass(slots=True)
 class SimEnrollment:
-    """One contact in one branch.
+    """One contact in one branch, as it stands.
 
     Its tasks are the branch's action steps in order: ``finished`` holds the
-    (due day, done day) of the ones done so far, the next one is pending (due
-    on ``due``, or not yet due) and the rest wait for it — or all of them are
+    (due day, done day) of the ones done, the next one is pending (due on
+    ``due``, or not yet due) and the rest wait for it — or all of them are
     canceled with the enrollment. :attr:`tasks` spells them out.
     """
 
@@ -57,15 +62,9 @@ class SimEnrollment:
     chain: StepChain
     profile: str | None = None
     reason: Reason | None = None
-    status: EnrollmentStatus = EnrollmentStatus.WAITING
+    status: EnrollmentStatus = WAITING
     finished: list[tuple[int | None, int | None]] = field(default_factory=list)
     due: int | None = None
-    tally: ProfileTally | None = None  # its profile's counts in its branch
-
-    @property
-    def progress(self) -> int:
-        """How many of its tasks are done."""
-        return len(self.finished)
 
     @property
     def tasks(self) -> list[SimTask]:
@@ -77,28 +76,10 @@ class SimEnrollment:
             SimTask(s, kinds[s].kind, TaskStatus.DONE, due, done)
             for s, (due, done) in zip(steps, self.finished, strict=False)
         ]
-        rest = TaskStatus.CANCELED if self.status is EnrollmentStatus.CANCELED else TaskStatus.PENDING
+        rest = TaskStatus.CANCELED if self.status is CANCELED else TaskStatus.PENDING
         for k in range(len(self.finished), len(steps)):
             made.append(SimTask(steps[k], kinds[steps[k]].kind, rest, self.due if k == len(self.finished) else None))
         return made
-
-    @property
-    def remaining(self) -> int:
-        return len(self.chain.action_steps) - len(self.finished) if self.profile is not None else 0
-
-
-@dataclass
-class SimulationResult:
-    """Everything that happened in one run, in enrollment order, with its tallies."""
-
-    scenario: Scenario
-    days: int
-    enrollments: list[SimEnrollment]
-    rosters: list[BranchRoster]
-    done_per_day: dict[str, list[int]]
-    warnings: list[str]
-    ignored_overrides: int = 0
-    tally: RunTally = field(default_factory=lambda: RunTally())
 
 
 @dataclass(slots=True)
@@ -123,6 +104,34 @@ class RunTally:
         if found is None:
             found = self.profiles[(branch, profile)] = ProfileTally()
         return found
+
+
+class SimulationResult:
+    """Everything that happened in one run, in enrollment order, with its tallies."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        days: int,
+        enrollments: Callable[[], list[SimEnrollment]],
+        rosters: list[BranchRoster],
+        done_per_day: dict[str, list[int]],
+        warnings: list[str],
+        ignored_overrides: int,
+        tally: RunTally,
+    ) -> None:
+        self.scenario, self.days, self.rosters = scenario, days, rosters
+        self.done_per_day, self.warnings, self.ignored_overrides = done_per_day, warnings, ignored_overrides
+        self.tally = tally
+        self._spell_out: Callable[[], list[SimEnrollment]] | None = enrollments
+        self._enrollments: list[SimEnrollment] = []
+
+    @property
+    def enrollments(self) -> list[SimEnrollment]:
+        """Each enrollment with its tasks, spelled out on first use (the pane only needs the tally)."""
+        if self._spell_out is not None:
+            self._enrollments, self._spell_out = self._spell_out(), None
+        return self._enrollments
 
 
 def branch_graph(
@@ -151,6 +160,41 @@ def branch_graph(
     return nodes, edges
 
 
+class _Lane:
+    """One sender profile's queued tasks: codes bucketed by due day, the days in a heap."""
+
+    __slots__ = ("branches", "buckets", "days")
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, list[int]] = {}
+        self.days: list[int] = []
+        self.branches: set[int] = set()
+
+    def add(self, due: int, codes: list[int]) -> None:
+        bucket = self.buckets.get(due)
+        if bucket is None:
+            self.buckets[due] = codes
+            heapq.heappush(self.days, due)
+        else:
+            bucket.extend(codes)
+
+
+class _Branch:
+    """What the daily work needs of a branch's steps, by step index."""
+
+    def __init__(self, chain: StepChain) -> None:
+        actions = chain.action_steps
+        self.chain = chain
+        self.first = actions[0] if actions else None
+        self.first_wait = chain.first_due(0) or 0
+        self.count = len(actions)
+        # after step s: (the next action step, the days to wait for it), or None at the end
+        self.following: dict[int, tuple[int, int] | None] = {s: chain.next_after(s, 0) for s in actions}
+        self.left_from = {s: len(actions) - k for k, s in enumerate(actions)}  # tasks left, this one included
+        # A next task due the same day must be worked between the others of that day.
+        self.same_day_follow = any(f is not None and f[1] == 0 for f in self.following.values())
+
+
 class Simulation:
     """One run of a scenario. Call :meth:`run`, or the event methods and :meth:`work_day`."""
 
@@ -159,32 +203,77 @@ class Simulation:
         self.state = AutomationState.DRAFT
         self.limits = {p.id: p.daily_limit for p in scenario.sender_profiles}
         weights = {p.id: p.weight for p in scenario.sender_profiles}
-        self.contacts: list[tuple[str, frozenset[str]]] = []
+        self.contacts: list[tuple[str, tuple[str, ...]]] = []
         self.interactions: dict[str, list[InteractionKey]] = defaultdict(list)
-        self._recorded = 0
-        for interaction in scenario.interactions:
-            self.record_interaction(interaction.contact, interaction.sender_profile, interaction.day)
+        for recorded, interaction in enumerate(scenario.interactions):
+            self.interactions[interaction.contact].append((interaction.day, recorded, interaction.sender_profile))
         self.overrides = dict(scenario.overrides)
+        self.facts = KnownFacts(self.overrides, self.interactions)
         self.branches: list[BranchRules] = []
         for spec in scenario.automation.branches:
             roster = BranchRoster(Attachment(pid, weights[pid], order=i) for i, pid in enumerate(spec.sender_profiles))
             self.branches.append(BranchRules(roster, spec.segment, StepChain(spec.steps)))
+        self._steps = [_Branch(b.chain) for b in self.branches]
+        self._span = 1 + max((len(b.chain.steps) for b in self.branches), default=0)
         self.branch_ids = [b.id for b in scenario.automation.branches]
-        self.enrollments: dict[str, SimEnrollment] = {}
-        self.ordered: list[SimEnrollment] = []
-        self.waiting: list[list[SimEnrollment]] = [[] for _ in self.branches]
-        # The planner queues each enrollment's one due task, keyed by its step.
-        self.planner: DailyPlanner[SimEnrollment] = DailyPlanner()
+        self.ignore_history = scenario.automation.ignore_previous_interactions
+
+        # The enrollments, as columns by enrollment order.
+        self._enrolled: dict[str, int] = {}  # contact -> enrollment order, for the first ``_indexed`` ones
+        self._indexed = 0
+        self._contact: list[str] = []
+        self._branch: list[int] = []
+        self._day: list[int] = []
+        self._profile: list[str | None] = []
+        self._reason: list[Reason | None] = []
+        self._status: list[EnrollmentStatus] = []
+        self.waiting: list[list[int]] = [[] for _ in self.branches]
+
+        # The work: queued tasks per profile, and what was done, in the order it was done.
+        self._lanes: dict[str, _Lane] = {}
+        self._done: list[tuple[int, int, list[int]]] = []  # (due day, done day, task codes)
+        self._seeded: dict[int, list[tuple[int | None, int | None]]] = {}  # tasks done before day 0
+        self._unqueued: dict[int, int] = {}  # pending first tasks with no due day yet: order -> step
+        self._canceled_due: dict[int, int] = {}  # the due day a canceled task had
+
         self.done_per_day: dict[str, list[int]] = {p.id: [] for p in scenario.sender_profiles}
         self.tally = RunTally()
         self.warnings: list[str] = []
         self.ignored_overrides = 0
-        self._tag_sets: dict[tuple[str, ...], frozenset[str]] = {}
         self._used_today: dict[str, int] = {}  # day 0: tasks done before the run, all automations
         self._ours_today: Counter[str] = Counter()  # day 0: this automation's share of them
         self.add_contacts(scenario.contacts, day=0)
         if scenario.state is not None:
             self._resume_from(scenario.state)
+
+    # -- enrollments ----------------------------------------------------------------
+
+    @property
+    def enrollments(self) -> dict[str, int]:
+        """Each enrolled contact's enrollment order (indexed when first asked, not at every enrollment)."""
+        if self._indexed < len(self._contact):
+            self._enrolled.update(
+                zip(self._contact[self._indexed :], range(self._indexed, len(self._contact)), strict=True)
+            )
+            self._indexed = len(self._contact)
+        return self._enrolled
+
+    def _lane(self, profile: str) -> _Lane:
+        lane = self._lanes.get(profile)
+        if lane is None:
+            lane = self._lanes[profile] = _Lane()
+        return lane
+
+    def _add_enrollments(self, contacts: list[str], branches: list[int], days: list[int]) -> range:
+        start = len(self._contact)
+        orders = range(start, start + len(contacts))
+        self._contact += contacts
+        self._branch += branches
+        self._day += days
+        self._profile += [None] * len(contacts)
+        self._reason += [None] * len(contacts)
+        self._status += [WAITING] * len(contacts)
+        return orders
 
     def _resume_from(self, state: RunState) -> None:
         """Take up a started automation where it stands: rosters, enrollments, tasks, today's work."""
@@ -197,47 +286,120 @@ class Simulation:
                     Attachment(a.sender_profile, a.weight, a.state, order=i, current=a.rotation)
                     for i, a in enumerate(attached)
                 )
+        span = self._span
         for seeded in state.enrollments:
             index = self.branch_ids.index(seeded.branch)
-            chain = self.branches[index].chain
-            enrollment = SimEnrollment(
-                len(self.ordered), seeded.contact, index, seeded.day, chain, seeded.sender_profile, seeded.reason,
-                seeded.status,
-            )  # fmt: skip
-            self.enrollments[seeded.contact] = enrollment
-            self.ordered.append(enrollment)
-            if seeded.status is EnrollmentStatus.WAITING:
-                self.waiting[index].append(enrollment)
-                continue
+            (order,) = self._add_enrollments([seeded.contact], [index], [seeded.day])
             profile = seeded.sender_profile
+            self._profile[order], self._reason[order], self._status[order] = profile, seeded.reason, seeded.status
+            if seeded.status is WAITING:
+                self.waiting[index].append(order)
+                continue
             if profile is None:
                 continue
-            tally = enrollment.tally = self.tally.of(index, profile)
+            tally = self.tally.of(index, profile)
             if seeded.reason is not None:
                 tally.contacts[seeded.reason] += 1
             tasks = sorted(seeded.tasks, key=lambda t: t.step)
-            enrollment.finished = [(t.due_day, t.done_day) for t in tasks if t.status is TaskStatus.DONE]
-            for _, done_day in enrollment.finished:
+            finished = self._seeded[order] = [(t.due_day, t.done_day) for t in tasks if t.status is TaskStatus.DONE]
+            for _, done_day in finished:
                 if done_day is not None and done_day >= 0:  # done today, before the forecast takes over
                     self._ours_today[profile] += done_day == 0
                     tally.done += 1
                     tally.last_done = max(tally.last_done or 0, done_day)
-            following = tasks[len(enrollment.finished)] if len(tasks) > len(enrollment.finished) else None
-            if seeded.status is EnrollmentStatus.CANCELED or following is None:
+            following = tasks[len(finished)] if len(tasks) > len(finished) else None
+            if following is None:
                 continue
-            enrollment.due = following.due_day
-            tally.pending += enrollment.remaining
-            if following.due_day is not None:
-                self.planner.add(profile, following.due_day, enrollment.order, following.step, enrollment)
+            if seeded.status is CANCELED:
+                if following.due_day is not None:
+                    self._canceled_due[order] = following.due_day
+                continue
+            tally.pending += self._steps[index].count - len(finished)
+            lane = self._lane(profile)
+            lane.branches.add(index)
+            if following.due_day is None:
+                self._unqueued[order] = following.step
+            else:
+                lane.add(following.due_day, [order * span + following.step])
 
-    # -- facts the rules ask for ------------------------------------------------
+    def _enroll(self, contacts: list[tuple[str, tuple[str, ...]]], day: int) -> None:
+        indexes, assignments = route_and_assign(
+            self.branches,
+            contacts,
+            self.facts,
+            ignore_previous_interactions=self.ignore_history,
+            already_enrolled=self.enrollments,
+        )
+        orders = self._add_enrollments([a[0] for a in assignments], indexes, [day] * len(indexes))
+        self._assigned(orders, indexes, assignments)
 
-    def record_interaction(self, contact: str, profile: str, day: int) -> None:
-        self.interactions[contact].append((day, self._recorded, profile))
-        self._recorded += 1
+    def _release_waiting(self, branch: int) -> None:
+        queue = self.waiting[branch]
+        released = release_waiting(
+            branch,
+            self.branches[branch],
+            ((self._contact[order], self._day[order]) for order in queue),
+            self.facts,
+            ignore_previous_interactions=self.ignore_history,
+        )
+        taken = queue[: len(released)]
+        del queue[: len(released)]
+        self._assigned(taken, [branch] * len(taken), [r.assignment for r in released])
 
-    def facts(self, contact: Hashable) -> ContactFacts:
-        return ContactFacts(contact, self.overrides.get(contact), self.interactions.get(contact, ()))
+    def _assigned(self, orders: range | list[int], indexes: list[int], assignments: list[Assignment]) -> None:
+        """Store who got which profile, note the ignored overrides and the waiting, queue each first task."""
+        profiles = list(map(itemgetter(1), assignments))
+        reasons = list(map(itemgetter(2), assignments))
+        unheeded = list(map(itemgetter(3), assignments))
+        waiting = profiles.count(None)
+        statuses = [WAITING if p is None else ACTIVE for p in profiles] if waiting else [ACTIVE] * len(profiles)
+        if isinstance(orders, range):  # contacts that just enrolled: their columns are the last ones
+            self._profile[orders.start : orders.stop] = profiles
+            self._reason[orders.start : orders.stop] = reasons
+            self._status[orders.start : orders.stop] = statuses
+        else:
+            for order, profile, reason, status in zip(orders, profiles, reasons, statuses, strict=True):
+                self._profile[order], self._reason[order], self._status[order] = profile, reason, status
+        noted = unheeded.count(None) < len(unheeded) or waiting
+        for position in [i for i, a in enumerate(assignments) if a[3] is not None or a[1] is None] if noted else ():
+            order, index, assignment = orders[position], indexes[position], assignments[position]
+            if assignment.ignored_override is not None:
+                self.ignored_overrides += 1
+                self.warnings.append(
+                    f"contact '{self._contact[order]}': override '{assignment.ignored_override}' is not an "
+                    f"active sender profile of branch '{self.branch_ids[index]}', so the next rule decided"
+                )
+            if assignment.profile is None:
+                self.waiting[index].append(order)
+                self.warnings.append(
+                    f"contact '{self._contact[order]}' waits in branch '{self.branch_ids[index]}' "
+                    f"(day {self._day[order]}): no sender profile there can take new contacts"
+                )
+        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for order, index, profile in zip(orders, indexes, profiles, strict=True):
+            if profile is not None:
+                groups[(index, profile)].append(order)
+        for (index, profile, reason), count in Counter(zip(indexes, profiles, reasons, strict=True)).items():
+            if profile is not None:
+                self.tally.of(index, profile).contacts[reason] += count
+        span, days = self._span, self._day
+        for (index, profile), members in groups.items():
+            tally = self.tally.of(index, profile)
+            steps = self._steps[index]
+            if steps.first is None:
+                continue
+            tally.pending += steps.count * len(members)
+            lane = self._lane(profile)
+            lane.branches.add(index)
+            first, wait = steps.first, steps.first_wait
+            if days[members[0]] == days[members[-1]] and isinstance(orders, range):  # enrolled the same day
+                lane.add(days[members[0]] + wait, [order * span + first for order in members])
+                continue
+            by_due: dict[int, list[int]] = defaultdict(list)
+            for order in members:
+                by_due[days[order] + wait].append(order * span + first)
+            for due, codes in by_due.items():
+                lane.add(due, codes)
 
     # -- events ------------------------------------------------------------------
 
@@ -262,14 +424,7 @@ class Simulation:
         self.state = AutomationState.RUNNING
 
     def add_contacts(self, specs: tuple[ContactSpec, ...], day: int) -> None:
-        # Contacts with the same tags share one set, so routing looks each set up once.
-        shared = self._tag_sets
-        new = []
-        for spec in specs:
-            tags = shared.get(spec.tags)
-            if tags is None:
-                tags = shared[spec.tags] = frozenset(spec.tags)
-            new.append((spec.id, tags))
+        new = [(spec[0], spec[6]) for spec in specs]  # (id, tags)
         self.contacts.extend(new)
         if self.state.started:
             self._enroll(new, day)
@@ -284,11 +439,35 @@ class Simulation:
         removal = self.branches[branch].roster.remove(profile, started=self.state.started, mode=mode)
         if not removal.cancel_tasks:
             return
+        canceled = [
+            order
+            for order, (b, p, status) in enumerate(zip(self._branch, self._profile, self._status, strict=True))
+            if b == branch and p == profile and status is ACTIVE
+        ]
+        for order in canceled:
+            self._status[order] = CANCELED
         tally = self.tally.of(branch, profile)
-        for enrollment in self.ordered:
-            if enrollment.tally is tally and enrollment.status is EnrollmentStatus.ACTIVE:
-                enrollment.status = EnrollmentStatus.CANCELED  # its queued task is skipped when reached
-                tally.pending -= enrollment.remaining
+        steps = self._steps[branch]
+        for order in canceled:
+            if order in self._unqueued:
+                tally.pending -= steps.left_from[self._unqueued.pop(order)]
+        lane = self._lanes.get(profile)
+        if lane is None:
+            return
+        span, statuses = self._span, self._status
+        for due, bucket in lane.buckets.items():
+            kept = []
+            for code in bucket:
+                order = code // span
+                if statuses[order] is CANCELED and self._branch[order] == branch:
+                    tally.pending -= steps.left_from[code % span]
+                    self._canceled_due[order] = due
+                else:
+                    kept.append(code)
+            bucket[:] = kept
+        for due in [d for d, bucket in lane.buckets.items() if not bucket]:
+            del lane.buckets[due]
+        lane.days = sorted(lane.buckets)
 
     def set_override(self, contacts: tuple[str, ...], profile: str | None) -> None:
         for contact in contacts:
@@ -297,107 +476,57 @@ class Simulation:
             else:
                 self.overrides[contact] = profile
 
-    # -- enrolling and working -----------------------------------------------------
-
-    def _enroll(self, contacts: list[tuple[str, frozenset[str]]], day: int) -> None:
-        new = enroll_contacts(
-            self.branches,
-            contacts,
-            self.facts,
-            day=day,
-            ignore_previous_interactions=self.scenario.automation.ignore_previous_interactions,
-            already_enrolled=self.enrollments,
-        )
-        chains = [b.chain for b in self.branches]
-        enrollments, ordered = self.enrollments, self.ordered
-        for outcome in new:
-            contact = str(outcome.contact)
-            enrollment = SimEnrollment(len(ordered), contact, outcome.branch, day, chains[outcome.branch])
-            enrollments[contact] = enrollment
-            ordered.append(enrollment)
-            self._assigned(enrollment, outcome)
-
-    def _release_waiting(self, branch: int) -> None:
-        queue = self.waiting[branch]
-        released = release_waiting(
-            branch,
-            self.branches[branch],
-            ((e.contact, e.day) for e in queue),
-            self.facts,
-            ignore_previous_interactions=self.scenario.automation.ignore_previous_interactions,
-        )
-        for enrollment, outcome in zip(queue, released, strict=False):
-            self._assigned(enrollment, outcome)
-        del queue[: len(released)]
-
-    def _assigned(self, enrollment: SimEnrollment, outcome: NewEnrollment) -> None:
-        assignment = outcome.assignment
-        if assignment.ignored_override is not None:
-            self.ignored_overrides += 1
-            self.warnings.append(
-                f"contact '{enrollment.contact}': override '{assignment.ignored_override}' is not an "
-                f"active sender profile of branch '{self.branch_ids[enrollment.branch]}', so the next rule decided"
-            )
-        if assignment.profile is None:
-            self.waiting[enrollment.branch].append(enrollment)
-            self.warnings.append(
-                f"contact '{enrollment.contact}' waits in branch '{self.branch_ids[enrollment.branch]}' "
-                f"(day {enrollment.day}): no sender profile there can take new contacts"
-            )
-            return
-        profile = str(assignment.profile)
-        enrollment.profile = profile
-        enrollment.reason = assignment.reason
-        enrollment.status = EnrollmentStatus.ACTIVE
-        tally = enrollment.tally = self.tally.of(enrollment.branch, profile)
-        tally.contacts[assignment.reason] += 1
-        tasks = outcome.tasks
-        if not tasks:
-            return
-        first = tasks[0]
-        enrollment.due = first.due_day
-        if first.due_day is not None:
-            self.planner.add(profile, first.due_day, enrollment.order, first.step, enrollment)
-        tally.pending += len(tasks)
+    # -- the daily work --------------------------------------------------------------
 
     def work_day(self, day: int) -> None:
         """Each profile does its due tasks, oldest first, up to its daily limit."""
         running = self.state is AutomationState.RUNNING
-        take = self.planner.take_due
         for profile, limit in self.limits.items():
+            room = limit - self._used_today.get(profile, 0) if day == 0 else limit
+            lane = self._lanes.get(profile)
             done = 0
-            if day == 0:
-                limit -= self._used_today.get(profile, 0)
-            if running:
-                while done < limit:
-                    enrollment = take(profile, day)
-                    if enrollment is None:
-                        break
-                    if enrollment.status is not EnrollmentStatus.ACTIVE:
-                        continue  # canceled after its task was queued
-                    self._do(enrollment, profile, day)
-                    done += 1
+            while running and room > 0 and lane is not None and lane.days and lane.days[0] <= day:
+                due = lane.days[0]
+                bucket = lane.buckets[due]
+                bucket.sort()
+                # A task whose next one falls due the same day is worked alone, so the next one
+                # can take its place among that day's tasks.
+                size = 1 if due == day and any(self._steps[b].same_day_follow for b in lane.branches) else room
+                taken = bucket[:size]
+                del bucket[:size]
+                if not bucket:
+                    heapq.heappop(lane.days)
+                    del lane.buckets[due]
+                room -= len(taken)
+                done += len(taken)
+                self._finish(profile, lane, due, day, taken)
             self.done_per_day[profile].append(done + (self._ours_today[profile] if day == 0 else 0))
 
-    def _do(self, enrollment: SimEnrollment, profile: str, day: int) -> None:
-        """Its next task is done today; the one after falls due after the waits between them."""
-        chain = enrollment.chain
-        finished = enrollment.finished
-        step = chain.action_steps[len(finished)]
-        finished.append((enrollment.due, day))
-        tally = enrollment.tally
-        tally.pending -= 1
-        tally.done += 1
-        tally.last_done = day
-        # The interaction is not recorded: in a run of one automation nobody
-        # who has tasks is ever assigned again, so R2 could never read it.
-        following = chain.next_after(step, day)
-        if following is None:
-            enrollment.due = None
-            return
-        step, due = following
-        enrollment.due = due
-        self.planner.add(profile, due, enrollment.order, step, enrollment)
+    def _finish(self, profile: str, lane: _Lane, due: int, day: int, taken: list[int]) -> None:
+        """These tasks are done today; the next ones fall due after the waits between them."""
+        self._done.append((due, day, taken))
+        span = self._span
+        if len(lane.branches) == 1:
+            (branch,) = lane.branches
+            groups = {branch: taken}
+        else:
+            groups = defaultdict(list)
+            for code in taken:
+                groups[self._branch[code // span]].append(code)
+        for branch, codes in groups.items():
+            tally = self.tally.of(branch, profile)
+            tally.pending -= len(codes)
+            tally.done += len(codes)
+            tally.last_done = day
+            following = self._steps[branch].following
+            steps = {code % span for code in codes}
+            for step in steps:
+                after = following[step]
+                if after is None:
+                    continue
+                shift = after[0] - step
+                same = codes if len(steps) == 1 else [c for c in codes if c % span == step]
+                lane.add(day + after[1], [code + shift for code in same])
 
     def apply(self, event: Event) -> None:
         try:
@@ -427,6 +556,30 @@ class Simulation:
             return False
         return any(t.pending > 0 and self.limits[p] > 0 for (_, p), t in self.tally.profiles.items())
 
+    # -- the outcome ---------------------------------------------------------------------
+
+    @property
+    def ordered(self) -> list[SimEnrollment]:
+        """The enrollments so far, in order, each with its tasks as they stand now."""
+        span = self._span
+        finished = [list(self._seeded.get(order, ())) for order in range(len(self._contact))]
+        for due, day, codes in self._done:
+            for code in codes:
+                finished[code // span].append((due, day))
+        due_of: dict[int, int] = dict(self._canceled_due)
+        for lane in self._lanes.values():
+            for due, bucket in lane.buckets.items():
+                for code in bucket:
+                    due_of[code // span] = due
+        chains = [b.chain for b in self.branches]
+        return [
+            SimEnrollment(
+                order, self._contact[order], branch, self._day[order], chains[branch], self._profile[order],
+                self._reason[order], self._status[order], finished[order], due_of.get(order),
+            )
+            for order, branch in enumerate(self._branch)
+        ]  # fmt: skip
+
     def run(self) -> SimulationResult:
         """Each day: that day's events in file order, then that day's tasks."""
         events = list(self.scenario.events)
@@ -452,7 +605,7 @@ class Simulation:
         return SimulationResult(
             self.scenario,
             day,
-            self.ordered,
+            lambda: self.ordered,
             [b.roster for b in self.branches],
             self.done_per_day,
             self.warnings,

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from builder.engine import graph
-from builder.engine.assignment import ContactFacts, InteractionKey
-from builder.engine.enrollment import BranchRules, FactsLookup
+from builder.engine.assignment import InteractionKey, KnownFacts
+from builder.engine.enrollment import BranchRules
 from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.steps import Step, StepChain
@@ -231,7 +231,7 @@ def load_contacts_with_tags(
     return result
 
 
-def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> FactsLookup:
+def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> KnownFacts:
     """Overrides and interaction history, for all contacts or the ones given (R1, R2)."""
     overrides: dict[Hashable, int] = {}
     history: dict[Hashable, list[InteractionKey]] = defaultdict(list)
@@ -253,11 +253,7 @@ def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> Fa
             )
     for contact, day, recorded, profile in rows:
         history[contact].append((day, recorded, profile))
-
-    def facts(contact: Hashable) -> ContactFacts:
-        return ContactFacts(contact, overrides.get(contact), history.get(contact, ()))
-
-    return facts
+    return KnownFacts(overrides, dict(history))
 
 
 def load_automation_branches_with_nodes(

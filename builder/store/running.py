@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
+from builder.engine.assignment import KnownFacts
 from builder.engine.bulk import collector_paused
-from builder.engine.enrollment import FactsLookup, NewEnrollment, enroll_contacts, release_waiting
+from builder.engine.enrollment import NewEnrollment, enroll_contacts, release_waiting
 from builder.engine.roster import RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
@@ -123,7 +124,7 @@ class RunningMixin(WorkspaceBase):
     # -- enrolling -------------------------------------------------------------------
 
     def _enroll(
-        self, conn: Connection, automation_id: int, contacts: list[tuple[int, frozenset[int]]], facts: FactsLookup
+        self, conn: Connection, automation_id: int, contacts: list[tuple[int, frozenset[int]]], facts: KnownFacts
     ) -> int:
         """Enroll the given contacts that belong to a branch and are not enrolled yet."""
         _, ignore = self._automation_state(conn, automation_id)

@@ -9,6 +9,7 @@ what-if adds new contacts to the first branch's segment every day.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import repeat
 from typing import Any
 
 from builder.engine.run_state import AttachedState, EnrollmentState, RunState, TaskState
@@ -79,9 +80,8 @@ class ScenarioExportMixin(BranchHistoryMixin):
                 query(conn, "SELECT contact_id, tag_id FROM contact_tag ORDER BY contact_id, tag_id"),
                 tags,
             )
-            interactions = tuple(
-                InteractionSpec(_contact(c), _profile(p), d - today)
-                for c, p, d in query(conn, "SELECT contact_id, sender_profile_id, day FROM interaction ORDER BY id")
+            interactions = _interactions(
+                query(conn, "SELECT contact_id, sender_profile_id, day FROM interaction ORDER BY id"), today
             )
             overrides = {
                 _contact(c): _profile(p)
@@ -189,23 +189,49 @@ class ScenarioExportMixin(BranchHistoryMixin):
 
 
 def _contacts(rows: list[tuple], tag_rows: list[tuple], tags: dict[int, str]) -> tuple[ContactSpec, ...]:
-    """Each contact with its tag names; contacts with the same tags share one tuple."""
-    by_contact: dict[int, list[int]] = {}
+    """Each contact with its tag names; contacts with the same tags share one tuple.
+
+    Written for a hundred thousand rows: the tuples are made by ``map`` and
+    ``zip``, not one Python call per contact.
+    """
+    by_contact: dict[int, tuple[int, ...]] = {}
+    get = by_contact.get
     for contact, tag in tag_rows:
-        found = by_contact.get(contact)
-        if found is None:
-            by_contact[contact] = [tag]
-        else:
-            found.append(tag)
+        found = get(contact)
+        by_contact[contact] = (tag,) if found is None else (*found, tag)
     shared: dict[tuple[int, ...], tuple[str, ...]] = {(): ()}
-    made = []
-    for cid, name in rows:
-        key = tuple(by_contact.get(cid, ()))
-        names = shared.get(key)
-        if names is None:
-            names = shared[key] = tuple(tags[t] for t in key)
-        made.append(ContactSpec(_contact(cid), name, None, None, None, None, names))
-    return tuple(made)
+
+    def names(key: tuple[int, ...]) -> tuple[str, ...]:
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = tuple(tags[t] for t in key)
+        return found
+
+    ids = [row[0] for row in rows]
+    none = repeat(None)
+    fields = zip(
+        map("c{}".format, ids),
+        (row[1] for row in rows),
+        none,
+        none,
+        none,
+        none,
+        [names(get(i, ())) for i in ids],
+        strict=False,  # the repeated Nones are endless
+    )
+    return tuple(map(tuple.__new__, repeat(ContactSpec), fields))
+
+
+def _interactions(rows: list[tuple], today: int) -> tuple[InteractionSpec, ...]:
+    """Interactions with days counted from today; each profile's id string is made once."""
+    profiles = {p: _profile(p) for p in {row[1] for row in rows}}
+    fields = zip(
+        map("c{}".format, (r[0] for r in rows)),
+        (profiles[r[1]] for r in rows),
+        (r[2] - today for r in rows),
+        strict=True,
+    )
+    return tuple(map(tuple.__new__, repeat(InteractionSpec), fields))
 
 
 def _segment(segment: SegmentDefinition, tags: dict[int, str]) -> SegmentDefinition:
