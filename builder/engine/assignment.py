@@ -51,13 +51,28 @@ class KnownFacts:
         return ContactFacts(contact, self.overrides.get(contact), self.histories.get(contact, ()))
 
 
-def assign_in_order(
+@dataclass
+class Assigned:
+    """The outcome for contacts assigned in order, as columns: profile None means waiting (R4)."""
+
+    contacts: list[Hashable]
+    profiles: list[Hashable | None]
+    reasons: list[Reason | None]
+    ignored: dict[Hashable, Hashable]  # contact -> its override, which R1 could not follow
+
+    def assignments(self) -> list[Assignment]:
+        unheeded = map(self.ignored.get, self.contacts) if self.ignored else repeat(None)
+        rows = zip(self.contacts, self.profiles, self.reasons, unheeded, strict=False)
+        return list(map(tuple.__new__, repeat(Assignment), rows))
+
+
+def assign_columns(
     roster: BranchRoster,
     contacts: Sequence[Hashable],
     facts: KnownFacts,
     *,
     ignore_previous_interactions: bool,
-) -> list[Assignment]:
+) -> Assigned:
     """Assign contacts that enroll one after another in one branch; first matching rule wins.
 
     R1: an override to a profile that can take contacts. R4: nobody can, so
@@ -67,35 +82,50 @@ def assign_in_order(
     applied to the whole list at once: each override and history is looked at
     once, and the rotation hands out its picks in one go.
     """
+    contacts = list(contacts)
     assignable = roster.assignable_ids()
-    decided: dict[Hashable, Assignment] = {}
+    chosen: dict[Hashable, Hashable] = {}  # decided by R1 or R2
+    why: dict[Hashable, Reason] = {}
     ignored: dict[Hashable, Hashable] = {}
     overrides, histories = facts.overrides, facts.histories
     present = _Present(contacts)
     for contact in present.in_(overrides):
         override = overrides[contact]
         if override in assignable:
-            decided[contact] = Assignment(contact, override, Reason.OVERRIDE)
+            chosen[contact], why[contact] = override, Reason.OVERRIDE
         else:
             ignored[contact] = override
     if not assignable:
-        return [Assignment(c, None, None, ignored.get(c)) for c in contacts]
+        return Assigned(contacts, [None] * len(contacts), [None] * len(contacts), ignored)
     if not ignore_previous_interactions:
         previous = Reason.PREVIOUS_INTERACTION
         for contact in present.in_(histories):
-            if contact not in decided:
+            if contact not in chosen:
                 latest = latest_interaction_profile(assignable, histories[contact])
                 if latest is not None:
-                    decided[contact] = tuple.__new__(Assignment, (contact, latest, previous, ignored.get(contact)))
-    # R3 for everyone else, in order: the rotation's picks, made into assignments without a call each.
-    rest = [c for c in contacts if c not in decided] if decided else list(contacts)
-    unheeded = [ignored.get(c) for c in rest] if ignored else repeat(None)
-    even = zip(rest, roster.pick_many(len(rest)), repeat(Reason.EVEN_DISTRIBUTION), unheeded, strict=False)
-    made = map(tuple.__new__, repeat(Assignment), even)
-    if not decided:
-        return list(made)
-    get, following = decided.get, made.__next__
-    return [found if (found := get(c)) is not None else following() for c in contacts]
+                    chosen[contact], why[contact] = latest, previous
+    # R3 for everyone else, in order: the rotation's picks in one go.
+    even = Reason.EVEN_DISTRIBUTION
+    picks = roster.pick_many(len(contacts) - len(chosen))
+    if not chosen:
+        return Assigned(contacts, picks, [even] * len(contacts), ignored)
+    get, following = chosen.get, iter(picks).__next__
+    profiles = [found if (found := get(c)) is not None else following() for c in contacts]
+    reasons = list(map(why.get, contacts, repeat(even)))
+    return Assigned(contacts, profiles, reasons, ignored)
+
+
+def assign_in_order(
+    roster: BranchRoster,
+    contacts: Sequence[Hashable],
+    facts: KnownFacts,
+    *,
+    ignore_previous_interactions: bool,
+) -> list[Assignment]:
+    """:func:`assign_columns`, an :class:`Assignment` per contact."""
+    return assign_columns(
+        roster, contacts, facts, ignore_previous_interactions=ignore_previous_interactions
+    ).assignments()
 
 
 class _Present:

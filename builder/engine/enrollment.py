@@ -7,13 +7,21 @@ functions and only store the outcome their own way.
 from __future__ import annotations
 
 from collections.abc import Collection, Container, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from builder.engine.assignment import Assignment, KnownFacts, assign_in_order, route_enrollments
+from builder.engine.assignment import (
+    Assigned,
+    Assignment,
+    KnownFacts,
+    assign_columns,
+    assign_in_order,
+    route_enrollments,
+)
 from builder.engine.roster import BranchRoster
 from builder.engine.segments import SegmentDefinition
 from builder.engine.steps import PlannedStep, StepChain
+from builder.engine.words import Reason
 
 
 @dataclass
@@ -35,6 +43,13 @@ class NewEnrollment(NamedTuple):
     tasks: tuple[PlannedStep, ...]
 
 
+@dataclass
+class Routed(Assigned):
+    """New members in the order they came, as columns: branch, profile, reason."""
+
+    branches: list[int] = field(default_factory=list)
+
+
 def route_and_assign(
     branches: Sequence[BranchRules],
     contacts: Iterable[tuple[Hashable, Collection[Hashable]]],
@@ -42,7 +57,7 @@ def route_and_assign(
     *,
     ignore_previous_interactions: bool,
     already_enrolled: Container[Hashable] = (),
-) -> tuple[list[int], list[Assignment]]:
+) -> Routed:
     """Each new member's branch and assignment, in the order the contacts come.
 
     ``contacts`` yields (contact, tags) in creation order. Each contact enrolls
@@ -50,28 +65,32 @@ def route_and_assign(
     or waits when its branch has no assignable profile (R4). The rotation of
     each branch advances in that order.
     """
-    routed = list(route_enrollments(contacts, [b.segment for b in branches], already_enrolled))
+    routed = route_enrollments(contacts, [b.segment for b in branches], already_enrolled)
+    members = [contact for contact, _ in routed]
     indexes = [index for _, index in routed]
-    if len(branches) == 1 or len(set(indexes)) <= 1:
+    used = set(indexes)
+    if len(used) <= 1:
         if not routed:
-            return [], []
-        roster = branches[indexes[0]].roster
-        members = [contact for contact, _ in routed]
-        return indexes, assign_in_order(
-            roster, members, facts, ignore_previous_interactions=ignore_previous_interactions
+            return Routed([], [], [], {}, [])
+        outcome = assign_columns(
+            branches[indexes[0]].roster, members, facts, ignore_previous_interactions=ignore_previous_interactions
         )
-    assignments: list[Assignment | None] = [None] * len(routed)
-    for index, branch in enumerate(branches):
+        return Routed(members, outcome.profiles, outcome.reasons, outcome.ignored, indexes)
+    profiles: list[Hashable | None] = [None] * len(members)
+    reasons: list[Reason | None] = [None] * len(members)
+    ignored: dict[Hashable, Hashable] = {}
+    for index in sorted(used):
         positions = [i for i, b in enumerate(indexes) if b == index]
-        if not positions:
-            continue
-        members = [routed[i][0] for i in positions]
-        outcome = assign_in_order(
-            branch.roster, members, facts, ignore_previous_interactions=ignore_previous_interactions
+        outcome = assign_columns(
+            branches[index].roster,
+            [members[i] for i in positions],
+            facts,
+            ignore_previous_interactions=ignore_previous_interactions,
         )
-        for position, assignment in zip(positions, outcome, strict=True):
-            assignments[position] = assignment
-    return indexes, assignments  # type: ignore[return-value]
+        for position, profile, reason in zip(positions, outcome.profiles, outcome.reasons, strict=True):
+            profiles[position], reasons[position] = profile, reason
+        ignored.update(outcome.ignored)
+    return Routed(members, profiles, reasons, ignored, indexes)
 
 
 def enroll_contacts(
@@ -84,7 +103,7 @@ def enroll_contacts(
     already_enrolled: Container[Hashable] = (),
 ) -> list[NewEnrollment]:
     """Enroll every contact that belongs to a branch's segment, in the order given, with its tasks."""
-    indexes, assignments = route_and_assign(
+    routed = route_and_assign(
         branches,
         contacts,
         facts,
@@ -94,7 +113,7 @@ def enroll_contacts(
     planned = [branch.chain.tasks_for_enrollment(day) for branch in branches]
     return [
         NewEnrollment(a.contact, index, day, a, () if a.profile is None else planned[index])
-        for index, a in zip(indexes, assignments, strict=True)
+        for index, a in zip(routed.branches, routed.assignments(), strict=True)
     ]
 
 

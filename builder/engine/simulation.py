@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from builder.engine import graph
-from builder.engine.assignment import Assignment, InteractionKey, KnownFacts
+from builder.engine.assignment import InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_state import RunState
@@ -205,8 +205,8 @@ class Simulation:
         weights = {p.id: p.weight for p in scenario.sender_profiles}
         self.contacts: list[tuple[str, tuple[str, ...]]] = []
         self.interactions: dict[str, list[InteractionKey]] = defaultdict(list)
-        for recorded, interaction in enumerate(scenario.interactions):
-            self.interactions[interaction.contact].append((interaction.day, recorded, interaction.sender_profile))
+        for recorded, (contact, profile, day) in enumerate(scenario.interactions):
+            self.interactions[contact].append((day, recorded, profile))
         self.overrides = dict(scenario.overrides)
         self.facts = KnownFacts(self.overrides, self.interactions)
         self.branches: list[BranchRules] = []
@@ -323,15 +323,16 @@ class Simulation:
                 lane.add(following.due_day, [order * span + following.step])
 
     def _enroll(self, contacts: list[tuple[str, tuple[str, ...]]], day: int) -> None:
-        indexes, assignments = route_and_assign(
+        routed = route_and_assign(
             self.branches,
             contacts,
             self.facts,
             ignore_previous_interactions=self.ignore_history,
             already_enrolled=self.enrollments,
         )
-        orders = self._add_enrollments([a[0] for a in assignments], indexes, [day] * len(indexes))
-        self._assigned(orders, indexes, assignments)
+        members: list[str] = routed.contacts  # type: ignore[assignment]  # a scenario's ids are strings
+        orders = self._add_enrollments(members, routed.branches, [day] * len(members))
+        self._assigned(orders, routed.branches, routed.profiles, routed.reasons, routed.ignored)
 
     def _release_waiting(self, branch: int) -> None:
         queue = self.waiting[branch]
@@ -344,13 +345,24 @@ class Simulation:
         )
         taken = queue[: len(released)]
         del queue[: len(released)]
-        self._assigned(taken, [branch] * len(taken), [r.assignment for r in released])
+        assignments = [r.assignment for r in released]
+        self._assigned(
+            taken,
+            [branch] * len(taken),
+            [a.profile for a in assignments],
+            [a.reason for a in assignments],
+            {a.contact: a.ignored_override for a in assignments if a.ignored_override is not None},
+        )
 
-    def _assigned(self, orders: range | list[int], indexes: list[int], assignments: list[Assignment]) -> None:
+    def _assigned(
+        self,
+        orders: range | list[int],
+        indexes: list[int],
+        profiles: list[str | None],
+        reasons: list[Reason | None],
+        ignored: dict[str, str],
+    ) -> None:
         """Store who got which profile, note the ignored overrides and the waiting, queue each first task."""
-        profiles = list(map(itemgetter(1), assignments))
-        reasons = list(map(itemgetter(2), assignments))
-        unheeded = list(map(itemgetter(3), assignments))
         waiting = profiles.count(None)
         statuses = [WAITING if p is None else ACTIVE for p in profiles] if waiting else [ACTIVE] * len(profiles)
         if isinstance(orders, range):  # contacts that just enrolled: their columns are the last ones
@@ -360,39 +372,53 @@ class Simulation:
         else:
             for order, profile, reason, status in zip(orders, profiles, reasons, statuses, strict=True):
                 self._profile[order], self._reason[order], self._status[order] = profile, reason, status
-        noted = unheeded.count(None) < len(unheeded) or waiting
-        for position in [i for i, a in enumerate(assignments) if a[3] is not None or a[1] is None] if noted else ():
-            order, index, assignment = orders[position], indexes[position], assignments[position]
-            if assignment.ignored_override is not None:
-                self.ignored_overrides += 1
-                self.warnings.append(
-                    f"contact '{self._contact[order]}': override '{assignment.ignored_override}' is not an "
-                    f"active sender profile of branch '{self.branch_ids[index]}', so the next rule decided"
-                )
-            if assignment.profile is None:
-                self.waiting[index].append(order)
-                self.warnings.append(
-                    f"contact '{self._contact[order]}' waits in branch '{self.branch_ids[index]}' "
-                    f"(day {self._day[order]}): no sender profile there can take new contacts"
-                )
-        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
-        for order, index, profile in zip(orders, indexes, profiles, strict=True):
-            if profile is not None:
-                groups[(index, profile)].append(order)
+        if ignored or waiting:
+            for position, order in enumerate(orders):
+                contact, index = self._contact[order], indexes[position]
+                if contact in ignored:
+                    self.ignored_overrides += 1
+                    self.warnings.append(
+                        f"contact '{contact}': override '{ignored[contact]}' is not an active sender profile "
+                        f"of branch '{self.branch_ids[index]}', so the next rule decided"
+                    )
+                if profiles[position] is None:
+                    self.waiting[index].append(order)
+                    self.warnings.append(
+                        f"contact '{contact}' waits in branch '{self.branch_ids[index]}' "
+                        f"(day {self._day[order]}): no sender profile there can take new contacts"
+                    )
         for (index, profile, reason), count in Counter(zip(indexes, profiles, reasons, strict=True)).items():
             if profile is not None:
                 self.tally.of(index, profile).contacts[reason] += count
         span, days = self._span, self._day
+        same_day = isinstance(orders, range)
+        if same_day and len(set(indexes)) == 1 and self._steps[indexes[0]].first is not None:
+            # The common case, one branch and one day: each first task's code straight from the orders.
+            index, steps = indexes[0], self._steps[indexes[0]]
+            codes: dict[str, list[int]] = defaultdict(list)
+            start = orders.start * span + steps.first
+            for code, profile in zip(range(start, start + len(orders) * span, span), profiles, strict=True):
+                if profile is not None:
+                    codes[profile].append(code)
+            for profile, queued in codes.items():
+                self.tally.of(index, profile).pending += steps.count * len(queued)
+                lane = self._lane(profile)
+                lane.branches.add(index)
+                lane.add(days[orders.start] + steps.first_wait, queued)
+            return
+        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for order, index, profile in zip(orders, indexes, profiles, strict=True):
+            if profile is not None:
+                groups[(index, profile)].append(order)
         for (index, profile), members in groups.items():
-            tally = self.tally.of(index, profile)
             steps = self._steps[index]
             if steps.first is None:
                 continue
-            tally.pending += steps.count * len(members)
+            self.tally.of(index, profile).pending += steps.count * len(members)
             lane = self._lane(profile)
             lane.branches.add(index)
             first, wait = steps.first, steps.first_wait
-            if days[members[0]] == days[members[-1]] and isinstance(orders, range):  # enrolled the same day
+            if same_day:  # enrolled together: one due day
                 lane.add(days[members[0]] + wait, [order * span + first for order in members])
                 continue
             by_due: dict[int, list[int]] = defaultdict(list)
@@ -424,7 +450,7 @@ class Simulation:
         self.state = AutomationState.RUNNING
 
     def add_contacts(self, specs: tuple[ContactSpec, ...], day: int) -> None:
-        new = [(spec[0], spec[6]) for spec in specs]  # (id, tags)
+        new = list(zip(map(itemgetter(0), specs), map(itemgetter(6), specs), strict=True))  # (id, tags)
         self.contacts.extend(new)
         if self.state.started:
             self._enroll(new, day)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from builder.engine.run_state import AttachedState, EnrollmentState, RunState, TaskState
@@ -192,31 +193,25 @@ def _contacts(rows: list[tuple], tag_rows: list[tuple], tags: dict[int, str]) ->
     """Each contact with its tag names; contacts with the same tags share one tuple.
 
     Written for a hundred thousand rows: the tuples are made by ``map`` and
-    ``zip``, not one Python call per contact.
+    comprehensions, not one Python call per contact.
     """
     by_contact: dict[int, tuple[int, ...]] = {}
-    get = by_contact.get
+    found = by_contact.get
     for contact, tag in tag_rows:
-        found = get(contact)
-        by_contact[contact] = (tag,) if found is None else (*found, tag)
-    shared: dict[tuple[int, ...], tuple[str, ...]] = {(): ()}
-
-    def names(key: tuple[int, ...]) -> tuple[str, ...]:
-        found = shared.get(key)
-        if found is None:
-            found = shared[key] = tuple(tags[t] for t in key)
-        return found
-
-    ids = [row[0] for row in rows]
+        before = found(contact)
+        by_contact[contact] = (tag,) if before is None else (*before, tag)
+    ids = list(map(itemgetter(0), rows))
+    keys = [found(i, ()) for i in ids]
+    names = {key: tuple(tags[t] for t in key) for key in set(keys)}
     none = repeat(None)
     fields = zip(
         map("c{}".format, ids),
-        (row[1] for row in rows),
+        map(itemgetter(1), rows),
         none,
         none,
         none,
         none,
-        [names(get(i, ())) for i in ids],
+        [names[key] for key in keys],
         strict=False,  # the repeated Nones are endless
     )
     return tuple(map(tuple.__new__, repeat(ContactSpec), fields))
@@ -224,11 +219,11 @@ def _contacts(rows: list[tuple], tag_rows: list[tuple], tags: dict[int, str]) ->
 
 def _interactions(rows: list[tuple], today: int) -> tuple[InteractionSpec, ...]:
     """Interactions with days counted from today; each profile's id string is made once."""
-    profiles = {p: _profile(p) for p in {row[1] for row in rows}}
+    profiles = {p: _profile(p) for p in set(map(itemgetter(1), rows))}
     fields = zip(
-        map("c{}".format, (r[0] for r in rows)),
-        (profiles[r[1]] for r in rows),
-        (r[2] - today for r in rows),
+        map("c{}".format, map(itemgetter(0), rows)),
+        map(profiles.__getitem__, map(itemgetter(1), rows)),
+        [day - today for day in map(itemgetter(2), rows)],
         strict=True,
     )
     return tuple(map(tuple.__new__, repeat(InteractionSpec), fields))
