@@ -6,7 +6,7 @@ profile; enrollment order and one enrollment per automation.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Hashable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from itertools import repeat
 from typing import NamedTuple
@@ -194,19 +194,38 @@ def route_enrollments(
     order) whose segment has it. ``contacts`` yields (contact, its tags) in
     contact creation order; a segment of None matches nobody.
     """
+    members, indexes = route_columns(contacts, segments, already_enrolled)
+    return list(zip(members, indexes, strict=True))
+
+
+def route_columns(
+    contacts: Iterable[tuple[Hashable, Collection[Hashable]]],
+    segments: Sequence[SegmentDefinition | None],
+    already_enrolled: Container[Hashable] = (),
+) -> tuple[list[Hashable], list[int]]:
+    """:func:`route_enrollments` as two columns: the contacts that enroll, and each one's branch."""
 
     def first_branch(contact: Hashable, tags: Collection[Hashable]) -> int | None:
         return next((i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None)
 
     contacts = list(contacts)
-    if any(s is not None and s.rule is SegmentRule.STATIC for s in segments):
+    branch_of: dict[Collection[Hashable], int | None] | None = None
+    if not any(s is not None and s.rule is SegmentRule.STATIC for s in segments):
+        # Tag rules only: the branch depends on the tags alone, and contacts share tag sets,
+        # so each distinct set is routed once.
+        try:
+            branch_of = {tags: first_branch(None, tags) for tags in {tags for _, tags in contacts}}
+        except TypeError:  # tags that cannot be a key (a list): route one by one
+            branch_of = None
+    if branch_of is None:
         found = [(c, first_branch(c, tags)) for c, tags in contacts if c not in already_enrolled]
-        return [(c, index) for c, index in found if index is not None]
-    # Tag rules only: the branch depends on the tags alone, and contacts share tag sets,
-    # so each distinct set is routed once.
-    try:
-        branch_of = {tags: first_branch(None, tags) for tags in {tags for _, tags in contacts}}
-    except TypeError:  # tags that cannot be a key (a list): route one by one
-        found = [(c, first_branch(c, tags)) for c, tags in contacts if c not in already_enrolled]
-        return [(c, index) for c, index in found if index is not None]
-    return [(c, index) for c, tags in contacts if (index := branch_of[tags]) is not None and c not in already_enrolled]
+        pairs = [(c, index) for c, index in found if index is not None]
+    else:
+        targets = set(branch_of.values())
+        nobody_enrolled = isinstance(already_enrolled, Sized) and not already_enrolled
+        if nobody_enrolled and len(targets) == 1 and None not in targets:  # everyone goes to one branch
+            return [c for c, _ in contacts], [targets.pop()] * len(contacts)  # type: ignore[list-item]
+        pairs = [
+            (c, index) for c, tags in contacts if (index := branch_of[tags]) is not None and c not in already_enrolled
+        ]
+    return [c for c, _ in pairs], [index for _, index in pairs]

@@ -16,7 +16,7 @@ from builder.engine.assignment import (
     KnownFacts,
     assign_columns,
     assign_in_order,
-    route_enrollments,
+    route_columns,
 )
 from builder.engine.roster import BranchRoster
 from builder.engine.segments import SegmentDefinition
@@ -65,12 +65,10 @@ def route_and_assign(
     or waits when its branch has no assignable profile (R4). The rotation of
     each branch advances in that order.
     """
-    routed = route_enrollments(contacts, [b.segment for b in branches], already_enrolled)
-    members = [contact for contact, _ in routed]
-    indexes = [index for _, index in routed]
+    members, indexes = route_columns(contacts, [b.segment for b in branches], already_enrolled)
     used = set(indexes)
     if len(used) <= 1:
-        if not routed:
+        if not members:
             return Routed([], [], [], {}, [])
         outcome = assign_columns(
             branches[indexes[0]].roster, members, facts, ignore_previous_interactions=ignore_previous_interactions

@@ -161,14 +161,19 @@ def branch_graph(
 
 
 class _Lane:
-    """One sender profile's queued tasks: codes bucketed by due day, the days in a heap."""
+    """One sender profile's queued tasks: codes bucketed by due day, the days in a heap.
 
-    __slots__ = ("branches", "buckets", "days")
+    A bucket is kept sorted latest first once work reaches it, so a day's work
+    is taken off its end; codes added since mark it for sorting again.
+    """
+
+    __slots__ = ("branches", "buckets", "days", "unsorted")
 
     def __init__(self) -> None:
         self.buckets: dict[int, list[int]] = {}
         self.days: list[int] = []
         self.branches: set[int] = set()
+        self.unsorted: set[int] = set()
 
     def add(self, due: int, codes: list[int]) -> None:
         bucket = self.buckets.get(due)
@@ -177,6 +182,21 @@ class _Lane:
             heapq.heappush(self.days, due)
         else:
             bucket.extend(codes)
+        self.unsorted.add(due)
+
+    def take(self, due: int, count: int) -> list[int]:
+        """The first ``count`` tasks due on ``due``, in order, off the queue."""
+        bucket = self.buckets[due]
+        if due in self.unsorted:
+            bucket.sort(reverse=True)
+            self.unsorted.discard(due)
+        taken = bucket[-count:]
+        del bucket[-count:]
+        taken.reverse()
+        if not bucket:
+            heapq.heappop(self.days)
+            del self.buckets[due]
+        return taken
 
 
 class _Branch:
@@ -205,8 +225,10 @@ class Simulation:
         weights = {p.id: p.weight for p in scenario.sender_profiles}
         self.contacts: list[tuple[str, tuple[str, ...]]] = []
         self.interactions: dict[str, list[InteractionKey]] = defaultdict(list)
-        for recorded, (contact, profile, day) in enumerate(scenario.interactions):
-            self.interactions[contact].append((day, recorded, profile))
+        history = scenario.interactions
+        keys = zip(map(itemgetter(2), history), range(len(history)), map(itemgetter(1), history), strict=True)
+        for contact, key in zip(map(itemgetter(0), history), keys, strict=True):
+            self.interactions[contact].append(key)
         self.overrides = dict(scenario.overrides)
         self.facts = KnownFacts(self.overrides, self.interactions)
         self.branches: list[BranchRules] = []
@@ -513,16 +535,10 @@ class Simulation:
             done = 0
             while running and room > 0 and lane is not None and lane.days and lane.days[0] <= day:
                 due = lane.days[0]
-                bucket = lane.buckets[due]
-                bucket.sort()
                 # A task whose next one falls due the same day is worked alone, so the next one
                 # can take its place among that day's tasks.
                 size = 1 if due == day and any(self._steps[b].same_day_follow for b in lane.branches) else room
-                taken = bucket[:size]
-                del bucket[:size]
-                if not bucket:
-                    heapq.heappop(lane.days)
-                    del lane.buckets[due]
+                taken = lane.take(due, size)
                 room -= len(taken)
                 done += len(taken)
                 self._finish(profile, lane, due, day, taken)
