@@ -8,9 +8,11 @@ and reported together, and nothing half-read is ever run.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from builder.engine.segments import SegmentDefinition, SegmentRule
 
@@ -57,6 +59,50 @@ class ContactSpec(NamedTuple):
     title: str | None = None
     linkedin_url: str | None = None
     tags: tuple[str, ...] = ()
+
+
+class ContactTable(Sequence[ContactSpec]):
+    """Contacts kept as columns (id, name, tags) that read as a sequence of :class:`ContactSpec`.
+
+    A workspace preview holds a hundred thousand contacts and mostly needs
+    their ids and tags, so it does not make a tuple per contact until asked.
+    Equal to any sequence of the same contacts.
+    """
+
+    __slots__ = ("ids", "names", "tags")
+
+    def __init__(self, ids: list[str], names: list[str], tags: list[tuple[str, ...]]) -> None:
+        self.ids, self.names, self.tags = ids, names, tags
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> ContactSpec: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ContactSpec, ...]: ...
+    def __getitem__(self, index: int | slice) -> ContactSpec | tuple[ContactSpec, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        return ContactSpec(self.ids[index], self.names[index], tags=self.tags[index])
+
+    def __iter__(self) -> Iterator[ContactSpec]:
+        none = repeat(None)
+        rows = zip(self.ids, self.names, none, none, none, none, self.tags, strict=False)
+        return map(tuple.__new__, repeat(ContactSpec), rows)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ContactTable):
+            return (self.ids, self.names, self.tags) == (other.ids, other.names, other.tags)
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.ids))
+
+    def __repr__(self) -> str:
+        return f"ContactTable({len(self)} contacts)"
 
 
 class InteractionSpec(NamedTuple):
@@ -108,7 +154,7 @@ EVENT_TYPES = (
 @dataclass(frozen=True)
 class Scenario:
     sender_profiles: tuple[ProfileSpec, ...]
-    contacts: tuple[ContactSpec, ...]
+    contacts: Sequence[ContactSpec]  # a tuple, or a ContactTable
     interactions: tuple[InteractionSpec, ...]
     overrides: dict[str, str]
     automation: AutomationSpec

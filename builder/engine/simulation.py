@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -27,7 +27,7 @@ from builder.engine.assignment import InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_state import RunState
-from builder.engine.scenario import MAX_DAYS, ContactSpec, Event, Scenario, ScenarioError
+from builder.engine.scenario import MAX_DAYS, ContactSpec, ContactTable, Event, Scenario, ScenarioError
 from builder.engine.steps import StepChain
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 
@@ -471,8 +471,11 @@ class Simulation:
             raise RosterError(f"the automation is {self.state.value}, so it cannot be resumed")
         self.state = AutomationState.RUNNING
 
-    def add_contacts(self, specs: tuple[ContactSpec, ...], day: int) -> None:
-        new = list(zip(map(itemgetter(0), specs), map(itemgetter(6), specs), strict=True))  # (id, tags)
+    def add_contacts(self, specs: Sequence[ContactSpec], day: int) -> None:
+        if isinstance(specs, ContactTable):
+            new = list(zip(specs.ids, specs.tags, strict=True))  # (id, tags)
+        else:
+            new = list(zip(map(itemgetter(0), specs), map(itemgetter(6), specs), strict=True))
         self.contacts.extend(new)
         if self.state.started:
             self._enroll(new, day)

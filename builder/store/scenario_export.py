@@ -18,6 +18,7 @@ from builder.engine.scenario import (
     AutomationSpec,
     BranchSpec,
     ContactSpec,
+    ContactTable,
     Event,
     InteractionSpec,
     ProfileSpec,
@@ -196,28 +197,18 @@ _TAG_LISTS = (
 )
 
 
-def _contacts(rows: list[tuple], tag_lists: list[tuple], tags: dict[int, str]) -> tuple[ContactSpec, ...]:
-    """Each contact with its tag names; contacts with the same tags share one tuple.
+def _contacts(rows: list[tuple], tag_lists: list[tuple], tags: dict[int, str]) -> ContactTable:
+    """Each contact with its tag names, as columns; contacts with the same tags share one tuple.
 
-    Written for a hundred thousand rows: the tuples are made by ``map`` and
-    comprehensions, and each distinct tag list is turned into names once.
+    Each distinct tag list is turned into names once.
     """
     listed = dict(tag_lists)
     ids = list(map(itemgetter(0), rows))
     keys = list(map(listed.get, ids, repeat("")))
     names = {key: tuple(tags[t] for t in sorted(int(i) for i in key.split(",") if i)) for key in set(keys)}
-    none = repeat(None)
-    fields = zip(
-        map("c{}".format, ids),
-        map(itemgetter(1), rows),
-        none,
-        none,
-        none,
-        none,
-        list(map(names.__getitem__, keys)),
-        strict=False,  # the repeated Nones are endless
+    return ContactTable(
+        list(map("c{}".format, ids)), list(map(itemgetter(1), rows)), list(map(names.__getitem__, keys))
     )
-    return tuple(map(tuple.__new__, repeat(ContactSpec), fields))
 
 
 def _interactions(rows: list[tuple], today: int) -> tuple[InteractionSpec, ...]:
