@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 from builder.engine.words import AutomationState, EnrollmentStatus, ProfileState, Reason, TaskStatus
 
 if TYPE_CHECKING:
-    from builder.engine.scenario import BranchSpec, _Reader
+    from builder.engine.json_reader import JsonReader
+    from builder.engine.scenario_parts import BranchSpec
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class RunState:
     done_today: dict[str, int] = field(default_factory=dict)
 
 
-def _choice(r: _Reader, obj: dict[str, Any], key: str, where: str, kind: type, nullable: bool = False) -> Any:
+def _choice(r: JsonReader, obj: dict[str, Any], key: str, where: str, kind: type, nullable: bool = False) -> Any:
     value = obj.get(key)
     if value is None and nullable and key in obj:
         return None
@@ -81,7 +82,7 @@ def _choice(r: _Reader, obj: dict[str, Any], key: str, where: str, kind: type, n
 
 
 def read_state(
-    r: _Reader, raw: Any, profiles: set[str], contacts: set[str], branches: dict[str, BranchSpec]
+    r: JsonReader, raw: Any, profiles: set[str], contacts: set[str], branches: dict[str, BranchSpec]
 ) -> RunState | None:
     """Check the ``state`` block; problems are noted on ``r`` with their paths."""
     obj = r.obj(raw, "state", {"automation", "sender_profiles", "enrollments", "done_today"})

@@ -7,7 +7,7 @@ each day's events and work in order.
 A preview enrolls a hundred thousand contacts, so the run keeps columns, not
 an object per enrollment or task: enrollment ``order`` indexes the columns,
 and a queued task is one integer, ``order * span + step``, in its sender
-profile's lane (:class:`_Lane`). Sorting such integers is sorting by
+profile's lane (:class:`Lane`). Sorting such integers is sorting by
 (enrollment order, step), the order of SPEC §5 within a due day. Each day a
 profile takes a slice of its oldest bucket, so its work is a few list
 operations, not a Python step per task. :meth:`Simulation.ordered` spells the
@@ -16,16 +16,16 @@ enrollments and their tasks out when a report wants them.
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from operator import itemgetter
 
 from builder.engine import graph
 from builder.engine.assignment import InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
+from builder.engine.lanes import BranchSteps, Lane
 from builder.engine.roster import Attachment, BranchRoster, RosterError
+from builder.engine.run_result import ProfileTally, RunTally, SimEnrollment, SimTask, SimulationResult
 from builder.engine.run_state import RunState
 from builder.engine.scenario import MAX_DAYS, ContactSpec, ContactTable, Event, Scenario, ScenarioError
 from builder.engine.steps import StepChain
@@ -33,105 +33,7 @@ from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Re
 
 ACTIVE, WAITING, CANCELED = EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING, EnrollmentStatus.CANCELED
 
-
-@dataclass(slots=True)
-class SimTask:
-    """One task of a run, as the report shows it."""
-
-    step: int
-    kind: NodeKind
-    status: TaskStatus
-    due_day: int | None
-    done_day: int | None = None
-
-
-@dataclass(slots=True)
-class SimEnrollment:
-    """One contact in one branch, as it stands.
-
-    Its tasks are the branch's action steps in order: ``finished`` holds the
-    (due day, done day) of the ones done, the next one is pending (due on
-    ``due``, or not yet due) and the rest wait for it — or all of them are
-    canceled with the enrollment. :attr:`tasks` spells them out.
-    """
-
-    order: int
-    contact: str
-    branch: int
-    day: int
-    chain: StepChain
-    profile: str | None = None
-    reason: Reason | None = None
-    status: EnrollmentStatus = WAITING
-    finished: list[tuple[int | None, int | None]] = field(default_factory=list)
-    due: int | None = None
-
-    @property
-    def tasks(self) -> list[SimTask]:
-        if self.profile is None:
-            return []
-        steps = self.chain.action_steps
-        kinds = self.chain.steps
-        made = [
-            SimTask(s, kinds[s].kind, TaskStatus.DONE, due, done)
-            for s, (due, done) in zip(steps, self.finished, strict=False)
-        ]
-        rest = TaskStatus.CANCELED if self.status is CANCELED else TaskStatus.PENDING
-        for k in range(len(self.finished), len(steps)):
-            made.append(SimTask(steps[k], kinds[steps[k]].kind, rest, self.due if k == len(self.finished) else None))
-        return made
-
-
-@dataclass(slots=True)
-class ProfileTally:
-    """One sender profile in one branch, counted while the run goes."""
-
-    contacts: Counter[Reason] = field(default_factory=Counter)
-    pending: int = 0
-    done: int = 0  # tasks done from day 0 on
-    last_done: int | None = None  # the day of the latest of those
-
-
-@dataclass
-class RunTally:
-    """The counts the simulation pane shows, kept per (branch index, sender profile)."""
-
-    profiles: dict[tuple[int, str], ProfileTally] = field(default_factory=dict)
-    waiting: int = 0
-
-    def of(self, branch: int, profile: str) -> ProfileTally:
-        found = self.profiles.get((branch, profile))
-        if found is None:
-            found = self.profiles[(branch, profile)] = ProfileTally()
-        return found
-
-
-class SimulationResult:
-    """Everything that happened in one run, in enrollment order, with its tallies."""
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        days: int,
-        enrollments: Callable[[], list[SimEnrollment]],
-        rosters: list[BranchRoster],
-        done_per_day: dict[str, list[int]],
-        warnings: list[str],
-        ignored_overrides: int,
-        tally: RunTally,
-    ) -> None:
-        self.scenario, self.days, self.rosters = scenario, days, rosters
-        self.done_per_day, self.warnings, self.ignored_overrides = done_per_day, warnings, ignored_overrides
-        self.tally = tally
-        self._spell_out: Callable[[], list[SimEnrollment]] | None = enrollments
-        self._enrollments: list[SimEnrollment] = []
-
-    @property
-    def enrollments(self) -> list[SimEnrollment]:
-        """Each enrollment with its tasks, spelled out on first use (the pane only needs the tally)."""
-        if self._spell_out is not None:
-            self._enrollments, self._spell_out = self._spell_out(), None
-        return self._enrollments
+__all__ = ["ProfileTally", "RunTally", "SimEnrollment", "SimTask", "Simulation", "SimulationResult", "simulate"]
 
 
 def branch_graph(
@@ -160,61 +62,6 @@ def branch_graph(
     return nodes, edges
 
 
-class _Lane:
-    """One sender profile's queued tasks: codes bucketed by due day, the days in a heap.
-
-    A bucket is kept sorted latest first once work reaches it, so a day's work
-    is taken off its end; codes added since mark it for sorting again.
-    """
-
-    __slots__ = ("branches", "buckets", "days", "unsorted")
-
-    def __init__(self) -> None:
-        self.buckets: dict[int, list[int]] = {}
-        self.days: list[int] = []
-        self.branches: set[int] = set()
-        self.unsorted: set[int] = set()
-
-    def add(self, due: int, codes: list[int]) -> None:
-        bucket = self.buckets.get(due)
-        if bucket is None:
-            self.buckets[due] = codes
-            heapq.heappush(self.days, due)
-        else:
-            bucket.extend(codes)
-        self.unsorted.add(due)
-
-    def take(self, due: int, count: int) -> list[int]:
-        """The first ``count`` tasks due on ``due``, in order, off the queue."""
-        bucket = self.buckets[due]
-        if due in self.unsorted:
-            bucket.sort(reverse=True)
-            self.unsorted.discard(due)
-        taken = bucket[-count:]
-        del bucket[-count:]
-        taken.reverse()
-        if not bucket:
-            heapq.heappop(self.days)
-            del self.buckets[due]
-        return taken
-
-
-class _Branch:
-    """What the daily work needs of a branch's steps, by step index."""
-
-    def __init__(self, chain: StepChain) -> None:
-        actions = chain.action_steps
-        self.chain = chain
-        self.first = actions[0] if actions else None
-        self.first_wait = chain.first_due(0) or 0
-        self.count = len(actions)
-        # after step s: (the next action step, the days to wait for it), or None at the end
-        self.following: dict[int, tuple[int, int] | None] = {s: chain.next_after(s, 0) for s in actions}
-        self.left_from = {s: len(actions) - k for k, s in enumerate(actions)}  # tasks left, this one included
-        # A next task due the same day must be worked between the others of that day.
-        self.same_day_follow = any(f is not None and f[1] == 0 for f in self.following.values())
-
-
 class Simulation:
     """One run of a scenario. Call :meth:`run`, or the event methods and :meth:`work_day`."""
 
@@ -235,7 +82,7 @@ class Simulation:
         for spec in scenario.automation.branches:
             roster = BranchRoster(Attachment(pid, weights[pid], order=i) for i, pid in enumerate(spec.sender_profiles))
             self.branches.append(BranchRules(roster, spec.segment, StepChain(spec.steps)))
-        self._steps = [_Branch(b.chain) for b in self.branches]
+        self._steps = [BranchSteps(b.chain) for b in self.branches]
         self._span = 1 + max((len(b.chain.steps) for b in self.branches), default=0)
         self.branch_ids = [b.id for b in scenario.automation.branches]
         self.ignore_history = scenario.automation.ignore_previous_interactions
@@ -252,7 +99,7 @@ class Simulation:
         self.waiting: list[list[int]] = [[] for _ in self.branches]
 
         # The work: queued tasks per profile, and what was done, in the order it was done.
-        self._lanes: dict[str, _Lane] = {}
+        self._lanes: dict[str, Lane] = {}
         self._done: list[tuple[int, int, list[int]]] = []  # (due day, done day, task codes)
         self._seeded: dict[int, list[tuple[int | None, int | None]]] = {}  # tasks done before day 0
         self._unqueued: dict[int, int] = {}  # pending first tasks with no due day yet: order -> step
@@ -280,10 +127,10 @@ class Simulation:
             self._indexed = len(self._contact)
         return self._enrolled
 
-    def _lane(self, profile: str) -> _Lane:
+    def _lane(self, profile: str) -> Lane:
         lane = self._lanes.get(profile)
         if lane is None:
-            lane = self._lanes[profile] = _Lane()
+            lane = self._lanes[profile] = Lane()
         return lane
 
     def _add_enrollments(self, contacts: list[str], branches: list[int], days: list[int]) -> range:
@@ -547,7 +394,7 @@ class Simulation:
                 self._finish(profile, lane, due, day, taken)
             self.done_per_day[profile].append(done + (self._ours_today[profile] if day == 0 else 0))
 
-    def _finish(self, profile: str, lane: _Lane, due: int, day: int, taken: list[int]) -> None:
+    def _finish(self, profile: str, lane: Lane, due: int, day: int, taken: list[int]) -> None:
         """These tasks are done today; the next ones fall due after the waits between them."""
         self._done.append((due, day, taken))
         span = self._span

@@ -306,3 +306,10 @@ def test_a_bad_state_block_is_named_not_a_crash():
     assert "state.enrollments[1].tasks[0].status: must be pending, done or canceled" in problems
     assert "state.done_today.ghost: no sender profile 'ghost'" in problems
     assert "state.done_today.anna: expected a whole number of 0 or more" in problems
+
+
+def test_a_segment_of_everyone_must_say_true():
+    def edit(data):
+        data["automation"]["branches"][0]["segment"] = {"all": False}
+
+    assert "automation.branches[0].segment.all: expected true, got false" in problems_of(changed(edit))
