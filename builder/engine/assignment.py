@@ -198,8 +198,20 @@ def route_enrollments(
     return list(zip(members, indexes, strict=True))
 
 
+class ContactColumns(NamedTuple):
+    """Contacts as two columns, in creation order: their ids, and each one's tags."""
+
+    ids: Sequence[Hashable]
+    tags: Sequence[Collection[Hashable]]
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[Hashable, Collection[Hashable]]]) -> ContactColumns:
+        found = list(pairs)
+        return cls([c for c, _ in found], [t for _, t in found])
+
+
 def route_columns(
-    contacts: Iterable[tuple[Hashable, Collection[Hashable]]],
+    contacts: ContactColumns | Iterable[tuple[Hashable, Collection[Hashable]]],
     segments: Sequence[SegmentDefinition | None],
     already_enrolled: Container[Hashable] = (),
 ) -> tuple[list[Hashable], list[int]]:
@@ -208,24 +220,27 @@ def route_columns(
     def first_branch(contact: Hashable, tags: Collection[Hashable]) -> int | None:
         return next((i for i, s in enumerate(segments) if s is not None and s.matches(contact, tags)), None)
 
-    contacts = list(contacts)
+    columns = contacts if isinstance(contacts, ContactColumns) else ContactColumns.of(contacts)
+    ids, tag_sets = columns
     branch_of: dict[Collection[Hashable], int | None] | None = None
     if not any(s is not None and s.rule is SegmentRule.STATIC for s in segments):
         # Tag rules only: the branch depends on the tags alone, and contacts share tag sets,
         # so each distinct set is routed once.
         try:
-            branch_of = {tags: first_branch(None, tags) for tags in {tags for _, tags in contacts}}
+            branch_of = {tags: first_branch(None, tags) for tags in set(tag_sets)}
         except TypeError:  # tags that cannot be a key (a list): route one by one
             branch_of = None
     if branch_of is None:
-        found = [(c, first_branch(c, tags)) for c, tags in contacts if c not in already_enrolled]
+        found = [(c, first_branch(c, tags)) for c, tags in zip(ids, tag_sets, strict=True) if c not in already_enrolled]
         pairs = [(c, index) for c, index in found if index is not None]
     else:
         targets = set(branch_of.values())
         nobody_enrolled = isinstance(already_enrolled, Sized) and not already_enrolled
         if nobody_enrolled and len(targets) == 1 and None not in targets:  # everyone goes to one branch
-            return [c for c, _ in contacts], [targets.pop()] * len(contacts)  # type: ignore[list-item]
+            return list(ids), [targets.pop()] * len(ids)  # type: ignore[list-item]
         pairs = [
-            (c, index) for c, tags in contacts if (index := branch_of[tags]) is not None and c not in already_enrolled
+            (c, index)
+            for c, tags in zip(ids, tag_sets, strict=True)
+            if (index := branch_of[tags]) is not None and c not in already_enrolled
         ]
     return [c for c, _ in pairs], [index for _, index in pairs]

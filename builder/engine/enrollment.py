@@ -13,6 +13,7 @@ from typing import NamedTuple
 from builder.engine.assignment import (
     Assigned,
     Assignment,
+    ContactColumns,
     KnownFacts,
     assign_columns,
     assign_in_order,
@@ -52,7 +53,7 @@ class Routed(Assigned):
 
 def route_and_assign(
     branches: Sequence[BranchRules],
-    contacts: Iterable[tuple[Hashable, Collection[Hashable]]],
+    contacts: ContactColumns | Iterable[tuple[Hashable, Collection[Hashable]]],
     facts: KnownFacts,
     *,
     ignore_previous_interactions: bool,

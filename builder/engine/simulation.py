@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 
 from builder.engine import graph
-from builder.engine.assignment import InteractionKey, KnownFacts
+from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
 from builder.engine.lanes import BranchSteps, Lane
 from builder.engine.roster import Attachment, BranchRoster, RosterError
@@ -70,7 +70,7 @@ class Simulation:
         self.state = AutomationState.DRAFT
         self.limits = {p.id: p.daily_limit for p in scenario.sender_profiles}
         weights = {p.id: p.weight for p in scenario.sender_profiles}
-        self.contacts: list[tuple[str, tuple[str, ...]]] = []
+        self.contacts = ContactColumns([], [])  # everyone in the scenario so far: ids, tags
         self.interactions: dict[str, list[InteractionKey]] = defaultdict(list)
         history = scenario.interactions
         keys = zip(map(itemgetter(2), history), range(len(history)), map(itemgetter(1), history), strict=True)
@@ -191,7 +191,7 @@ class Simulation:
             else:
                 lane.add(following.due_day, [order * span + following.step])
 
-    def _enroll(self, contacts: list[tuple[str, tuple[str, ...]]], day: int) -> None:
+    def _enroll(self, contacts: ContactColumns, day: int) -> None:
         routed = route_and_assign(
             self.branches,
             contacts,
@@ -320,10 +320,11 @@ class Simulation:
 
     def add_contacts(self, specs: Sequence[ContactSpec], day: int) -> None:
         if isinstance(specs, ContactTable):
-            new = list(zip(specs.ids, specs.tags, strict=True))  # (id, tags)
+            new = ContactColumns(specs.ids, specs.tags)
         else:
-            new = list(zip(map(itemgetter(0), specs), map(itemgetter(6), specs), strict=True))
-        self.contacts.extend(new)
+            new = ContactColumns(list(map(itemgetter(0), specs)), list(map(itemgetter(6), specs)))
+        self.contacts.ids.extend(new.ids)  # type: ignore[attr-defined]
+        self.contacts.tags.extend(new.tags)  # type: ignore[attr-defined]
         if self.state.started:
             self._enroll(new, day)
 
