@@ -1,7 +1,8 @@
 """The command line.
 
 ``automation-builder [--db PATH|URL] [--today DATE] [--demo] [--screenshot FILE.png]`` opens the app;
-``automation-builder simulate FILE [--json]`` runs a scenario; ``automation-builder status`` prints a summary.
+``automation-builder simulate FILE [--json]`` runs a scenario; ``automation-builder status`` prints a summary;
+``automation-builder import contacts|interactions FILE.csv`` imports a CSV export.
 """
 
 from __future__ import annotations
@@ -46,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument("scenario", metavar="FILE", help="a scenario file (JSON)")
     simulate.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    importing = commands.add_parser(
+        "import",
+        help="import contacts or interaction history from a CSV export into the workspace",
+        description="Import a CSV export (HubSpot, Salesforce, LinkedIn, Excel…) into the workspace, all or nothing.",
+    )
+    importing.add_argument("what", choices=("contacts", "interactions"), help="what the file holds")
+    importing.add_argument("file", metavar="FILE.csv", help="the CSV file")
+    importing.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="tag every imported contact (repeatable)"
+    )
     return parser
 
 
@@ -64,6 +75,30 @@ def run_simulate(path: str, as_json: bool) -> int:
             print(line, file=sys.stderr)
         return 2
     sys.stdout.write(text)
+    return 0
+
+
+def run_import(target: str | None, today: date | None, what: str, path: str, tags: Sequence[str]) -> int:
+    """Import a CSV file and print the report; 2 when the file is refused and nothing changed."""
+    from builder.imports.contacts import read_contacts
+    from builder.imports.csv_table import CsvRefused
+    from builder.imports.interactions import read_interactions
+    from builder.store.database import WorkspaceError
+    from builder.store.workspace import Workspace
+
+    try:
+        with Workspace.open(target, today=today) as ws:
+            if what == "contacts":
+                report = ws.import_contacts(read_contacts(path, tags))
+            else:
+                if tags:
+                    print("--tag applies to contacts, not to interactions.", file=sys.stderr)
+                    return 2
+                report = ws.import_interactions(read_interactions(path, ws.today))
+    except (CsvRefused, WorkspaceError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
     return 0
 
 
@@ -99,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "simulate":
             return run_simulate(args.scenario, args.json)
+        if args.command == "import":
+            return run_import(args.db, args.today, args.what, args.file, args.tag)
         if args.command == "status":
             return show_workspace(args.db, args.today)
         from builder.ui.app import run_app

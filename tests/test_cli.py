@@ -105,3 +105,43 @@ def test_a_workspace_where_no_folder_can_be_made_gets_a_sentence(tmp_path):
     assert done.returncode == 2
     assert "Cannot make the folder" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_import_contacts_prints_the_report(tmp_path):
+    db = tmp_path / "team.sqlite"
+    done = run("--db", str(db), "import", "contacts", str(DATA / "contacts-with-bad-rows.csv"), "--tag", "cli")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "contacts-with-bad-rows.csv: 2 new contacts, 0 known updated, 0 known unchanged.",
+        "3 rows refused:",
+        "  line 3: 'grace(at)cobol.mil' is not an email address",
+        "  line 4: 'https://example.com/alan' is not a LinkedIn profile address",
+        "  line 5: has neither an email nor a LinkedIn URL, so it could not be matched later",
+    ]
+    status = run("--db", str(db), "status")
+    assert "2 contacts" in status.stdout
+
+
+@pytest.mark.parametrize("name", ["bad-quoting.csv", "missing-email-column.csv", "binary.csv", "nothing-here.csv"])
+def test_a_refused_file_exits_2_and_changes_nothing(tmp_path, name):
+    db = tmp_path / "team.sqlite"
+    assert run("--db", str(db), "import", "contacts", str(DATA / "linkedin-Connections.csv")).returncode == 0
+    before = db.read_bytes()
+    done = run("--db", str(db), "import", "contacts", str(DATA / name))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.split(":")[0].endswith(name) and len(done.stderr.splitlines()) == 1
+    assert "Traceback" not in done.stderr
+    assert db.read_bytes() == before
+
+
+def test_import_interactions_from_the_command_line(tmp_path):
+    db = tmp_path / "team.sqlite"
+    assert run("--db", str(db), "import", "contacts", str(DATA / "hubspot-contacts.csv")).returncode == 0
+    done = run("--db", str(db), "--today", "2026-03-02", "import", "interactions", str(DATA / "interactions.csv"))
+    assert done.returncode == 2  # no sender profiles yet: every row refused
+    assert "no row could be imported" in done.stderr
+    assert "line 2: no sender profile is called 'Anna Berg'" in done.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
+from builder.store.importing import ImportMixin
 from builder.store.loading import query
 from builder.store.scenario_export import ScenarioExportMixin
 from builder.store.summaries import SummariesMixin
@@ -23,7 +24,7 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin):
+class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, ImportMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod

@@ -1,0 +1,207 @@
+"""Importing contacts and interaction history into the workspace: all of a file or none of it.
+
+The file is read and checked by :mod:`builder.imports`; here each person is
+matched to a contact the workspace has (by email, else by LinkedIn URL), new
+people are added, known ones get their empty fields filled and the file's
+tags, and contacts who now belong to a running automation's segment enroll —
+in one transaction. Cancelling, or any failure, leaves the workspace as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from builder.imports.contacts import ContactImport, ContactRow, Refused, linkedin_profile
+from builder.imports.interactions import InteractionImport
+from builder.store.base import Change
+from builder.store.crm import CrmMixin
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.loading import chunks, query
+from builder.store.tables import Contact, ContactTag, Interaction, table
+
+# Called with (rows done, rows in all); returning False cancels the import.
+Progress = Callable[[int, int], bool]
+BATCH = 5_000
+
+
+class ImportCanceled(WorkspaceError):
+    """The person cancelled the import; nothing was changed."""
+
+
+@dataclass
+class ImportReport:
+    source: str
+    what: str  # "contacts" or "interactions"
+    added: int = 0
+    updated: int = 0  # known contacts that got empty fields filled or new tags
+    unchanged: int = 0  # known contacts, or interactions already recorded
+    merged: int = 0  # rows that repeated an earlier row's person
+    refused: list[Refused] = field(default_factory=list)
+
+    @property
+    def imported(self) -> bool:
+        return self.added + self.updated + self.unchanged > 0
+
+    def lines(self) -> list[str]:
+        if self.what == "contacts":
+            head = (
+                f"{self.source}: {self.added:,} new contact{'s' if self.added != 1 else ''}, "
+                f"{self.updated:,} known updated, {self.unchanged:,} known unchanged"
+            )
+            if self.merged:
+                head += f", {self.merged:,} repeated row{'s' if self.merged != 1 else ''} merged"
+        else:
+            head = f"{self.source}: {self.added:,} interaction{'s' if self.added != 1 else ''} recorded"
+            if self.unchanged:
+                head += f", {self.unchanged:,} already recorded"
+        lines = [head + "."]
+        if self.refused:
+            count = len(self.refused)
+            lines.append(f"{count:,} row{'s' if count != 1 else ''} refused:")
+            lines += [f"  {refusal}" for refusal in sorted(self.refused, key=lambda r: r.line)]
+        return lines
+
+
+class ImportMixin(CrmMixin):
+    def import_contacts(self, plan: ContactImport, progress: Progress | None = None) -> ImportReport:
+        """Add the file's new people and update the known ones, in one transaction."""
+        report = ImportReport(plan.source, "contacts", merged=plan.merged, refused=list(plan.refused))
+        if not plan.contacts:
+            raise WorkspaceError(f"{plan.source}: no row could be imported.\n" + "\n".join(report.lines()[1:]))
+        total = len(plan.contacts)
+        with self._write() as conn:
+            by_email, by_url = _known_contacts(conn)
+            new: list[ContactRow] = []
+            known: list[tuple[int, ContactRow]] = []
+            for person in plan.contacts:
+                found = (by_email.get(person.email) if person.email else None) or (
+                    by_url.get(person.linkedin_url) if person.linkedin_url else None
+                )
+                if found is None:
+                    new.append(person)
+                else:
+                    known.append((found, person))
+            first = (query(conn, "SELECT max(id) FROM contact")[0][0] or 0) + 1
+            new_ids = list(range(first, first + len(new)))
+            done = 0
+            for start in range(0, len(new), BATCH):
+                batch = new[start : start + BATCH]
+                rows = [
+                    (cid, p.name, p.email, p.company, p.title, p.linkedin_url)
+                    for cid, p in zip(new_ids[start : start + BATCH], batch, strict=True)
+                ]
+                bulk_insert(conn, table(Contact), ["id", "name", "email", "company", "title", "linkedin_url"], rows)
+                done += len(batch)
+                _tick(progress, done, total)
+            filled = _fill_known(conn, known)
+            tag_ids = self._tag_ids(conn, {t for p in plan.contacts for t in p.tags})
+            wanted = {(cid, tag_ids[t]) for cid, p in zip(new_ids, new, strict=True) for t in p.tags}
+            known_pairs = {(cid, tag_ids[t]) for cid, p in known for t in p.tags}
+            existing = _existing_tags(conn, sorted({cid for cid, _ in known}))
+            fresh = known_pairs - existing
+            pairs = sorted(wanted | fresh)
+            for start in range(0, len(pairs), BATCH * 4):
+                bulk_insert(conn, table(ContactTag), ["contact_id", "tag_id"], pairs[start : start + BATCH * 4])
+            done += len(known)
+            _tick(progress, done, total)
+            retagged = {cid for cid, _ in fresh}
+            report.added = len(new)
+            report.updated = len(filled | retagged)
+            report.unchanged = len(known) - report.updated
+            self._enroll_new_members(conn, sorted(set(new_ids) | retagged))
+            self._later(Change("contacts"))
+        return report
+
+    def import_interactions(self, plan: InteractionImport, progress: Progress | None = None) -> ImportReport:
+        """Record the file's interactions with known contacts and sender profiles, in one transaction."""
+        report = ImportReport(plan.source, "interactions", refused=list(plan.refused))
+        with self._write() as conn:
+            by_email, by_url = _known_contacts(conn)
+            profiles = {name.strip().lower(): pid for pid, name in query(conn, "SELECT id, name FROM sender_profile")}
+            seen = set(query(conn, "SELECT contact_id, sender_profile_id, day FROM interaction"))
+            rows = []
+            for item in plan.interactions:
+                contact = (by_email.get(item.email) if item.email else None) or (
+                    by_url.get(item.linkedin_url) if item.linkedin_url else None
+                )
+                profile = profiles.get(item.sender_profile.strip().lower())
+                if contact is None:
+                    report.refused.append(Refused(item.line, f"no contact has {item.email or item.linkedin_url}"))
+                elif profile is None:
+                    report.refused.append(Refused(item.line, f"no sender profile is called '{item.sender_profile}'"))
+                elif (contact, profile, item.day.toordinal()) in seen:
+                    report.unchanged += 1
+                else:
+                    key = (contact, profile, item.day.toordinal())
+                    seen.add(key)
+                    rows.append(key)
+            if not rows and not report.unchanged:
+                raise WorkspaceError(f"{plan.source}: no row could be imported.\n" + "\n".join(report.lines()[1:]))
+            # Recorded oldest first, so R2's "latest" follows the days, then the file's order.
+            rows.sort(key=lambda r: r[2])
+            for start in range(0, len(rows), BATCH):
+                bulk_insert(
+                    conn, table(Interaction), ["contact_id", "sender_profile_id", "day"], rows[start : start + BATCH]
+                )
+                _tick(progress, min(start + BATCH, len(rows)), len(rows))
+            report.added = len(rows)
+            self._later(Change("contacts"))
+        return report
+
+
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and progress(done, total) is False:
+        raise ImportCanceled("The import was cancelled; nothing was changed.")
+
+
+def _known_contacts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
+    """Every contact's email (lower case) and LinkedIn profile address, to match people by."""
+    by_email: dict[str, int] = {}
+    by_url: dict[str, int] = {}
+    for cid, email, url in query(
+        conn, "SELECT id, email, linkedin_url FROM contact WHERE email IS NOT NULL OR linkedin_url IS NOT NULL"
+    ):
+        if email:
+            by_email.setdefault(email.strip().lower(), cid)
+        if url:
+            profile = linkedin_profile(url)
+            if profile:
+                by_url.setdefault(profile, cid)
+    return by_email, by_url
+
+
+def _fill_known(conn: Connection, known: Sequence[tuple[int, ContactRow]]) -> set[int]:
+    """Fill the known contacts' empty fields from the file; nothing they have is overwritten."""
+    ids = sorted({cid for cid, _ in known})
+    current: dict[int, tuple] = {}
+    for chunk in chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in query(
+            conn, f"SELECT id, email, company, title, linkedin_url FROM contact WHERE id IN ({marks})", chunk
+        ):
+            current[row[0]] = row[1:]
+    updates = []
+    for cid, person in known:
+        email, company, title, url = current[cid]
+        new = (
+            email or person.email,
+            company or person.company,
+            title or person.title,
+            url or person.linkedin_url,
+        )
+        if new != (email, company, title, url):
+            updates.append((*new, cid))
+            current[cid] = new
+    bulk_update(conn, "UPDATE contact SET email = ?, company = ?, title = ?, linkedin_url = ? WHERE id = ?", updates)
+    return {row[-1] for row in updates}
+
+
+def _existing_tags(conn: Connection, contact_ids: Sequence[int]) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for chunk in chunks(list(contact_ids)):
+        marks = ",".join("?" * len(chunk))
+        found.update(query(conn, f"SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN ({marks})", chunk))
+    return found
