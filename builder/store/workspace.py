@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
+from builder.store.contacts_view import ContactsMixin
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
-from builder.store.importing import ImportMixin
 from builder.store.loading import query
 from builder.store.scenario_export import ScenarioExportMixin
 from builder.store.summaries import SummariesMixin
@@ -24,7 +24,7 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, ImportMixin):
+class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, ContactsMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod

@@ -1,0 +1,192 @@
+"""The CRM's view of the contacts (SPEC §8 "CRM"): listing, searching, and the Mass Actions.
+
+The contacts table never holds all rows: it asks for the ids that match a
+search, in order (ints, cheap even for a million), and then for the page of
+rows on screen. Mass actions change a selection in one transaction each and
+can be undone exactly: the previous overrides are read first and restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from builder.store.base import Change
+from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.importing import ImportMixin
+from builder.store.loading import chunks, execute, query
+from builder.store.tables import Override, table
+
+SORTABLE = ("name", "email", "company", "title")
+
+
+@dataclass(frozen=True)
+class ContactListing:
+    """One contact as the contacts table shows it."""
+
+    id: int
+    name: str
+    email: str | None
+    company: str | None
+    title: str | None
+    linkedin_url: str | None
+    tags: str
+    sender_profile: str | None  # the override's profile, if pinned
+
+
+@dataclass(frozen=True)
+class MassPreview:
+    """What a mass action would do to a selection, said before it is done."""
+
+    selected: int
+    changes: int
+    enrolled: int  # of those changing: already enrolled in a started automation, so they keep their profile
+
+    def sentence(self, verb: str) -> str:
+        text = f"{self.changes:,} of {self.selected:,} selected contact{'s' if self.selected != 1 else ''} {verb}."
+        if self.enrolled:
+            text += (
+                f" {self.enrolled:,} of them {'are' if self.enrolled != 1 else 'is'} already enrolled in a running "
+                "automation and keep their sender profile there."
+            )
+        return text
+
+
+class ContactsMixin(ImportMixin):
+    def contact_ids(
+        self,
+        *,
+        search: str = "",
+        tag_id: int | None = None,
+        segment_id: int | None = None,
+        sort: str = "id",
+        descending: bool = False,
+    ) -> list[int]:
+        """The ids of the contacts that match, in the order asked for (ties in creation order)."""
+        where, params = [], []
+        words = search.strip()
+        if words:
+            pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\')")
+            params += [pattern] * 3
+        if tag_id is not None:
+            where.append("id IN (SELECT contact_id FROM contact_tag WHERE tag_id = ?)")
+            params.append(tag_id)
+        column = sort if sort in SORTABLE else "id"
+        direction = "DESC" if descending else "ASC"
+        order = f"{column} IS NULL, {column} COLLATE NOCASE {direction}, id" if column != "id" else f"id {direction}"
+        sql = "SELECT id FROM contact" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
+        with self._read() as conn:
+            ids = [i for (i,) in query(conn, sql, params)]
+        if segment_id is not None:
+            members = set(self.segment_members(segment_id))
+            ids = [i for i in ids if i in members]
+        return ids
+
+    def contact_listings(self, ids: Sequence[int]) -> list[ContactListing]:
+        """These contacts, in the order given (for the page of the table on screen)."""
+        found: dict[int, ContactListing] = {}
+        with self._read() as conn:
+            for chunk in chunks(list(ids)):
+                marks = ",".join("?" * len(chunk))
+                tags: dict[int, list[str]] = {}
+                for contact, name in query(
+                    conn,
+                    f"SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+                    f"WHERE ct.contact_id IN ({marks}) ORDER BY t.name",
+                    chunk,
+                ):
+                    tags.setdefault(contact, []).append(name)
+                for row in query(
+                    conn,
+                    "SELECT c.id, c.name, c.email, c.company, c.title, c.linkedin_url, p.name FROM contact c "
+                    "LEFT JOIN override o ON o.contact_id = c.id LEFT JOIN sender_profile p ON p.id = o.sender_profile_id "
+                    f"WHERE c.id IN ({marks})",
+                    chunk,
+                ):
+                    found[row[0]] = ContactListing(*row[:6], ", ".join(tags.get(row[0], [])), row[6])
+        return [found[i] for i in ids if i in found]
+
+    def tags(self) -> list[tuple[int, str]]:
+        with self._read() as conn:
+            return [(i, n) for i, n in query(conn, "SELECT id, name FROM tag ORDER BY name COLLATE NOCASE")]
+
+    # -- Mass Actions --------------------------------------------------------------------
+
+    def preview_override(self, contact_ids: Sequence[int], profile_id: int | None) -> MassPreview:
+        """How many of these contacts would get (or lose) the pin, and how many of those are enrolled already."""
+        state = self.override_state(contact_ids)
+        changing = [c for c, p in state.items() if p != profile_id]
+        return MassPreview(len(state), len(changing), len(self._enrolled_in_started(changing)))
+
+    def preview_tag(self, contact_ids: Sequence[int], tag: str, *, add: bool) -> MassPreview:
+        having = set(self.contacts_with_tag(contact_ids, tag))
+        ids = set(contact_ids)
+        changing = ids - having if add else having
+        return MassPreview(len(ids), len(changing), 0)
+
+    def override_state(self, contact_ids: Sequence[int]) -> dict[int, int | None]:
+        """Each contact's pinned sender profile now (None when not pinned)."""
+        ids = sorted(set(contact_ids))
+        state: dict[int, int | None] = dict.fromkeys(ids)
+        with self._read() as conn:
+            for chunk in chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                state.update(
+                    query(
+                        conn, f"SELECT contact_id, sender_profile_id FROM override WHERE contact_id IN ({marks})", chunk
+                    )
+                )
+        return state
+
+    def restore_overrides(self, state: dict[int, int | None]) -> None:
+        """Put these contacts' pins back exactly as ``state`` says (the undo of a mass action)."""
+        ids = sorted(state)
+        with self._write() as conn:
+            known = {p for (p,) in query(conn, "SELECT id FROM sender_profile")}
+            if any(p is not None and p not in known for p in state.values()):
+                raise WorkspaceError("A sender profile that was pinned no longer exists, so this cannot be undone.")
+            for chunk in chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                execute(conn, f"DELETE FROM override WHERE contact_id IN ({marks})", chunk)
+            bulk_insert(
+                conn,
+                table(Override),
+                ["contact_id", "sender_profile_id"],
+                [(c, p) for c, p in sorted(state.items()) if p is not None],
+            )
+            self._later(Change("contacts"))
+
+    def contacts_with_tag(self, contact_ids: Sequence[int], tag: str) -> list[int]:
+        with self._read() as conn:
+            found = query(conn, "SELECT id FROM tag WHERE name = ?", (tag.strip(),))
+            if not found:
+                return []
+            having: list[int] = []
+            for chunk in chunks(sorted(set(contact_ids))):
+                marks = ",".join("?" * len(chunk))
+                having += [
+                    c
+                    for (c,) in query(
+                        conn,
+                        f"SELECT contact_id FROM contact_tag WHERE tag_id = ? AND contact_id IN ({marks})",
+                        (found[0][0], *chunk),
+                    )
+                ]
+        return having
+
+    def _enrolled_in_started(self, contact_ids: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        with self._read() as conn:
+            for chunk in chunks(sorted(set(contact_ids))):
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    c
+                    for (c,) in query(
+                        conn,
+                        "SELECT DISTINCT e.contact_id FROM enrollment e JOIN automation a ON a.id = e.automation_id "
+                        f"WHERE a.state != 'draft' AND e.sender_profile_id IS NOT NULL AND e.contact_id IN ({marks})",
+                        chunk,
+                    )
+                )
+        return found
