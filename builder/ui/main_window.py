@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,7 @@ from builder.ui.canvas.items import em
 from builder.ui.canvas.scene import AutomationScene
 from builder.ui.canvas.view import Canvas
 from builder.ui.commands import BranchChangeCommand
+from builder.ui.crm.crm_view import CrmView
 from builder.ui.events import WorkspaceEvents
 from builder.ui.palette import NodePalette
 from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
@@ -106,7 +108,13 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.settings)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([round(em() * 14), round(em() * 60), 0])
-        self.setCentralWidget(self.splitter)
+        self.crm = CrmView(workspace, self.undo_stack, self.show_message)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("Pages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.splitter, "Automations")
+        self.pages.addTab(self.crm, "Contacts")
+        self.setCentralWidget(self.pages)
         self.slide = PanelSlide(self.splitter, self.settings)
         self.simulation = SimulationPane(workspace)
         self.simulation_dock = QDockWidget("Simulation", self)
@@ -225,6 +233,7 @@ class MainWindow(QMainWindow):
         self.bar.on_change(change)
         self.settings.on_change(change)
         self.simulation.on_change(change)
+        self.crm.on_change(change)
         if change.what in ("tasks", "enrollments", "today"):
             # After the command being run (if any) has finished: never inside an undo.
             self._stale_check.start()

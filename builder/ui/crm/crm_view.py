@@ -1,0 +1,181 @@
+"""The CRM page: search and filters above the contacts table, the Mass Actions beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from builder.store.base import Change
+from builder.store.database import WorkspaceError
+from builder.store.workspace import Workspace
+from builder.ui.canvas.items import em
+from builder.ui.crm.contacts_model import ContactsModel
+from builder.ui.crm.mass_actions import MassActionsPanel
+
+
+class CrmView(QWidget):
+    def __init__(
+        self, workspace: Workspace, undo_stack: QUndoStack, report: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("CrmView")
+        self.workspace, self.report = workspace, report
+        self.model = ContactsModel(workspace, self)
+        self.model.failed.connect(report)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("contactSearch")
+        self.search.setPlaceholderText("Search name, email or company")
+        self.search.setClearButtonEnabled(True)
+        self.tag_filter = QComboBox()
+        self.tag_filter.setObjectName("tagFilter")
+        self.segment_filter = QComboBox()
+        self.segment_filter.setObjectName("segmentFilter")
+        self.found = QLabel("")
+        self.found.setObjectName("contactCount")
+        self.select_all_button = QPushButton("Select all matching")
+        self.select_all_button.setObjectName("selectAllMatchingButton")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 3)
+        top.addWidget(QLabel("Tag"))
+        top.addWidget(self.tag_filter, 1)
+        top.addWidget(QLabel("Segment"))
+        top.addWidget(self.segment_filter, 1)
+        top.addWidget(self.found)
+        top.addWidget(self.select_all_button)
+
+        self.table = QTableView()
+        self.table.setObjectName("ContactsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((14, 16, 12, 12, 10)):
+            self.table.setColumnWidth(column, round(em() * width))
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row measuring on a million rows
+        rows.setDefaultSectionSize(round(em() * 1.8))
+
+        self.mass = MassActionsPanel(workspace, undo_stack, self.selected_ids, report)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.table, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.mass)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([round(em() * 60), round(em() * 20)])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
+        self.tag_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.segment_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.select_all_button.clicked.connect(self.select_all_matching)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.mass.selection_changed())
+        self.model.modelReset.connect(self.mass.selection_changed)
+        self._loaded = False
+
+    # -- loading -------------------------------------------------------------------------
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._loaded:  # the contacts are read the first time the page is shown, not at start
+            self._loaded = True
+            self.reload_filters()
+            self.apply_filters()
+
+    def reload_filters(self) -> None:
+        for combo, items, everyone in (
+            (self.tag_filter, self.workspace.tags(), "Any tag"),
+            (self.segment_filter, [(i, n) for i, n, _ in self.workspace.segments()], "Any segment"),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everyone, None)
+            for item_id, name in items:
+                combo.addItem(name, item_id)
+            found = combo.findData(current)
+            combo.setCurrentIndex(found if found >= 0 else 0)
+            combo.blockSignals(False)
+
+    def apply_filters(self) -> None:
+        self.model.search = self.search.text()
+        self.model.tag_id = self.tag_filter.currentData()
+        self.model.segment_id = self.segment_filter.currentData()
+        try:
+            self.model.refresh()
+        except WorkspaceError as error:
+            self.report(str(error))
+            return
+        total = len(self.model.ids)
+        self.found.setText(f"{total:,} contact{'s' if total != 1 else ''}")
+
+    def on_change(self, change: Change) -> None:
+        if not self._loaded:
+            return
+        if change.what in ("contacts", "sender_profiles", "segments"):
+            self.reload_filters()
+            self.mass.reload_choices()
+            before = self.model.ids
+            try:
+                after = self.workspace.contact_ids(
+                    search=self.model.search,
+                    tag_id=self.model.tag_id,
+                    segment_id=self.model.segment_id,
+                    sort=self.model.sort_key,
+                    descending=self.model.descending,
+                )
+            except WorkspaceError:
+                return
+            if after == before:
+                self.model.forget_rows()  # the same rows: keep the selection, show what changed
+                self.mass.selection_changed()
+            else:
+                self.apply_filters()
+
+    # -- selection ---------------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        ranges = [(r.top(), r.bottom()) for r in self.table.selectionModel().selection()]
+        return self.model.ids_of_rows(ranges)
+
+    def select_all_matching(self) -> None:
+        """Select every contact the search and filters match, also those not on screen."""
+        if not self.model.ids:
+            return
+        everything = QItemSelection(self.model.index(0, 0), self.model.index(len(self.model.ids) - 1, 0))
+        self.table.selectionModel().select(
+            everything, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
