@@ -82,6 +82,17 @@ class DailyWorkMixin(WorkspaceBase):
                 found[row[0]] = PlannedTask(*row[:7], NodeKind(row[7]), date.fromordinal(row[8]))
         return found
 
+    def done_today(self) -> dict[int, int]:
+        """How many tasks each sender profile has done today, in all automations."""
+        with self._read() as conn:
+            return dict(
+                query(
+                    conn,
+                    "SELECT sender_profile_id, count(*) FROM task WHERE status = ? AND done_day = ? GROUP BY sender_profile_id",
+                    (TaskStatus.DONE.value, self.today_number),
+                )
+            )
+
     def mark_done(self, task_id: int) -> None:
         """Mark a due task done today: it records an interaction and the next step falls due."""
         self._finish_task(task_id, TaskStatus.DONE)

@@ -36,6 +36,7 @@ from builder.ui.palette import NodePalette
 from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
 from builder.ui.resources import icon
 from builder.ui.simulation.pane import SimulationPane
+from builder.ui.tasks_view import TasksView
 
 
 class EmptyWorkspace(QWidget):
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.splitter, "Automations")
         self.pages.addTab(self.crm, "Contacts")
+        self.tasks = TasksView(workspace, self.show_message)
+        self.pages.addTab(self.tasks, "Today's tasks")
         self.setCentralWidget(self.pages)
         self.slide = PanelSlide(self.splitter, self.settings)
         self.simulation = SimulationPane(workspace)
@@ -234,6 +237,7 @@ class MainWindow(QMainWindow):
         self.settings.on_change(change)
         self.simulation.on_change(change)
         self.crm.on_change(change)
+        self.tasks.on_change(change)
         if change.what in ("tasks", "enrollments", "today"):
             # After the command being run (if any) has finished: never inside an undo.
             self._stale_check.start()

@@ -1,0 +1,130 @@
+"""Today's tasks (SPEC §5, §8 "Tasks"): each sender profile's plan within its daily limit.
+
+Marking a task done records the interaction and lets the next step fall due;
+skipping moves the contact on without one. Both are work that happened, so
+they are not undone like an edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from builder.store.base import Change
+from builder.store.database import WorkspaceError
+from builder.store.workspace import Workspace
+
+TASK_ROLE = Qt.ItemDataRole.UserRole
+
+
+class TasksView(QWidget):
+    def __init__(self, workspace: Workspace, report: Callable[[str], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("TasksView")
+        self.workspace, self.report = workspace, report
+        self.heading = QLabel()
+        self.heading.setObjectName("tasksHeading")
+        self.done_button = QPushButton("Mark done")
+        self.done_button.setObjectName("markDoneButton")
+        self.skip_button = QPushButton("Skip")
+        self.skip_button.setObjectName("skipButton")
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.done_button)
+        top.addWidget(self.skip_button)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("TasksTree")
+        self.tree.setHeaderLabels(["Sender profile / contact", "Step", "Automation", "Due"])
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setRootIsDecorated(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.empty = QLabel("Nothing is due today.")
+        self.empty.setObjectName("hint")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty)
+        self.done_button.clicked.connect(lambda: self._finish(done=True))
+        self.skip_button.clicked.connect(lambda: self._finish(done=False))
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.tree.itemDoubleClicked.connect(lambda item, _column: self._finish(done=True, items=[item]))
+        self._loaded = False
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        if not self._loaded:
+            self._loaded = True
+            self.refresh()
+
+    def on_change(self, change: Change) -> None:
+        if self._loaded and change.what in (
+            "tasks",
+            "enrollments",
+            "automations",
+            "today",
+            "sender_profiles",
+            "contacts",
+        ):
+            self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            plan = self.workspace.plan_today()
+            done = self.workspace.done_today()
+            profiles = {p.id: p for p in self.workspace.sender_profiles()}
+        except WorkspaceError as error:
+            self.report(str(error))
+            return
+        self.tree.clear()
+        today = self.workspace.today
+        self.heading.setText(f"<b>Today, {today.strftime('%A')} {today.day} {today.strftime('%B %Y')}</b>")
+        for profile_id, profile in sorted(profiles.items(), key=lambda item: item[1].name.lower()):
+            tasks = plan.get(profile_id, [])
+            used = done.get(profile_id, 0)
+            if not tasks and not used:
+                continue
+            top = QTreeWidgetItem(
+                [f"{profile.name} — {len(tasks)} to do, {used} done of {profile.daily_limit} a day", "", "", ""]
+            )
+            top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+            for task in tasks:
+                item = QTreeWidgetItem([task.contact_name, task.kind.label, task.automation_name, task.due.isoformat()])
+                item.setData(0, TASK_ROLE, task.task_id)
+                top.addChild(item)
+            self.tree.addTopLevelItem(top)
+            top.setExpanded(True)
+        self.empty.setVisible(self.tree.topLevelItemCount() == 0)
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        chosen = bool(self._chosen())
+        self.done_button.setEnabled(chosen)
+        self.skip_button.setEnabled(chosen)
+
+    def _chosen(self) -> list[int]:
+        return [i.data(0, TASK_ROLE) for i in self.tree.selectedItems() if i.data(0, TASK_ROLE) is not None]
+
+    def _finish(self, *, done: bool, items: list[QTreeWidgetItem] | None = None) -> None:
+        tasks = [i.data(0, TASK_ROLE) for i in items if i.data(0, TASK_ROLE) is not None] if items else self._chosen()
+        finished = 0
+        for task in tasks:
+            try:
+                (self.workspace.mark_done if done else self.workspace.skip_task)(task)
+                finished += 1
+            except WorkspaceError as error:
+                self.report(str(error))
+                break
+        if finished:
+            self.report(f"{finished} task{'s' if finished != 1 else ''} {'done' if done else 'skipped'}.")

@@ -1,0 +1,48 @@
+"""Today's tasks page, used by a sender: mark done and skip, checked in the reopened workspace."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from builder.engine.words import TaskStatus
+from tests.store.builders import build_outreach
+from tests.ui.gestures import click
+
+
+def _running(ws) -> None:
+    anna = ws.create_sender_profile("Anna", daily_limit=2)
+    ws.add_contacts([{"name": f"Lead {i}", "tags": ["cto"]} for i in range(3)])
+    flow = build_outreach(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ws.start(flow.automation)
+
+
+def test_a_sender_marks_one_done_and_skips_one(make_window, qtbot, reopen):
+    window = make_window(_running)
+    bar = window.pages.tabBar()
+    click(bar, bar.tabRect(2).center())
+    tasks = window.tasks
+    qtbot.waitUntil(lambda: tasks.tree.topLevelItemCount() == 1)
+    anna = tasks.tree.topLevelItem(0)
+    assert anna.text(0) == "Anna — 2 to do, 0 done of 2 a day"
+    assert [anna.child(i).text(0) for i in range(anna.childCount())] == ["Lead 0", "Lead 1"]
+    assert tasks.heading.text() == "<b>Today, Monday 2 March 2026</b>"
+
+    first = tasks.tree.visualItemRect(anna.child(0)).center()
+    qtbot.mouseClick(tasks.tree.viewport(), Qt.MouseButton.LeftButton, pos=first)
+    qtbot.mouseClick(tasks.done_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tasks.tree.topLevelItem(0).text(0) == "Anna — 1 to do, 1 done of 2 a day")
+    assert window.statusBar().currentMessage() == "1 task done."
+
+    anna = tasks.tree.topLevelItem(0)
+    qtbot.mouseClick(
+        tasks.tree.viewport(), Qt.MouseButton.LeftButton, pos=tasks.tree.visualItemRect(anna.child(0)).center()
+    )
+    qtbot.mouseClick(tasks.skip_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tasks.tree.topLevelItem(0).childCount() == 1)
+    assert tasks.tree.topLevelItem(0).child(0).text(0) == "Lead 2"  # skipping freed no limit: Lead 2 is next
+
+    ws = reopen()
+    statuses = [(t.contact_id, t.step_index, t.status) for t in ws.tasks(ws.automations()[0].id) if t.step_index == 0]
+    assert [s for _, _, s in statuses] == [TaskStatus.DONE, TaskStatus.SKIPPED, TaskStatus.PENDING]
+    assert ws.done_today() == {ws.sender_profiles()[0].id: 1}
