@@ -85,3 +85,38 @@ def test_search_narrows_the_table_and_undo_takes_the_pins_back(make_window, qtbo
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: crm.model.data(crm.model.index(0, 5)) == "")
     assert reopen().override_state([lead4]) == {lead4: None}
+
+
+def test_importing_a_hubspot_export_through_the_dialog(make_window, qtbot, reopen, monkeypatch):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from builder.ui.dialogs.import_file import ImportDialog
+    from tests.ui.test_settings_panel import when_dialog_opens
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    window = make_window(_running_team)
+    open_contacts(window, qtbot)
+    crm = window.crm
+    monkeypatch.setattr(crm, "_ask_file", lambda _title: str(data / "hubspot-contacts.csv"))
+    seen: dict[str, str] = {}
+
+    def map_and_import(dialog: ImportDialog) -> None:
+        seen["email"] = dialog.columns["email"].currentText()
+        seen["company"] = dialog.columns["company"].currentText()
+        qtbot.keyClicks(dialog.tags, "cto")  # everyone joins the running automation's segment
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        when_dialog_opens(QMessageBox, lambda box: seen.setdefault("report", box.text()) and box.accept())
+
+    when_dialog_opens(ImportDialog, map_and_import)
+    qtbot.mouseClick(crm.import_contacts_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: crm.found.text() == "10 contacts")
+    assert seen == {
+        "email": "Email",
+        "company": "Company Name",
+        "report": "hubspot-contacts.csv: 4 new contacts, 0 known updated, 0 known unchanged, 1 repeated row merged.",
+    }
+    ws = reopen()
+    automation = ws.automations()[0].id
+    assert len(ws.enrollments(automation)) == 4  # tagged "cto" on the way in: enrolled at once

@@ -9,6 +9,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +27,7 @@ from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.crm.contacts_model import ContactsModel
 from builder.ui.crm.mass_actions import MassActionsPanel
+from builder.ui.dialogs.import_file import import_csv
 
 
 class CrmView(QWidget):
@@ -50,6 +52,10 @@ class CrmView(QWidget):
         self.found.setObjectName("contactCount")
         self.select_all_button = QPushButton("Select all matching")
         self.select_all_button.setObjectName("selectAllMatchingButton")
+        self.import_contacts_button = QPushButton("Import contacts…")
+        self.import_contacts_button.setObjectName("importContactsButton")
+        self.import_interactions_button = QPushButton("Import interactions…")
+        self.import_interactions_button.setObjectName("importInteractionsButton")
         top = QHBoxLayout()
         top.addWidget(self.search, 3)
         top.addWidget(QLabel("Tag"))
@@ -58,6 +64,8 @@ class CrmView(QWidget):
         top.addWidget(self.segment_filter, 1)
         top.addWidget(self.found)
         top.addWidget(self.select_all_button)
+        top.addWidget(self.import_contacts_button)
+        top.addWidget(self.import_interactions_button)
 
         self.table = QTableView()
         self.table.setObjectName("ContactsTable")
@@ -102,6 +110,8 @@ class CrmView(QWidget):
         self.tag_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.segment_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.select_all_button.clicked.connect(self.select_all_matching)
+        self.import_contacts_button.clicked.connect(lambda: self.import_file("contacts"))
+        self.import_interactions_button.clicked.connect(lambda: self.import_file("interactions"))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.mass.selection_changed())
         self.model.modelReset.connect(self.mass.selection_changed)
         self._loaded = False
@@ -164,6 +174,17 @@ class CrmView(QWidget):
                 self.mass.selection_changed()
             else:
                 self.apply_filters()
+
+    # -- importing ------------------------------------------------------------------------------
+
+    def _ask_file(self, title: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, title, "", "CSV files (*.csv *.txt);;All files (*)")
+        return path or None
+
+    def import_file(self, what: str) -> None:
+        path = self._ask_file(f"Import {what} from a CSV export")
+        if path:
+            import_csv(self, self.workspace, path, what, self.report)
 
     # -- selection ---------------------------------------------------------------------------
 
