@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.tasks = TasksView(workspace, self.show_message)
         self.pages.addTab(self.tasks, "Today's tasks")
         self.setCentralWidget(self.pages)
+        self.pages.currentChanged.connect(self._page_changed)
         self.slide = PanelSlide(self.splitter, self.settings)
         self.simulation = SimulationPane(workspace)
         self.simulation_dock = QDockWidget("Simulation", self)
@@ -205,6 +206,10 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("&About Automation Builder", self.about))
         for action in (self.undo_action, self.redo_action):
             self.addAction(action)
+
+    def _page_changed(self, index: int) -> None:
+        """The simulation follows the open automation: it is shown with the automations, not the contacts."""
+        self.simulation_dock.setVisible(self.pages.widget(index) is self.splitter)
 
     def _zoom_limits(self, zoom: float) -> None:
         from builder.ui.canvas.view import MAX_ZOOM, MIN_ZOOM

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from builder.store.base import Change
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
+from builder.ui.canvas.items import em
 
 TASK_ROLE = Qt.ItemDataRole.UserRole
 
@@ -49,7 +50,11 @@ class TasksView(QWidget):
         self.tree.setHeaderLabels(["Sender profile / contact", "Step", "Automation", "Due"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setRootIsDecorated(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.tree.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((26, 14, 22)):
+            self.tree.setColumnWidth(column, round(em() * width))
         self.empty = QLabel("Nothing is due today.")
         self.empty.setObjectName("hint")
         layout = QVBoxLayout(self)
