@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 
 from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
-from builder.store.contacts_view import ContactsMixin
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
 from builder.store.loading import query
+from builder.store.profile_admin import ProfileAdminMixin
 from builder.store.scenario_export import ScenarioExportMixin
 from builder.store.summaries import SummariesMixin
 from builder.store.workspace_info import AttachmentInfo, EnrollmentInfo, TaskInfo, attachment_rows
@@ -24,7 +24,7 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, ContactsMixin):
+class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, ProfileAdminMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod

@@ -1,0 +1,121 @@
+"""Creating, editing and deleting sender profiles (SPEC §8 "Sender profiles"), undoably.
+
+A profile that has worked with contacts cannot be deleted: its interactions
+and enrollments are the history that keeps a contact with the profile who
+talked to them (R2), so deleting it would silently move people later. The
+workspace says so, and what to do instead. A profile without history is
+deleted in one transaction, with its pins and its places in automations; a
+snapshot puts it all back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from builder.store.base import Change
+from builder.store.contacts_view import ContactsMixin
+from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.loading import execute, query
+from builder.store.tables import BranchAttachment, Override, SenderProfile, table
+
+ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"]
+
+
+@dataclass(frozen=True)
+class ProfileUsage:
+    """Where a sender profile is used, for the delete flow to explain."""
+
+    profile_id: int
+    name: str
+    running: list[tuple[int, str, str]]  # (Sender Profile node, automation, its state there) in started automations
+    drafts: int  # draft automations it is attached to
+    history: int  # enrollments and interactions with it
+    pins: int  # contacts pinned to it (R1)
+
+    def refusal(self) -> str | None:
+        if not self.history:
+            return None
+        return (
+            f"{self.name} has worked with contacts ({self.history:,} "
+            f"{'entry' if self.history == 1 else 'entries'} of enrollments and interactions). That history "
+            f"keeps each contact with the profile who talked to them, so {self.name} cannot be deleted. To stop "
+            f"{self.name}'s work, remove {self.name} in the automations' Sender Profile nodes, or set the daily "
+            "limit to 0."
+        )
+
+
+@dataclass(frozen=True)
+class DeletedProfile:
+    """All a deleted sender profile leaves behind, so undo can put it back as it was."""
+
+    row: tuple
+    attachments: list[tuple]
+    pins: list[tuple]
+
+
+class ProfileAdminMixin(ContactsMixin):
+    def sender_profile_usage(self, profile_id: int) -> ProfileUsage:
+        with self._read() as conn:
+            found = query(conn, "SELECT name FROM sender_profile WHERE id = ?", (profile_id,))
+            if not found:
+                raise WorkspaceError("That sender profile no longer exists.")
+            places = query(
+                conn,
+                "SELECT b.node_id, a.name, a.state, b.state FROM branch_attachment b JOIN node n ON n.id = b.node_id "
+                "JOIN automation a ON a.id = n.automation_id WHERE b.sender_profile_id = ? ORDER BY a.id, b.node_id",
+                (profile_id,),
+            )
+            history = sum(
+                query(conn, f"SELECT count(*) FROM {name} WHERE sender_profile_id = ?", (profile_id,))[0][0]
+                for name in ("enrollment", "interaction")
+            )
+            pins = query(conn, "SELECT count(*) FROM override WHERE sender_profile_id = ?", (profile_id,))[0][0]
+        running = [(node, name, state) for node, name, automation, state in places if automation != "draft"]
+        drafts = len({name for _, name, automation, _ in places if automation == "draft"})
+        return ProfileUsage(profile_id, found[0][0], running, drafts, history, pins)
+
+    def delete_sender_profile(self, profile_id: int) -> DeletedProfile:
+        """Delete a profile that has no history, with its pins and places in automations; returns the snapshot."""
+        usage = self.sender_profile_usage(profile_id)
+        refusal = usage.refusal()
+        if refusal:
+            raise WorkspaceError(refusal)
+        active = [name for _, name, state in usage.running if state == "active"]
+        if active:
+            raise WorkspaceError(f"{usage.name} is still active in '{active[0]}': remove {usage.name} there first.")
+        with self._write() as conn:
+            row = query(
+                conn, "SELECT id, name, channel, daily_limit, weight FROM sender_profile WHERE id = ?", (profile_id,)
+            )
+            attachments = query(
+                conn,
+                f"SELECT {', '.join(ATTACHMENT_COLUMNS)} FROM branch_attachment WHERE sender_profile_id = ?",
+                (profile_id,),
+            )
+            pins = query(
+                conn, "SELECT contact_id, sender_profile_id FROM override WHERE sender_profile_id = ?", (profile_id,)
+            )
+            execute(conn, "DELETE FROM override WHERE sender_profile_id = ?", (profile_id,))
+            execute(conn, "DELETE FROM branch_attachment WHERE sender_profile_id = ?", (profile_id,))
+            execute(conn, "DELETE FROM sender_profile WHERE id = ?", (profile_id,))
+            self._later(Change("sender_profiles"), Change("contacts"), Change("sender_profile_node"))
+        return DeletedProfile(row[0], attachments, pins)
+
+    def restore_sender_profile(self, deleted: DeletedProfile) -> None:
+        """Put a deleted profile back with the same id, its places in automations and its pins."""
+        with self._write() as conn:
+            if query(conn, "SELECT 1 FROM sender_profile WHERE id = ?", (deleted.row[0],)):
+                raise WorkspaceError("That sender profile is back already.")
+            nodes = {n for (n,) in query(conn, "SELECT id FROM node")}
+            contacts_known = {c for (c,) in query(conn, "SELECT id FROM contact")}
+            bulk_insert(conn, table(SenderProfile), ["id", "name", "channel", "daily_limit", "weight"], [deleted.row])
+            bulk_insert(
+                conn, table(BranchAttachment), ATTACHMENT_COLUMNS, [a for a in deleted.attachments if a[1] in nodes]
+            )
+            bulk_insert(
+                conn,
+                table(Override),
+                ["contact_id", "sender_profile_id"],
+                [p for p in deleted.pins if p[0] in contacts_known],
+            )
+            self._later(Change("sender_profiles"), Change("contacts"), Change("sender_profile_node"))

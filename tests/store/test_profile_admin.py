@@ -1,0 +1,54 @@
+"""Deleting sender profiles: refused while history needs them, undone exactly otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.store.database import WorkspaceError
+from tests.store.builders import build_outreach
+
+
+def test_an_unused_profile_is_deleted_with_its_pins_and_places_and_comes_back(open_workspace):
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna", daily_limit=7)
+    flow = build_outreach(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ids = ws.add_contacts([{"name": f"Lead {i}"} for i in range(3)])
+    ws.set_override(ids[:2], anna)
+    usage = ws.sender_profile_usage(anna)
+    assert (usage.drafts, usage.history, usage.pins, usage.running) == (1, 0, 2, [])
+    deleted = ws.delete_sender_profile(anna)
+    again = open_workspace()
+    assert again.sender_profiles() == [] and again.attachments(flow.profile_node) == []
+    assert again.override_state(ids) == dict.fromkeys(ids)
+    ws.restore_sender_profile(deleted)
+    back = open_workspace()
+    assert [(p.id, p.name, p.daily_limit) for p in back.sender_profiles()] == [(anna, "Anna", 7)]
+    assert [a.sender_profile_id for a in back.attachments(flow.profile_node)] == [anna]
+    assert back.override_state(ids) == {ids[0]: anna, ids[1]: anna, ids[2]: None}
+
+
+def test_a_profile_with_history_is_not_deleted_and_the_reason_is_given(open_workspace):
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna")
+    (lead,) = ws.add_contacts([{"name": "Lead"}])
+    ws.record_interaction(lead, anna)
+    with pytest.raises(
+        WorkspaceError, match=r"Anna has worked with contacts \(1 entry of enrollments and interactions\)"
+    ):
+        ws.delete_sender_profile(anna)
+    assert [p.name for p in open_workspace().sender_profiles()] == ["Anna"]
+
+
+def test_a_profile_active_in_a_running_automation_is_removed_there_first(open_workspace):
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna")
+    flow = build_outreach(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ws.start(flow.automation)  # nobody in the segment: no history yet
+    assert ws.sender_profile_usage(anna).running == [(flow.profile_node, "CTO outreach", "active")]
+    with pytest.raises(WorkspaceError, match="still active in 'CTO outreach'"):
+        ws.delete_sender_profile(anna)
+    ws.remove_sender_profile(flow.profile_node, anna, "cancel")
+    ws.delete_sender_profile(anna)
+    assert open_workspace().attachments(flow.profile_node) == []
