@@ -34,6 +34,7 @@ from builder.ui.crm.crm_view import CrmView
 from builder.ui.events import WorkspaceEvents
 from builder.ui.palette import NodePalette
 from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
+from builder.ui.profiles_view import SenderProfilesView
 from builder.ui.resources import icon
 from builder.ui.simulation.pane import SimulationPane
 from builder.ui.tasks_view import TasksView
@@ -117,6 +118,8 @@ class MainWindow(QMainWindow):
         self.pages.addTab(self.crm, "Contacts")
         self.tasks = TasksView(workspace, self.show_message)
         self.pages.addTab(self.tasks, "Today's tasks")
+        self.profiles = SenderProfilesView(workspace, self.undo_stack, self.show_message)
+        self.pages.addTab(self.profiles, "Sender profiles")
         self.setCentralWidget(self.pages)
         self.pages.currentChanged.connect(self._page_changed)
         self.slide = PanelSlide(self.splitter, self.settings)
@@ -243,6 +246,7 @@ class MainWindow(QMainWindow):
         self.simulation.on_change(change)
         self.crm.on_change(change)
         self.tasks.on_change(change)
+        self.profiles.on_change(change)
         if change.what in ("tasks", "enrollments", "today"):
             # After the command being run (if any) has finished: never inside an undo.
             self._stale_check.start()
