@@ -12,7 +12,7 @@ from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert
-from builder.store.loading import chunks, execute, load_contacts_with_tags, load_segment, query
+from builder.store.loading import chunks, execute, load_segment, query, segment_member_ids
 from builder.store.running import RunningMixin
 from builder.store.tables import (
     Contact,
@@ -286,8 +286,7 @@ class CrmMixin(RunningMixin):
             definition = load_segment(conn, segment_id)
             if definition is None:
                 raise WorkspaceError("That segment no longer exists.")
-            contacts = load_contacts_with_tags(conn)
-        return [c for c, tags in contacts if definition.matches(c, tags)]
+            return segment_member_ids(conn, definition)
 
     # -- overrides (Mass Actions "Sender Profile", SPEC R1) -----------------------------------
 

@@ -202,6 +202,43 @@ def find_branch(branches: Sequence[LoadedBranch], profile_node: int) -> tuple[in
     raise WorkspaceError("This Sender Profile node is not part of a complete branch.")
 
 
+def segment_member_ids(conn: Connection, definition: SegmentDefinition) -> list[int]:
+    """The segment's contacts in creation order, decided by the engine's rule.
+
+    The database only narrows the search to a superset (contacts with at
+    least one of the tags, the listed contacts, or everyone); the rule itself
+    is the engine's, applied to each of those with its tags.
+    """
+    rule = definition.rule
+    if rule is SegmentRule.EVERYONE:
+        return [c for (c,) in query(conn, "SELECT id FROM contact ORDER BY id")]
+    if rule is SegmentRule.STATIC:
+        listed = set(definition.contacts)
+        return [c for (c,) in query(conn, "SELECT id FROM contact ORDER BY id") if c in listed]
+    if not definition.tags:
+        return []
+    tags = sorted(definition.tags)  # type: ignore[type-var]
+    marks = ",".join("?" * len(tags))
+    found: dict[int, list[int]] = {}
+    for contact, tag in query(
+        conn,
+        "SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN "
+        f"(SELECT contact_id FROM contact_tag WHERE tag_id IN ({marks})) ORDER BY contact_id",
+        tags,
+    ):
+        found.setdefault(contact, []).append(tag)
+    shared: dict[tuple[int, ...], frozenset[int]] = {}
+    members = []
+    for contact, its_tags in found.items():
+        key = tuple(sorted(its_tags))
+        tag_set = shared.get(key)
+        if tag_set is None:
+            tag_set = shared[key] = frozenset(key)
+        if definition.matches(contact, tag_set):
+            members.append(contact)
+    return members
+
+
 def load_contacts_with_tags(
     conn: Connection, contact_ids: Sequence[int] | None = None
 ) -> list[tuple[int, frozenset[int]]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from builder.engine.words import NodeKind, TaskStatus
-from builder.store.loading import load_contacts_with_tags, load_nodes, load_segment, query
+from builder.store.loading import load_nodes, load_segment, query, segment_member_ids
 from builder.store.snapshots import SnapshotsMixin
 from builder.store.workspace_info import AttachmentInfo, attachment_rows
 
@@ -38,12 +38,10 @@ class SummariesMixin(SnapshotsMixin):
         cache = self._member_cache
         version = self.membership_version
         missing = [s for s in segment_ids if cache.get(s, (-1, 0))[0] != version]
-        if missing:
-            contacts = load_contacts_with_tags(conn)
-            for segment_id in missing:
-                definition = load_segment(conn, segment_id)
-                count = 0 if definition is None else sum(1 for c, tags in contacts if definition.matches(c, tags))
-                cache[segment_id] = (version, count)
+        for segment_id in missing:
+            definition = load_segment(conn, segment_id)
+            count = 0 if definition is None else len(segment_member_ids(conn, definition))
+            cache[segment_id] = (version, count)
         return {s: cache[s][1] for s in segment_ids}
 
     def node_summaries(self, automation_id: int) -> dict[int, NodeSummary]:

@@ -68,3 +68,36 @@ def test_tagged_contacts_with_a_pin_enroll_with_reason_override(open_workspace):
     got = {e.contact_id: (e.sender_profile_id, e.reason) for e in open_workspace().enrollments(flow.automation)}
     assert got[ids[0]] == got[ids[1]] == (bob, Reason.OVERRIDE)
     assert {got[ids[2]][1], got[ids[3]][1]} == {Reason.EVEN_DISTRIBUTION}
+
+
+def test_segment_members_are_the_rule_applied_to_everyone(tmp_path_factory):
+    """The database only narrows the search; the members are exactly what the engine's rule says."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from builder.store.loading import load_contacts_with_tags, load_segment
+    from builder.store.workspace import Workspace
+
+    tags = ["a", "b", "c"]
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        st.lists(st.lists(st.sampled_from(tags), unique=True), max_size=8),
+        st.sampled_from(["tags_any", "tags_all", "contacts", "all"]),
+        st.lists(st.sampled_from(tags), unique=True, min_size=1),
+    )
+    def check(contact_tags, rule, chosen):
+        with Workspace.open(tmp_path_factory.mktemp("seg") / "w.sqlite") as ws:
+            ids = ws.add_contacts([{"name": f"C{i}", "tags": t} for i, t in enumerate(contact_tags)])
+            if rule == "contacts":
+                segment = ws.create_segment("S", contacts=ids[::2])
+            elif rule == "all":
+                segment = ws.create_segment("S", everyone=True)
+            else:
+                segment = ws.create_segment("S", **{rule: chosen})
+            with ws._read() as conn:
+                definition = load_segment(conn, segment)
+                expected = [c for c, t in load_contacts_with_tags(conn) if definition.matches(c, t)]
+            assert ws.segment_members(segment) == expected
+
+    check()
