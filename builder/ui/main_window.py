@@ -337,5 +337,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.simulation.debounce.stop()
         self.simulation.worker.wait()  # no computation outlives the window
+        self.crm.wait()
         self.events.detach()
         super().closeEvent(event)

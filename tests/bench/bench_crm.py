@@ -95,21 +95,31 @@ def phase_create_floor(folder: Path, contacts: int) -> dict:
 
 
 def phase_table(folder: Path) -> dict:
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtGui import QUndoStack
     from PySide6.QtWidgets import QApplication
 
     from builder.store.workspace import Workspace
     from builder.ui.crm.crm_view import CrmView
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # kept alive for the widgets
     ws = Workspace.open(folder / "crm.sqlite", today=TODAY)
     stack = QUndoStack()
     view = CrmView(ws, stack, lambda _text: None)
     view.resize(1280, 800)
+
+    waiting = QEventLoop()
+    view.queries.answered.connect(lambda _answer: waiting.quit())  # after the view has shown the answer
+
+    def settle() -> None:
+        """Until the query worker has answered and the answer is shown (the time a person waits)."""
+        while view.found.text() in ("", "Searching…"):
+            waiting.exec()  # the event loop, idle while the worker reads
+        view.table.viewport().repaint()
+
     started = time.perf_counter()
     view.show()
-    app.processEvents()
-    view.table.viewport().repaint()
+    settle()
     opened = time.perf_counter() - started
     assert view.model.rowCount() > 0 and view.model.data(view.model.index(0, 0)) == "Lead 0"
 
@@ -124,10 +134,11 @@ def phase_table(folder: Path) -> dict:
     started = time.perf_counter()
     view.search.setText(target)
     view.apply_filters()
-    view.table.viewport().repaint()
+    settle()
     searched = time.perf_counter() - started
     matches = view.model.rowCount()
     view.close()
+    view.wait()
     ws.close()
     return {"open": opened, "scroll": scrolled, "search": searched, "matches": matches, "peak": peak_rss_mib()}
 

@@ -37,7 +37,7 @@ def test_pinned_contacts_go_to_their_profile_when_they_join_a_running_segment(ma
     window = make_window(_running_team)
     open_contacts(window, qtbot)
     crm, viewport = window.crm, window.crm.table.viewport()
-    assert crm.found.text() == "6 contacts"
+    qtbot.waitUntil(lambda: crm.found.text() == "6 contacts")
 
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=row_point(window, 0))
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, row_point(window, 2))

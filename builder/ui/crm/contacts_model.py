@@ -7,6 +7,7 @@ are read 200 at a time as the view asks for them and kept in a small cache.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
@@ -29,7 +30,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class ContactsModel(QAbstractTableModel):
-    failed = Signal(str)  # a sentence for the status bar when the workspace could not be read
+    query_changed = Signal()  # the order asked for changed: the view asks the workspace again
 
     def __init__(self, workspace: Workspace, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -44,15 +45,15 @@ class ContactsModel(QAbstractTableModel):
 
     # -- the query -----------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Ask the workspace again for the matching ids (after a search, a filter, or a change)."""
-        ids = self.workspace.contact_ids(
-            search=self.search,
-            tag_id=self.tag_id,
-            segment_id=self.segment_id,
-            sort=self.sort_key,
-            descending=self.descending,
+    def question(self) -> Callable[[], list[int]]:
+        """The current search, filters and order as a call the query worker can make."""
+        search, tag_id, segment_id = self.search, self.tag_id, self.segment_id
+        sort_key, descending = self.sort_key, self.descending
+        return lambda: self.workspace.contact_ids(
+            search=search, tag_id=tag_id, segment_id=segment_id, sort=sort_key, descending=descending
         )
+
+    def set_ids(self, ids: list[int]) -> None:
         self.beginResetModel()
         self.ids = ids
         self._pages.clear()
@@ -66,12 +67,10 @@ class ContactsModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else "id"
-        self.sort_key = key if key in SORTABLE else "id"
-        self.descending = order == Qt.SortOrder.DescendingOrder
-        try:
-            self.refresh()
-        except WorkspaceError as error:
-            self.failed.emit(str(error))
+        wanted = (key if key in SORTABLE else "id", order == Qt.SortOrder.DescendingOrder)
+        if wanted != (self.sort_key, self.descending):
+            self.sort_key, self.descending = wanted
+            self.query_changed.emit()
 
     # -- Qt's model interface ------------------------------------------------------------------
 

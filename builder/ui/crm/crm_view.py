@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from builder.store.base import Change
-from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.crm.contacts_model import ContactsModel
 from builder.ui.crm.mass_actions import MassActionsPanel
+from builder.ui.crm.query_worker import Answer, ContactQueries
 from builder.ui.dialogs.import_file import import_csv
 
 
@@ -36,9 +36,12 @@ class CrmView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CrmView")
+        self._loaded = False  # the contacts are read when the page is first shown
         self.workspace, self.report = workspace, report
         self.model = ContactsModel(workspace, self)
-        self.model.failed.connect(report)
+        self.queries = ContactQueries(self)
+        self.queries.answered.connect(self._answered)
+        self.model.query_changed.connect(self.apply_filters)
 
         self.search = QLineEdit()
         self.search.setObjectName("contactSearch")
@@ -114,7 +117,6 @@ class CrmView(QWidget):
         self.import_interactions_button.clicked.connect(lambda: self.import_file("interactions"))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.mass.selection_changed())
         self.model.modelReset.connect(self.mass.selection_changed)
-        self._loaded = False
 
     # -- loading -------------------------------------------------------------------------
 
@@ -141,15 +143,26 @@ class CrmView(QWidget):
             combo.blockSignals(False)
 
     def apply_filters(self) -> None:
+        """Ask (off the GUI thread) for the contacts the search and filters match."""
+        if not self._loaded:
+            return  # asked when the page is first shown
         self.model.search = self.search.text()
         self.model.tag_id = self.tag_filter.currentData()
         self.model.segment_id = self.segment_filter.currentData()
-        try:
-            self.model.refresh()
-        except WorkspaceError as error:
-            self.report(str(error))
+        self.found.setText("Searching…")
+        self.queries.ask(self.model.question())
+
+    def _answered(self, answer: Answer) -> None:
+        if answer.ids is None:
+            self.found.setText("")
+            self.report(answer.error or "The contacts could not be read.")
             return
-        total = len(self.model.ids)
+        if answer.ids == self.model.ids:
+            self.model.forget_rows()  # the same rows: keep the selection, show what changed in them
+        else:
+            self.model.set_ids(answer.ids)
+        self.mass.selection_changed()
+        total = len(answer.ids)
         self.found.setText(f"{total:,} contact{'s' if total != 1 else ''}")
 
     def on_change(self, change: Change) -> None:
@@ -158,22 +171,10 @@ class CrmView(QWidget):
         if change.what in ("contacts", "sender_profiles", "segments"):
             self.reload_filters()
             self.mass.reload_choices()
-            before = self.model.ids
-            try:
-                after = self.workspace.contact_ids(
-                    search=self.model.search,
-                    tag_id=self.model.tag_id,
-                    segment_id=self.model.segment_id,
-                    sort=self.model.sort_key,
-                    descending=self.model.descending,
-                )
-            except WorkspaceError:
-                return
-            if after == before:
-                self.model.forget_rows()  # the same rows: keep the selection, show what changed
-                self.mass.selection_changed()
-            else:
-                self.apply_filters()
+            self.apply_filters()
+
+    def wait(self) -> None:
+        self.queries.wait()
 
     # -- importing ------------------------------------------------------------------------------
 
