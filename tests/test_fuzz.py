@@ -1,0 +1,161 @@
+"""Bad input from anywhere gets a sentence, never a traceback (issue 7): hypothesis throws junk at the readers.
+
+The scenario loader gets valid scenarios with a part swapped for random JSON,
+and random JSON outright; the CSV readers get random text and bytes shaped
+like exports (quotes, separators, byte-order marks, notes lines). Each must
+either give its result or refuse with its own error — any other exception
+is a bug.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.engine.scenario import ScenarioError, parse_scenario, parse_scenario_text
+from builder.engine.simulation import simulate
+from builder.imports.columns import CONTACT_FIELDS, INTERACTION_FIELDS, guess_mapping, recogniser
+from builder.imports.contacts import plan_contacts
+from builder.imports.csv_table import CsvRefused, read_csv_bytes
+from builder.imports.interactions import plan_interactions
+from tests.engine.test_scenario_errors import good_scenario
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths(item, (*prefix, index))
+    return found
+
+
+def replaced(data: Any, path: tuple, new: Any) -> Any:
+    if not path:
+        return new
+    copied = copy.deepcopy(data)
+    target = copied
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return copied
+
+
+def parse_and_run(data: Any) -> None:
+    try:
+        scenario = parse_scenario(data)
+    except ScenarioError as error:
+        assert error.problems and all(isinstance(p, str) and p for p in error.problems)
+        return
+    try:
+        simulate(scenario)
+    except ScenarioError as error:  # an event the rules refuse, named by where it is
+        assert error.problems
+
+
+@FUZZ
+@given(st.data(), json_values)
+def test_a_scenario_with_any_part_replaced_is_read_or_refused(data, junk):
+    base = good_scenario()
+    path = data.draw(st.sampled_from(paths(base)))
+    parse_and_run(replaced(base, path, junk))
+
+
+@FUZZ
+@given(json_values)
+def test_any_json_is_read_or_refused(junk):
+    parse_and_run(junk)
+
+
+@FUZZ
+@given(st.text(max_size=200))
+def test_any_text_is_read_or_refused(text):
+    try:
+        parse_and_run(json.loads(text))
+    except (json.JSONDecodeError, RecursionError):
+        try:
+            parse_scenario_text(text)
+        except ScenarioError as error:
+            assert error.problems
+
+
+cells = st.one_of(
+    st.text(alphabet=st.sampled_from(list('ab@.,;"\t\n\r é/-0123')), max_size=12),
+    st.sampled_from(["Email", "Name", "URL", "Date", "a@b.co", "linkedin.com/in/x", "2026-02-30", "03/04/2026"]),
+)
+csv_texts = st.lists(st.lists(cells, max_size=6), max_size=8).map(lambda rows: "\n".join(",".join(row) for row in rows))
+headers = st.sampled_from(
+    [
+        "Name,Email,LinkedIn URL,Tags\n",
+        "First Name;Last Name;E-Mail;Firma\n",
+        'Notes:\n"a note"\n\nFirst Name,Last Name,URL,Email Address\n',
+        "Email,Sender Profile,Date\n",
+        "",
+    ]
+)
+
+
+def read_both(data: bytes) -> None:
+    for fields, plan in ((CONTACT_FIELDS, "contacts"), (INTERACTION_FIELDS, "interactions")):
+        try:
+            table = read_csv_bytes(data, "fuzz.csv", recogniser(fields))
+            mapping = guess_mapping(table.header, fields)
+            if plan == "contacts":
+                plan_contacts(table, mapping, ["fuzz"])
+            else:
+                plan_interactions(table, mapping, date(2026, 3, 2))
+        except CsvRefused as error:
+            assert str(error).startswith("fuzz.csv: ")
+
+
+@FUZZ
+@given(headers, csv_texts, st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1"]))
+def test_any_export_shaped_text_is_read_or_refused(header, body, encoding):
+    read_both((header + body).encode(encoding, errors="replace"))
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_any_bytes_are_read_or_refused(data):
+    read_both(data)
+
+
+def _running_scenario() -> dict[str, Any]:
+    """A small running automation's scenario, with its ``state`` block."""
+    import tempfile
+    from pathlib import Path
+
+    from builder.store.demo import build_demo
+    from builder.store.workspace import Workspace
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Workspace.open(Path(folder) / "w.sqlite", today=date(2026, 3, 2)) as ws,
+    ):
+        automation = build_demo(ws, contacts=24)
+        return json.loads(json.dumps(ws.scenario_for(automation, days=5)))
+
+
+RUNNING = _running_scenario()
+
+
+@FUZZ
+@given(st.data(), json_values)
+def test_a_running_scenario_with_any_part_of_its_state_replaced_is_read_or_refused(data, junk):
+    path = data.draw(st.sampled_from([p for p in paths(RUNNING) if p[:1] == ("state",)]))
+    parse_and_run(replaced(RUNNING, path, junk))
