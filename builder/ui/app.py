@@ -6,10 +6,12 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from builder.app_log import log, log_folder, log_unexpected, start_logging
 from builder.store.database import WorkspaceError, database_url
 from builder.store.demo import build_demo
 from builder.store.workspace import Workspace
@@ -53,11 +55,30 @@ def screenshot(window: MainWindow, path: str) -> bool:
     return window.grab().save(path)
 
 
+def _unexpected(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    """An error nobody foresaw: logged with its traceback, and a sentence for the person, not a traceback."""
+    log_unexpected(kind, error, trace)
+    if issubclass(kind, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    QMessageBox.warning(
+        QApplication.activeWindow(),
+        "Automation Builder",
+        f"Something went wrong: {error}. What you did before is saved; the details are in "
+        f"{log_folder() / 'automation-builder.log'}.",
+    )
+
+
 def run_app(target: str | None, today: date | None, demo: bool, screenshot_path: str | None) -> int:
     app = application()
+    start_logging()
+    if not screenshot_path:
+        sys.excepthook = _unexpected
     try:
         workspace, title = open_workspace(target, today, demo)
+        log.info("opened workspace %s", database_url(target) if not (demo and target is None) else "(demo)")
     except WorkspaceError as error:
+        log.warning("could not open the workspace: %s", error)
         if screenshot_path:
             print(error, file=sys.stderr)
         else:

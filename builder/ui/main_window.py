@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from builder import __version__
+from builder.app_log import log
 from builder.engine.words import NodeKind
 from builder.store.base import Change
 from builder.store.database import WorkspaceError
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.empty.demo_button.clicked.connect(self.load_demo)
         self.empty.scratch_button.clicked.connect(self.automations.create)
         self._build_menus()
+        self._restore_layout()
         self.statusBar().showMessage("Ready")
         self.open_automation(self.automations.current)
 
@@ -291,6 +293,7 @@ class MainWindow(QMainWindow):
             self.show_message(f"'{text}' can no longer be undone: work has happened in that branch since.")
 
     def show_message(self, text: str) -> None:
+        log.info("said: %s", text)
         self.statusBar().showMessage(text, 8000)
 
     def _show_hint(self, text: str) -> None:
@@ -334,7 +337,36 @@ class MainWindow(QMainWindow):
             "over your sender profiles.",
         )
 
+    # -- the window's layout, remembered between runs ---------------------------------------
+
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry, state = settings.value("window/geometry"), settings.value("window/state")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        sizes = settings.value("window/splitter")
+        if isinstance(sizes, list) and len(sizes) == 3:
+            try:
+                left, center = int(sizes[0]), int(sizes[1])
+            except (TypeError, ValueError):
+                left = center = 0
+            if left > 0 and center > 0:
+                self.splitter.setSizes([left, center, 0])  # the settings panel opens on a click, not at start
+        page = str(settings.value("window/page", 0))
+        if page.isdigit():  # a damaged settings file is ignored, not obeyed
+            self.pages.setCurrentIndex(int(page))
+
+    def _save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/splitter", [str(size) for size in self.splitter.sizes()])
+        settings.setValue("window/page", self.pages.currentIndex())
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_layout()
         self.simulation.debounce.stop()
         self.simulation.worker.wait()  # no computation outlives the window
         self.crm.wait()
