@@ -74,9 +74,13 @@ class ContactsMixin(ImportMixin):
             params.append(tag_id)
         column = sort if sort in SORTABLE else "id"
         direction = "DESC" if descending else "ASC"
-        order = f"{column} IS NULL, {column} COLLATE NOCASE {direction}, id" if column != "id" else f"id {direction}"
-        sql = "SELECT id FROM contact" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
         with self._read() as conn:
+            if column == "id":
+                order = f"id {direction}"
+            else:  # case does not decide the order; the indexes of schema 2 serve it
+                key = f"{column} COLLATE NOCASE" if conn.dialect.name == "sqlite" else f"lower({column})"
+                order = f"{key} {direction}, id {direction}"
+            sql = "SELECT id FROM contact" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
             ids = [i for (i,) in query(conn, sql, params)]
         if segment_id is not None:
             members = set(self.segment_members(segment_id))

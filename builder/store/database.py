@@ -20,7 +20,8 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import SQLModel
 
 from builder.store import tables
-from builder.store.tables import SCHEMA_VERSION
+from builder.store.migrations import LATEST, upgrade
+from builder.store.tables import BASE_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 READ_ONLY = "workspace_read_only"
@@ -85,10 +86,10 @@ def check_sqlite_file(path: Path) -> bool:
     except sqlite3.DatabaseError as error:
         raise WorkspaceError(f"'{path}' cannot be read as a workspace: {error}.") from None
     version = row[0] if row else None
-    if version is None or version > SCHEMA_VERSION:
+    if version is None or version > LATEST:
         raise WorkspaceError(
             f"'{path}' was made by a newer version of Automation Builder (schema {version}, this app knows "
-            f"{SCHEMA_VERSION}); update the app to open it. The file was left as it is."
+            f"{LATEST}); update the app to open it. The file was left as it is."
         )
     return True
 
@@ -135,21 +136,23 @@ def connect(url: str) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the tables of a new workspace, or check the version of an existing one."""
+    """Create a new workspace, or check an existing one's version and upgrade it (all in one transaction)."""
     try:
         with engine.begin() as conn:
             names = set(inspect(conn).get_table_names())
             if "schema_version" in names:
                 version = conn.exec_driver_sql("SELECT max(version) FROM schema_version").scalar()
-                if version is None or version > SCHEMA_VERSION:
+                if version is None or version > LATEST:
                     raise WorkspaceError(
                         "This workspace was made by a newer version of Automation Builder; update the app to open it."
                     )
+                upgrade(conn, version)
                 return
             if names:
                 raise WorkspaceError("This database is not an Automation Builder workspace; it was left as it is.")
             SQLModel.metadata.create_all(conn)
-            conn.execute(tables.table(tables.SchemaVersion).insert(), {"version": SCHEMA_VERSION})
+            conn.execute(tables.table(tables.SchemaVersion).insert(), {"version": BASE_VERSION})
+            upgrade(conn, BASE_VERSION)
     except SQLAlchemyError as error:
         raise WorkspaceError(f"Cannot open the workspace: {error.__class__.__name__}: {error}") from None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+BASE_VERSION = 1  # the schema these tables describe; later versions are steps in migrations.py
 
 
 def _fk(target: str, *, nullable: bool = False, cascade: bool = True, index: bool = False) -> Column:

@@ -1,0 +1,49 @@
+"""The workspace schema's versions and the steps between them.
+
+``tables.py`` describes version 1. Every later change is a numbered step
+here, run in order inside the transaction that opens the workspace, so an
+upgrade happens all at once or not at all. A new workspace is made the same
+way — version 1, then every step — so each step runs on every new workspace
+and is tested all the time, not only on old files.
+
+A workspace newer than this app, or a database that is not a workspace, is
+refused before anything is written (``database.ensure_schema``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
+LATEST = 2
+
+
+def contact_sort_indexes(dialect: str) -> list[str]:
+    """Indexes that let the contacts table sort a million contacts by name or company without a sort."""
+    if dialect == "sqlite":
+        return [
+            "CREATE INDEX IF NOT EXISTS ix_contact_name_nocase ON contact (name COLLATE NOCASE)",
+            "CREATE INDEX IF NOT EXISTS ix_contact_company_nocase ON contact (company COLLATE NOCASE)",
+        ]
+    return [
+        "CREATE INDEX IF NOT EXISTS ix_contact_name_lower ON contact (lower(name))",
+        "CREATE INDEX IF NOT EXISTS ix_contact_company_lower ON contact (lower(company))",
+    ]
+
+
+def _to_2(conn: Connection) -> None:
+    for ddl in contact_sort_indexes(conn.dialect.name):
+        conn.exec_driver_sql(ddl)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2}  # the version a step reaches -> the step
+
+
+def upgrade(conn: Connection, found: int) -> None:
+    """Bring a workspace of version ``found`` to :data:`LATEST`, inside the caller's transaction."""
+    for version in range(found + 1, LATEST + 1):
+        STEPS[version](conn)
+    if found < LATEST:
+        conn.exec_driver_sql("DELETE FROM schema_version")
+        conn.exec_driver_sql(f"INSERT INTO schema_version (version) VALUES ({LATEST})")
