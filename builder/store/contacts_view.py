@@ -67,7 +67,7 @@ class ContactsMixin(ImportMixin):
         words = search.strip()
         if words:
             pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\')")
+            where.append("(name {like} ? ESCAPE '\\' OR email {like} ? ESCAPE '\\' OR company {like} ? ESCAPE '\\')")
             params += [pattern] * 3
         if tag_id is not None:
             where.append("id IN (SELECT contact_id FROM contact_tag WHERE tag_id = ?)")
@@ -80,7 +80,9 @@ class ContactsMixin(ImportMixin):
             else:  # case does not decide the order; the indexes of schema 2 serve it
                 key = f"{column} COLLATE NOCASE" if conn.dialect.name == "sqlite" else f"lower({column})"
                 order = f"{key} {direction}, id {direction}"
-            sql = "SELECT id FROM contact" + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
+            like = "LIKE" if conn.dialect.name == "sqlite" else "ILIKE"  # SQLite's LIKE ignores case already
+            condition = " AND ".join(where).replace("{like}", like)
+            sql = "SELECT id FROM contact" + (" WHERE " + condition if where else "") + f" ORDER BY {order}"
             ids = [i for (i,) in query(conn, sql, params)]
         if segment_id is not None:
             members = set(self.segment_members(segment_id))
@@ -113,7 +115,7 @@ class ContactsMixin(ImportMixin):
 
     def tags(self) -> list[tuple[int, str]]:
         with self._read() as conn:
-            return [(i, n) for i, n in query(conn, "SELECT id, name FROM tag ORDER BY name COLLATE NOCASE")]
+            return sorted(query(conn, "SELECT id, name FROM tag"), key=lambda row: (row[1].lower(), row[0]))
 
     # -- Mass Actions --------------------------------------------------------------------
 

@@ -164,6 +164,12 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
     conn.exec_driver_sql(sql, list(rows))
+    if "id" in columns and conn.dialect.name == "postgresql":
+        # Rows inserted with their own ids (restored, or numbered in bulk) do not move PostgreSQL's
+        # sequence on: move it past them, or the next row numbered by the database would collide.
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+        )
 
 
 def bulk_update(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

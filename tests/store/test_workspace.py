@@ -238,8 +238,8 @@ def test_done_task_records_an_interaction_and_sets_the_next_due_day(open_workspa
     connect, message = open_workspace().tasks(flow.automation)
     assert (connect.status, connect.done) == (TaskStatus.DONE, MONDAY)
     assert message.due == MONDAY + timedelta(days=3)
-    with sqlite3.connect(ws.engine.url.database) as raw:
-        assert raw.execute("SELECT contact_id, sender_profile_id, day FROM interaction").fetchall() == [
+    with ws.engine.connect() as conn:  # on SQLite or PostgreSQL alike
+        assert conn.exec_driver_sql("SELECT contact_id, sender_profile_id, day FROM interaction").fetchall() == [
             (jo, anna, MONDAY.toordinal())
         ]
 
@@ -364,3 +364,16 @@ def test_card_member_counts_follow_tag_changes_without_recounting_on_moves(open_
     assert ws.node_summaries(flow.automation)[flow.segment_node].members == 1
     ws.add_contact("Lou", tags=["cto"])
     assert ws.node_summaries(flow.automation)[flow.segment_node].members == 2
+
+
+def test_rows_numbered_by_the_workspace_and_by_the_database_never_collide(open_workspace):
+    """Duplicating numbers nodes itself; adding a node lets the database number it (a sequence on PostgreSQL)."""
+    ws = open_workspace()
+    flow = build_outreach(ws)
+    copy = ws.duplicate_automation(flow.automation)
+    added = ws.add_node(copy, "email")
+    assert added not in {n.id for n in ws.nodes(flow.automation)}
+    profile = ws.create_sender_profile("Anna")
+    snapshot = ws.delete_sender_profile(profile)
+    ws.restore_sender_profile(snapshot)
+    assert ws.create_sender_profile("Bob") != profile
