@@ -29,6 +29,21 @@ class Change:
 Listener = Callable[[Change], None]
 
 
+CHANGED_ELSEWHERE = (
+    "The workspace was changed elsewhere — reloaded. Nothing of this change was made; do it again if it is "
+    "still wanted."
+)
+
+
+class ChangedElsewhere(WorkspaceError):
+    """Another process wrote to the workspace since this one last looked; the edit was refused."""
+
+
+def _revision(conn: Connection) -> int:
+    found = conn.exec_driver_sql("SELECT revision FROM workspace_revision WHERE id = 1").fetchone()
+    return int(found[0]) if found else 0
+
+
 class WorkspaceBase:
     """Owns the database engine; each public method is one transaction."""
 
@@ -39,6 +54,10 @@ class WorkspaceBase:
         self._pending: list[Change] = []
         self._membership_version = 0
         self._member_cache: dict[int, tuple[int, int]] = {}  # segment -> (membership version, members)
+        # The app turns this on: an edit made while another process changed the workspace is refused.
+        self.guard_stale_edits = False
+        with engine.connect() as conn:
+            self._seen_revision = _revision(conn)
 
     # -- the date ---------------------------------------------------------------------
 
@@ -89,11 +108,24 @@ class WorkspaceBase:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One user action: all of it is committed, or none of it."""
+        """One user action: all of it is committed, or none of it.
+
+        With ``guard_stale_edits`` on, the action is refused when another
+        process has written since this one last looked: nothing of it is
+        written, and listeners hear ``Change("reloaded")``.
+        """
         self._pending = []
         try:
             with self.engine.begin() as conn:
+                if self.guard_stale_edits and _revision(conn) != self._seen_revision:
+                    raise ChangedElsewhere(CHANGED_ELSEWHERE)
                 yield conn
+                conn.exec_driver_sql("UPDATE workspace_revision SET revision = revision + 1 WHERE id = 1")
+                revision = _revision(conn)
+        except ChangedElsewhere:
+            self._pending = []
+            self.changed_elsewhere()
+            raise
         except IntegrityError as error:
             self._pending = []
             raise WorkspaceError(f"That change conflicts with what the workspace holds ({error.orig}).") from None
@@ -103,8 +135,19 @@ class WorkspaceBase:
         except BaseException:
             self._pending = []
             raise
+        self._seen_revision = revision
         changes, self._pending = self._pending, []
         self._announce(*changes)
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process wrote since this one last looked; if so, listeners hear ``reloaded``."""
+        with self._read() as conn:
+            current = _revision(conn)
+        if current == self._seen_revision:
+            return False
+        self._seen_revision = current
+        self._announce(Change("reloaded"))
+        return True
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-LATEST = 2
+LATEST = 3
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -37,7 +37,13 @@ def _to_2(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2}  # the version a step reaches -> the step
+def _to_3(conn: Connection) -> None:
+    """A revision number every write moves on: how an open window learns that another one changed the workspace."""
+    conn.exec_driver_sql("CREATE TABLE workspace_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL)")
+    conn.exec_driver_sql("INSERT INTO workspace_revision (id, revision) VALUES (1, 0)")
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3}  # the version a step reaches -> the step
 
 
 def upgrade(conn: Connection, found: int) -> None:

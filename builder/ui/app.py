@@ -85,6 +85,8 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
             QMessageBox.critical(None, "Automation Builder", str(error))
         return 2
     window = MainWindow(workspace, title)
+    if not screenshot_path:
+        window.watch_other_processes()
     width, height = (1600, 900) if screenshot_path else (1440, 880)
     window.resize(width, height)
     window.show()

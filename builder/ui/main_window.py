@@ -136,6 +136,10 @@ class MainWindow(QMainWindow):
         self.settings.setMinimumWidth(0)
         self.settings.hide()
 
+        # Another process may write to the workspace too: look every second and a half.
+        self.watch = QTimer(self)
+        self.watch.setInterval(1500)
+        self.watch.timeout.connect(self._look_elsewhere)
         self._stale_check = QTimer(self)
         self._stale_check.setSingleShot(True)
         self._stale_check.setInterval(0)
@@ -240,7 +244,30 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._place_empty()
 
+    def watch_other_processes(self) -> None:
+        """Refuse edits made on a stale view and reload when another process writes (the app does this)."""
+        self.workspace.guard_stale_edits = True
+        self.watch.start()
+
+    def _look_elsewhere(self) -> None:
+        try:
+            self.workspace.changed_elsewhere()  # announces "reloaded" when it did
+        except WorkspaceError as error:
+            self.show_message(str(error))
+
+    def _reload_everything(self) -> None:
+        """Another process changed the workspace: every view reads it again; undo starts afresh."""
+        self.undo_stack.clear()  # its steps describe a workspace that is no longer there
+        for what in ("automations", "graph", "sender_profiles", "sender_profile_node", "segments", "contacts", "tasks"):
+            self._on_change(Change(what))
+        if not self.statusBar().currentMessage().startswith("The workspace was changed elsewhere"):
+            self.show_message("The workspace was changed elsewhere — reloaded.")
+
     def _on_change(self, change: Change) -> None:
+        if change.what == "reloaded":
+            # After the command being run (a refused one, maybe) has finished: never inside a push.
+            QTimer.singleShot(0, self._reload_everything)
+            return
         self.automations.on_change(change)
         self.scene.on_change(change)
         self.bar.on_change(change)
@@ -366,6 +393,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/page", self.pages.currentIndex())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watch.stop()
         self._save_layout()
         self.simulation.debounce.stop()
         self.simulation.worker.wait()  # no computation outlives the window

@@ -55,3 +55,24 @@ def test_what_the_app_says_is_logged(make_window, qtbot, tmp_path, monkeypatch):
     finally:
         log.removeHandler(handler)
     assert "said: Anna stays in this branch." in records
+
+
+def test_the_window_follows_another_process_and_refuses_a_stale_edit(make_window, qtbot, reopen):
+    from tests.store.builders import build_outreach
+
+    window = make_window(lambda ws: build_outreach(ws))
+    window.watch_other_processes()
+    automation = window.automations.current
+    other = reopen()  # another app on the same workspace file
+    other.rename_automation(automation, "Renamed elsewhere")
+    qtbot.waitUntil(lambda: window.automations.list.item(0).text() == "Renamed elsewhere", timeout=5000)
+    assert window.statusBar().currentMessage() == "The workspace was changed elsewhere — reloaded."
+
+    other.rename_automation(automation, "Renamed again")
+    window.watch.stop()  # a stale view: the next edit here comes before the window looked
+    node = next(iter(window.scene.nodes))
+    window.editor.rename(node, "Stale title")
+    qtbot.waitUntil(lambda: window.automations.list.item(0).text() == "Renamed again")
+    assert window.statusBar().currentMessage().startswith("The workspace was changed elsewhere — reloaded.")
+    assert reopen().automation(automation).name == "Renamed again"
+    assert "Stale title" not in {n.title for n in reopen().nodes(automation)}
