@@ -12,7 +12,7 @@ from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert
-from builder.store.loading import chunks, execute, load_segment, query, segment_member_ids
+from builder.store.loading import allocate_ids, chunks, execute, load_segment, query, segment_member_ids
 from builder.store.running import RunningMixin
 from builder.store.tables import (
     Contact,
@@ -145,7 +145,7 @@ class CrmMixin(RunningMixin):
         if not rows:
             return []
         with self._write() as conn:
-            first = (query(conn, "SELECT max(id) FROM contact")[0][0] or 0) + 1
+            first = allocate_ids(conn, "contact", len(rows))
             ids = list(range(first, first + len(rows)))
             bulk_insert(
                 conn, table(Contact), ["id", *CONTACT_FIELDS], [(i, *r) for i, r in zip(ids, rows, strict=True)]

@@ -19,7 +19,7 @@ from builder.imports.interactions import InteractionImport
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
-from builder.store.loading import chunks, query
+from builder.store.loading import allocate_ids, chunks, query
 from builder.store.tables import Contact, ContactTag, Interaction, table
 
 # Called with (rows done, rows in all); returning False cancels the import.
@@ -84,7 +84,7 @@ class ImportMixin(CrmMixin):
                     new.append(person)
                 else:
                     known.append((found, person))
-            first = (query(conn, "SELECT max(id) FROM contact")[0][0] or 0) + 1
+            first = allocate_ids(conn, "contact", len(new))
             new_ids = list(range(first, first + len(new)))
             done = 0
             for start in range(0, len(new), BATCH):

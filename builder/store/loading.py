@@ -202,6 +202,18 @@ def find_branch(branches: Sequence[LoadedBranch], profile_node: int) -> tuple[in
     raise WorkspaceError("This Sender Profile node is not part of a complete branch.")
 
 
+def allocate_ids(conn: Connection, table_name: str, count: int) -> int:
+    """The first of ``count`` new ids for rows the workspace numbers itself, never handed out before."""
+    found = query(conn, "SELECT next_id FROM id_counter WHERE name = ?", (table_name,))
+    highest = query(conn, f"SELECT max(id) FROM {table_name}")[0][0] or 0
+    first = max(highest + 1, found[0][0] if found else 1)
+    if found:
+        execute(conn, "UPDATE id_counter SET next_id = ? WHERE name = ?", (first + count, table_name))
+    else:
+        execute(conn, "INSERT INTO id_counter (name, next_id) VALUES (?, ?)", (table_name, first + count))
+    return first
+
+
 def segment_member_ids(conn: Connection, definition: SegmentDefinition) -> list[int]:
     """The segment's contacts in creation order, decided by the engine's rule.
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-LATEST = 3
+LATEST = 4
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -43,7 +43,20 @@ def _to_3(conn: Connection) -> None:
     conn.exec_driver_sql("INSERT INTO workspace_revision (id, revision) VALUES (1, 0)")
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3}  # the version a step reaches -> the step
+def _to_4(conn: Connection) -> None:
+    """Where the workspace's own numbering of contacts, enrollments and nodes goes on from.
+
+    Ids it hands out are never handed out again, even after their rows were
+    deleted, so undoing a deletion can put the rows back with their ids.
+    """
+    conn.exec_driver_sql("CREATE TABLE id_counter (name VARCHAR(40) PRIMARY KEY, next_id INTEGER NOT NULL)")
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {
+    2: _to_2,
+    3: _to_3,
+    4: _to_4,
+}  # the version a step reaches -> the step
 
 
 def upgrade(conn: Connection, found: int) -> None:

@@ -19,6 +19,7 @@ from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
 from builder.store.loading import (
     LoadedBranch,
+    allocate_ids,
     automation_problems,
     chunks,
     execute,
@@ -62,6 +63,14 @@ def task_rows(enrollment_id: int, outcome: NewEnrollment, branch: LoadedBranch) 
         (enrollment_id, profile, nodes[t.step], t.step, KIND_VALUES[t.kind], PENDING, t.due_day, None)
         for t in outcome.tasks
     ]
+
+
+def _insert_tasks(conn: Connection, tasks: list[tuple]) -> None:
+    """Tasks numbered by the workspace, so a deleted automation's tasks can come back with their ids."""
+    if tasks:
+        first = allocate_ids(conn, "task", len(tasks))
+        rows = [(first + i, *row) for i, row in enumerate(tasks)]
+        bulk_insert(conn, table(Task), ["id", *TASK_COLUMNS], rows)
 
 
 class RunningMixin(WorkspaceBase):
@@ -153,7 +162,7 @@ class RunningMixin(WorkspaceBase):
         )
         if not new:
             return 0
-        next_id = (query(conn, "SELECT max(id) FROM enrollment")[0][0] or 0) + 1
+        next_id = allocate_ids(conn, "enrollment", len(new))
         enrollments = []
         tasks: list[tuple] = []
         for offset, outcome in enumerate(new):
@@ -170,7 +179,7 @@ class RunningMixin(WorkspaceBase):
             )  # fmt: skip
             tasks += task_rows(enrollment_id, outcome, branch)
         bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, enrollments)
-        bulk_insert(conn, table(Task), TASK_COLUMNS, tasks)
+        _insert_tasks(conn, tasks)
         for branch in branches:
             save_roster(conn, branch.profile_node, branch.rules.roster)
         return len(new)
@@ -257,7 +266,7 @@ class RunningMixin(WorkspaceBase):
             "UPDATE enrollment SET sender_profile_id = ?, reason = ?, status = ?, ignored_override_id = ? WHERE id = ?",
             updates,
         )
-        bulk_insert(conn, table(Task), TASK_COLUMNS, tasks)
+        _insert_tasks(conn, tasks)
         save_roster(conn, node_id, branch.rules.roster)
 
     def remove_sender_profile(self, node_id: int, profile_id: int, mode: RemovalMode | str | None = None) -> None:

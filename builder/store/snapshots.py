@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from builder.store.automations import AutomationsMixin
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
-from builder.store.loading import chunks, execute, query
+from builder.store.loading import allocate_ids, chunks, execute, query
 from builder.store.tables import (
     Automation,
     BranchAttachment,
@@ -179,7 +179,7 @@ class SnapshotsMixin(AutomationsMixin):
                 "SELECT id, kind, title, x, y, segment_id, wait_days FROM node WHERE automation_id = ? ORDER BY id",
                 (automation_id,),
             )
-            first = (query(conn, "SELECT max(id) FROM node")[0][0] or 0) + 1
+            first = allocate_ids(conn, "node", len(nodes))
             new_ids = {old[0]: first + i for i, old in enumerate(nodes)}
             bulk_insert(conn, table(Node), NODE_COLUMNS, [(new_ids[n[0]], copy_id, *n[1:]) for n in nodes])
             bulk_insert(

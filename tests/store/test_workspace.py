@@ -377,3 +377,21 @@ def test_rows_numbered_by_the_workspace_and_by_the_database_never_collide(open_w
     snapshot = ws.delete_sender_profile(profile)
     ws.restore_sender_profile(snapshot)
     assert ws.create_sender_profile("Bob") != profile
+
+
+def test_undoing_the_deletion_of_a_started_automation_after_others_enrolled(open_workspace):
+    """Ids the workspace hands out are never handed out again, so the deleted rows can come back with theirs."""
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna")
+    first = build_outreach(ws, tag="cto", name="CTOs")
+    second = build_outreach(ws, tag="vp", name="VPs")
+    for flow in (first, second):
+        ws.attach_sender_profile(flow.profile_node, anna)
+    ws.add_contacts([{"name": f"CTO {i}", "tags": ["cto"]} for i in range(3)])
+    ws.start(first.automation)
+    snapshot = ws.delete_automation(first.automation)
+    ws.add_contacts([{"name": f"VP {i}", "tags": ["vp"]} for i in range(3)])
+    ws.start(second.automation)  # enrolls three more: they must not take the deleted enrollments' ids
+    ws.restore_automation(snapshot)
+    again = open_workspace()
+    assert len(again.enrollments(first.automation)) == 3 and len(again.enrollments(second.automation)) == 3
