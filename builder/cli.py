@@ -80,21 +80,23 @@ def run_simulate(path: str, as_json: bool) -> int:
 
 def run_import(target: str | None, today: date | None, what: str, path: str, tags: Sequence[str]) -> int:
     """Import a CSV file and print the report; 2 when the file is refused and nothing changed."""
-    from builder.imports.contacts import read_contacts
+    from builder.imports.contacts import nothing_to_import, read_contacts
     from builder.imports.csv_table import CsvRefused
     from builder.imports.interactions import read_interactions
     from builder.store.database import WorkspaceError
     from builder.store.workspace import Workspace
 
+    if tags and what != "contacts":
+        print("--tag applies to contacts, not to interactions.", file=sys.stderr)
+        return 2
     try:
+        # The file first: a file that is refused never creates or upgrades a workspace.
+        plan = read_contacts(path, tags) if what == "contacts" else read_interactions(path, today or date.today())
+        if not (plan.contacts if what == "contacts" else plan.interactions):  # type: ignore[union-attr]
+            print(nothing_to_import(plan.source, plan.refused), file=sys.stderr)
+            return 2
         with Workspace.open(target, today=today) as ws:
-            if what == "contacts":
-                report = ws.import_contacts(read_contacts(path, tags))
-            else:
-                if tags:
-                    print("--tag applies to contacts, not to interactions.", file=sys.stderr)
-                    return 2
-                report = ws.import_interactions(read_interactions(path, ws.today))
+            report = ws.import_contacts(plan) if what == "contacts" else ws.import_interactions(plan)  # type: ignore[arg-type]
     except (CsvRefused, WorkspaceError) as error:
         print(error, file=sys.stderr)
         return 2

@@ -145,3 +145,15 @@ def test_import_interactions_from_the_command_line(tmp_path):
     assert done.returncode == 2  # no sender profiles yet: every row refused
     assert "no row could be imported" in done.stderr
     assert "line 2: no sender profile is called 'Anna Berg'" in done.stderr
+
+
+def test_a_header_only_file_says_so_and_creates_no_workspace(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("Name,Email\n", encoding="utf-8")
+    db = tmp_path / "new.sqlite"
+    done = run("--db", str(db), "import", "contacts", str(empty))
+    assert done.returncode == 2
+    assert done.stderr.strip() == "empty.csv: the file has no rows under its header, so nothing was imported."
+    missing = run("--db", str(db), "import", "contacts", str(tmp_path / "missing.csv"))
+    assert missing.returncode == 2
+    assert not db.exists()  # a refused file never makes a workspace

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from builder.imports.columns import CONTACT_FIELDS, FIELD_LABELS, guess_mapping, recogniser
 from builder.imports.csv_table import CsvRefused, CsvTable, read_csv_file
 
+# Where LinkedIn keeps people: public profiles, old public profiles, Sales Navigator leads.
+PROFILE_PATHS = ("/in/", "/pub/", "/sales/lead/", "/sales/people/")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
@@ -56,6 +58,15 @@ class ContactImport:
     merged: int  # rows that repeated an earlier row's person
 
 
+def nothing_to_import(source: str, refused: list[Refused]) -> str:
+    """Why a file gave nothing to import, for a person: no rows at all, or every row refused by line."""
+    if not refused:
+        return f"{source}: the file has no rows under its header, so nothing was imported."
+    count = len(refused)
+    lines = [f"{source}: no row could be imported.", f"{count:,} row{'s' if count != 1 else ''} refused:"]
+    return "\n".join(lines + [f"  {r}" for r in sorted(refused, key=lambda r: r.line)])
+
+
 def read_contacts(path: str, extra_tags: Sequence[str] = ()) -> ContactImport:
     """Read and check a contacts export, with the columns guessed from its header."""
     table = read_csv_file(path, recogniser(CONTACT_FIELDS))
@@ -88,6 +99,9 @@ def plan_contacts(table: CsvTable, mapping: Mapping[str, int], extra_tags: Seque
             by_url.get(found.linkedin_url) if found.linkedin_url else None
         )
         if earlier is not None:
+            owner = by_url.get(found.linkedin_url) if found.linkedin_url else None
+            if owner is not None and owner is not earlier:
+                found.linkedin_url = None  # that address is another person's in this file: not copied
             earlier.merge(found)
             merged += 1
         else:
@@ -141,13 +155,16 @@ def linkedin_profile(text: str) -> str | None:
     value = text.strip()
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
-    host = parts.netloc.lower().split(":")[0]
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. a stray "[" that urlsplit reads as a broken IPv6 address
+        return None
     if not (host == "linkedin.com" or host.endswith(".linkedin.com")):
         return None
     path = parts.path.rstrip("/")
-    if not path:
-        return None
+    if not path.lower().startswith(PROFILE_PATHS) or path.count("/") < 2:
+        return None  # a company page, a post, the front page: not a person
     # Public profile names are not case-sensitive; Sales Navigator's lead ids are.
     return "https://www.linkedin.com" + (path.lower() if path.lower().startswith("/in/") else path)
 

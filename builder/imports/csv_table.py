@@ -17,6 +17,8 @@ from pathlib import Path
 
 DELIMITERS = (",", ";", "\t")
 MAX_BYTES = 512 * 1024 * 1024
+# The csv module refuses cells over 128 KB by default, which a long note in an export can pass.
+csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 
 
 class CsvRefused(ValueError):
@@ -83,6 +85,8 @@ def read_csv_bytes(data: bytes, source: str, recognise: Callable[[list[str]], in
     for line, cells in rows[index + 1 :]:
         if not any(cell.strip() for cell in cells):
             continue
+        while len(cells) > width and not cells[-1].strip():
+            cells = cells[:-1]  # a trailing separator, as many exports write: no cell
         body.append(CsvRow(line, cells + [""] * (width - len(cells)) if len(cells) < width else cells))
     return CsvTable(source, header, header_line, body, delimiter, encoding)
 

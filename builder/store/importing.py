@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from builder.imports.contacts import ContactImport, ContactRow, Refused, linkedin_profile
+from builder.imports.contacts import ContactImport, ContactRow, Refused, linkedin_profile, nothing_to_import
 from builder.imports.interactions import InteractionImport
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
@@ -70,7 +70,7 @@ class ImportMixin(CrmMixin):
         """Add the file's new people and update the known ones, in one transaction."""
         report = ImportReport(plan.source, "contacts", merged=plan.merged, refused=list(plan.refused))
         if not plan.contacts:
-            raise WorkspaceError(f"{plan.source}: no row could be imported.\n" + "\n".join(report.lines()[1:]))
+            raise WorkspaceError(nothing_to_import(report.source, report.refused))
         total = len(plan.contacts)
         with self._write() as conn:
             by_email, by_url = _known_contacts(conn)
@@ -96,7 +96,7 @@ class ImportMixin(CrmMixin):
                 bulk_insert(conn, table(Contact), ["id", "name", "email", "company", "title", "linkedin_url"], rows)
                 done += len(batch)
                 _tick(progress, done, total)
-            filled = _fill_known(conn, known)
+            filled = _fill_known(conn, known, by_email, by_url)
             tag_ids = self._tag_ids(conn, {t for p in plan.contacts for t in p.tags})
             wanted = {(cid, tag_ids[t]) for cid, p in zip(new_ids, new, strict=True) for t in p.tags}
             known_pairs = {(cid, tag_ids[t]) for cid, p in known for t in p.tags}
@@ -120,16 +120,24 @@ class ImportMixin(CrmMixin):
         report = ImportReport(plan.source, "interactions", refused=list(plan.refused))
         with self._write() as conn:
             by_email, by_url = _known_contacts(conn)
-            profiles = {name.strip().lower(): pid for pid, name in query(conn, "SELECT id, name FROM sender_profile")}
+            profiles: dict[str, int | None] = {}
+            for pid, name in query(conn, "SELECT id, name FROM sender_profile ORDER BY id"):
+                key = _profile_key(name)
+                profiles[key] = None if key in profiles else pid  # None: two profiles answer to this name
             seen = set(query(conn, "SELECT contact_id, sender_profile_id, day FROM interaction"))
             rows = []
             for item in plan.interactions:
                 contact = (by_email.get(item.email) if item.email else None) or (
                     by_url.get(item.linkedin_url) if item.linkedin_url else None
                 )
-                profile = profiles.get(item.sender_profile.strip().lower())
+                key = _profile_key(item.sender_profile)
+                profile = profiles.get(key)
                 if contact is None:
                     report.refused.append(Refused(item.line, f"no contact has {item.email or item.linkedin_url}"))
+                elif key in profiles and profile is None:
+                    report.refused.append(
+                        Refused(item.line, f"more than one sender profile is called '{item.sender_profile}'")
+                    )
                 elif profile is None:
                     report.refused.append(Refused(item.line, f"no sender profile is called '{item.sender_profile}'"))
                 elif (contact, profile, item.day.toordinal()) in seen:
@@ -139,7 +147,7 @@ class ImportMixin(CrmMixin):
                     seen.add(key)
                     rows.append(key)
             if not rows and not report.unchanged:
-                raise WorkspaceError(f"{plan.source}: no row could be imported.\n" + "\n".join(report.lines()[1:]))
+                raise WorkspaceError(nothing_to_import(report.source, report.refused))
             # Recorded oldest first, so R2's "latest" follows the days, then the file's order.
             rows.sort(key=lambda r: r[2])
             for start in range(0, len(rows), BATCH):
@@ -157,12 +165,18 @@ def _tick(progress: Progress | None, done: int, total: int) -> None:
         raise ImportCanceled("The import was cancelled; nothing was changed.")
 
 
+def _profile_key(name: str) -> str:
+    """A sender profile's name as the file and the workspace are compared: case and spacing aside."""
+    return " ".join(name.split()).lower()
+
+
 def _known_contacts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
     """Every contact's email (lower case) and LinkedIn profile address, to match people by."""
     by_email: dict[str, int] = {}
     by_url: dict[str, int] = {}
     for cid, email, url in query(
-        conn, "SELECT id, email, linkedin_url FROM contact WHERE email IS NOT NULL OR linkedin_url IS NOT NULL"
+        conn,
+        "SELECT id, email, linkedin_url FROM contact WHERE email IS NOT NULL OR linkedin_url IS NOT NULL ORDER BY id",
     ):
         if email:
             by_email.setdefault(email.strip().lower(), cid)
@@ -173,8 +187,14 @@ def _known_contacts(conn: Connection) -> tuple[dict[str, int], dict[str, int]]:
     return by_email, by_url
 
 
-def _fill_known(conn: Connection, known: Sequence[tuple[int, ContactRow]]) -> set[int]:
-    """Fill the known contacts' empty fields from the file; nothing they have is overwritten."""
+def _fill_known(
+    conn: Connection, known: Sequence[tuple[int, ContactRow]], by_email: dict[str, int], by_url: dict[str, int]
+) -> set[int]:
+    """Fill the known contacts' empty fields from the file; nothing they have is overwritten.
+
+    An email or profile address that belongs to another contact is not copied:
+    two contacts with one address would send that person's history to either.
+    """
     ids = sorted({cid for cid, _ in known})
     current: dict[int, tuple] = {}
     for chunk in chunks(ids):
@@ -186,17 +206,21 @@ def _fill_known(conn: Connection, known: Sequence[tuple[int, ContactRow]]) -> se
     updates = []
     for cid, person in known:
         email, company, title, url = current[cid]
-        new = (
-            email or person.email,
-            company or person.company,
-            title or person.title,
-            url or person.linkedin_url,
-        )
+        new_email = email or _unclaimed(person.email, cid, by_email)
+        new_url = url or _unclaimed(person.linkedin_url, cid, by_url)
+        new = (new_email, company or person.company, title or person.title, new_url)
         if new != (email, company, title, url):
             updates.append((*new, cid))
             current[cid] = new
     bulk_update(conn, "UPDATE contact SET email = ?, company = ?, title = ?, linkedin_url = ? WHERE id = ?", updates)
     return {row[-1] for row in updates}
+
+
+def _unclaimed(address: str | None, contact: int, owners: dict[str, int]) -> str | None:
+    """The address, claimed for ``contact``, unless another contact has it already."""
+    if address is None or owners.setdefault(address, contact) != contact:
+        return None
+    return address
 
 
 def _existing_tags(conn: Connection, contact_ids: Sequence[int]) -> set[tuple[int, int]]:

@@ -115,7 +115,7 @@ def test_the_same_person_by_email_or_by_profile_address_is_one_contact():
     )
     plan = plan_contacts(table, guess_mapping(table.header, CONTACT_FIELDS))
     assert [(c.name, c.email, c.linkedin_url) for c in plan.contacts] == [
-        ("Ada", "ada@x.org", "https://www.linkedin.com/in/ada"),
+        ("Ada", "ada@x.org", None),  # the third row's address is Ada L.'s already: not copied (one owner each)
         ("Ada L.", None, "https://www.linkedin.com/in/ada"),
     ]
     assert plan.merged == 1
@@ -130,6 +130,8 @@ def test_profile_addresses():
     )
     assert linkedin_profile("https://linkedin.com.evil.example/in/x") is None
     assert linkedin_profile("https://www.linkedin.com/") is None
+    assert linkedin_profile("https://www.linkedin.com/company/northwind") is None  # a company, not a person
+    assert linkedin_profile("https://[linkedin.com/in/a") is None  # what urlsplit cannot read is no address
 
 
 def test_interactions_with_the_date_spellings_exports_use():
@@ -174,3 +176,11 @@ def test_an_interactions_file_without_a_date_column_is_refused():
 )
 def test_read_date(text: str, day: date):
     assert read_date(text) == day
+
+
+def test_a_trailing_separator_and_a_very_long_cell_are_read():
+    note = "x" * 200_000
+    data = f'Name,Email,Notes\nAda,ada@x.org,"{note}",\n'.encode()
+    table = read_csv_bytes(data, "f.csv", recogniser(CONTACT_FIELDS))
+    plan = plan_contacts(table, guess_mapping(table.header, CONTACT_FIELDS))
+    assert [c.name for c in plan.contacts] == ["Ada"] and not plan.refused

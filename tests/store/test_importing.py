@@ -140,3 +140,40 @@ def test_interactions_with_unknown_people_or_profiles_are_refused_by_line(open_w
         "  line 6: no contact has nobody@nowhere.test",
         "  line 7: no sender profile is called 'Zed Unknown'",
     ]
+
+
+def test_an_address_another_contact_has_is_not_copied_and_history_goes_to_its_owner(open_workspace, tmp_path):
+    from builder.imports.interactions import read_interactions
+
+    ws = open_workspace()
+    ws.create_sender_profile("Anna")
+    k1 = ws.add_contact("K1", email="k1@x.com")
+    k2 = ws.add_contact("K2", linkedin_url="https://www.linkedin.com/in/k2")
+    ws.add_contact("Broken", linkedin_url="http://[oops")  # a stored address urlsplit cannot read
+    people = tmp_path / "people.csv"
+    people.write_text("Name,Email,LinkedIn URL\nX,k1@x.com,https://www.linkedin.com/in/k2\n", encoding="utf-8")
+    report = ws.import_contacts(read_contacts(str(people)))
+    assert (report.added, report.updated) == (0, 0)
+    history = tmp_path / "history.csv"
+    history.write_text("LinkedIn URL,Sender Profile,Date\nlinkedin.com/in/k2,Anna,2026-02-01\n", encoding="utf-8")
+    ws.import_interactions(read_interactions(str(history), MONDAY))
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT contact_id FROM interaction").fetchall() == [(k2,)]
+        assert conn.exec_driver_sql(f"SELECT linkedin_url FROM contact WHERE id = {k1}").fetchall() == [(None,)]
+
+
+def test_a_sender_profile_name_two_profiles_answer_to_is_refused(open_workspace, tmp_path):
+    from builder.imports.interactions import read_interactions
+
+    ws = open_workspace()
+    ws.create_sender_profile("Anna")
+    ws.create_sender_profile("anna ")
+    ws.create_sender_profile("Omar  Haddad")  # two spaces: still Omar Haddad
+    ws.add_contact("Jo", email="jo@x.com")
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "Email,Sender Profile,Date\njo@x.com,Anna,2026-02-01\njo@x.com,Omar Haddad,2026-02-01\n", encoding="utf-8"
+    )
+    report = ws.import_interactions(read_interactions(str(history), MONDAY))
+    assert report.added == 1
+    assert [str(r) for r in report.refused] == ["line 2: more than one sender profile is called 'Anna'"]
