@@ -110,18 +110,24 @@ class WorkspaceBase:
     def _write(self) -> Iterator[Connection]:
         """One user action: all of it is committed, or none of it.
 
-        With ``guard_stale_edits`` on, the action is refused when another
+        The revision is moved on first: that takes the row's lock (PostgreSQL;
+        SQLite's ``BEGIN IMMEDIATE`` has locked the file already), so writers
+        take turns and each sees exactly whether someone wrote in between.
+        With ``guard_stale_edits`` on, the action is then refused when another
         process has written since this one last looked: nothing of it is
         written, and listeners hear ``Change("reloaded")``.
         """
         self._pending = []
         try:
             with self.engine.begin() as conn:
-                if self.guard_stale_edits and _revision(conn) != self._seen_revision:
+                revision = int(
+                    conn.exec_driver_sql(
+                        "UPDATE workspace_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision"
+                    ).scalar_one()
+                )
+                if self.guard_stale_edits and revision != self._seen_revision + 1:
                     raise ChangedElsewhere(CHANGED_ELSEWHERE)
                 yield conn
-                conn.exec_driver_sql("UPDATE workspace_revision SET revision = revision + 1 WHERE id = 1")
-                revision = _revision(conn)
         except ChangedElsewhere:
             self._pending = []
             self.changed_elsewhere()

@@ -71,18 +71,15 @@ class CrmMixin(RunningMixin):
             channel = Channel(channel)
         except ValueError:
             raise WorkspaceError("A sender profile's channel is LinkedIn or email.") from None
+        row = (name, channel.value, _check_limit(daily_limit), _check_weight(weight))
         with self._write() as conn:
-            result = conn.execute(
-                table(SenderProfile).insert(),
-                {
-                    "name": name,
-                    "channel": channel.value,
-                    "daily_limit": _check_limit(daily_limit),
-                    "weight": _check_weight(weight),
-                },
+            # Numbered by the workspace: a deleted profile's id is never given to another (undo, pins).
+            profile_id = allocate_ids(conn, "sender_profile", 1)
+            bulk_insert(
+                conn, table(SenderProfile), ["id", "name", "channel", "daily_limit", "weight"], [(profile_id, *row)]
             )
             self._later(Change("sender_profiles"))
-            return int(result.inserted_primary_key[0])
+            return profile_id
 
     def update_sender_profile(self, profile_id: int, **changes: Any) -> None:
         """Change name, channel, daily_limit or weight of a sender profile."""

@@ -52,3 +52,18 @@ def test_a_profile_active_in_a_running_automation_is_removed_there_first(open_wo
     ws.remove_sender_profile(flow.profile_node, anna, "cancel")
     ws.delete_sender_profile(anna)
     assert open_workspace().attachments(flow.profile_node) == []
+
+
+def test_a_deleted_profiles_id_is_never_given_to_another(open_workspace):
+    ws = open_workspace()
+    ws.create_sender_profile("Quinn")
+    paula = ws.create_sender_profile("Paula")
+    (c,) = ws.add_contacts([{"name": "C"}])
+    ws.set_override([c], paula)
+    pinned = ws.override_state([c])
+    deleted = ws.delete_sender_profile(paula)
+    rita = ws.create_sender_profile("Rita")
+    assert rita != paula
+    ws.restore_sender_profile(deleted)  # Paula comes back, with her id
+    ws.restore_overrides(pinned)
+    assert ws.override_state([c]) == {c: paula}
