@@ -17,7 +17,10 @@ from there exactly as the workspace would.
     }
 
 ``done_today`` (optional) counts the tasks each profile has already done
-today in all automations; they count against its daily limit on day 0.
+today in all automations; they count against its daily limit on day 0
+(without it, this automation's tasks done on day 0 do). Each enrollment with
+a sender profile lists one task per action step of its branch: the done ones
+first, then pending or canceled ones; only the first pending one has a due day.
 """
 
 from __future__ import annotations
@@ -79,6 +82,30 @@ def _choice(r: JsonReader, obj: dict[str, Any], key: str, where: str, kind: type
         allowed = ", ".join(v.value for v in kind)
         r.problem(f"{where}.{key}", f"must be one of {allowed}")
         return None
+
+
+def _task_pattern(
+    tasks: list[TaskState], actions: list[int], profile: str | None, status: EnrollmentStatus | None
+) -> str | None:
+    """What is wrong with an enrollment's tasks as a run leaves them, or None.
+
+    A contact with a profile has one task per action step of its branch, in
+    step order: the done ones first, then pending or canceled ones, and only
+    the first pending one has a due day (the rest wait for it).
+    """
+    if profile is None or status is EnrollmentStatus.WAITING:
+        return "a contact without a sender profile has no tasks" if tasks else None
+    listed = sorted(tasks, key=lambda t: t.step)
+    if [t.step for t in listed] != actions:
+        return f"must list the branch's action steps {actions}, each once"
+    statuses = [t.status for t in listed]
+    done = statuses.count(TaskStatus.DONE)
+    if TaskStatus.DONE in statuses[done:]:
+        return "done tasks come first, in step order, then pending or canceled ones"
+    pending = [t for t in listed[done:] if t.status is TaskStatus.PENDING]
+    if pending and (pending[0].due_day is None or any(t.due_day is not None for t in pending[1:])):
+        return "the first pending task has a due day, and the ones after it have none yet"
+    return None
 
 
 def read_state(
@@ -170,6 +197,10 @@ def read_state(
                     r.problem(f"{tat}.{key}", "expected a whole number or null")
             if step is not None and task_status is not None:
                 tasks.append(TaskState(step, task_status, due, done))
+        problem = _task_pattern(tasks, [i for i, s in enumerate(steps) if s.is_action], profile, status)
+        if problem:
+            r.problem(f"{at}.tasks", problem)
+            continue
         if status is not None and day is not None:
             enrollments.append(EnrollmentState(contact, branch, profile, reason, day, status, tuple(tasks)))
     done_today: dict[str, int] = {}

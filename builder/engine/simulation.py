@@ -381,7 +381,9 @@ class Simulation:
         """Each profile does its due tasks, oldest first, up to its daily limit."""
         running = self.state is AutomationState.RUNNING
         for profile, limit in self.limits.items():
-            room = limit - self._used_today.get(profile, 0) if day == 0 else limit
+            # Day 0: what was done today before the run counts, in every automation (or, unsaid, in this one).
+            used = max(self._used_today.get(profile, 0), self._ours_today[profile]) if day == 0 else 0
+            room = limit - used
             lane = self._lanes.get(profile)
             done = 0
             while running and room > 0 and lane is not None and lane.days and lane.days[0] <= day:

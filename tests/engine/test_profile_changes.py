@@ -5,6 +5,7 @@ Each test builds its scenario in code and reads the SPEC §7 result object.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -452,3 +453,21 @@ def test_clearing_an_override_with_null_lets_the_rotation_decide():
     )
     newcomer = assignment(run(data), "n0")
     assert (newcomer["sender_profile"], newcomer["reason"]) == ("anna", "even_distribution")
+
+
+STATES = Path(__file__).resolve().parents[1] / "data" / "state"
+
+
+def test_tasks_done_today_count_against_the_limit_even_when_the_state_does_not_say_so():
+    from builder.engine.scenario import load_scenario
+
+    result = simulate(load_scenario(STATES / "done-today-unsaid.json"))
+    assert result.done_per_day["anna"] == [2, 2]  # two done today already: c3 waits until tomorrow
+
+
+def test_a_state_whose_tasks_skip_a_step_is_refused_by_where():
+    from builder.engine.scenario import load_scenario
+
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(STATES / "task-missing.json")
+    assert "state.enrollments[0].tasks: must list the branch's action steps [0, 2], each once" in raised.value.problems
