@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from builder.engine.words import RemovalMode
-from builder.store.base import Change
 from builder.store.crm import SenderProfileInfo
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
@@ -32,12 +31,15 @@ from builder.ui.canvas.items import em
 from builder.ui.commands import BranchChangeCommand, push
 from builder.ui.dialogs.profile_editor import SenderProfileEditor
 from builder.ui.dialogs.remove_profile import RemovalChoice, RemoveProfileDialog
+from builder.ui.page import Page
 from builder.ui.profile_commands import CreateProfileCommand, DeleteProfileCommand, EditProfileCommand
 
 COLUMNS = ("Name", "Channel", "Daily limit", "Weight", "Used in")
 
 
-class SenderProfilesView(QWidget):
+class SenderProfilesView(Page):
+    follows = ("sender_profiles", "sender_profile_node", "automations", "enrollments")
+
     def __init__(
         self, workspace: Workspace, undo_stack: QUndoStack, report: Callable[[str], None], parent: QWidget | None = None
     ) -> None:
@@ -74,17 +76,6 @@ class SenderProfilesView(QWidget):
         self.table.itemDoubleClicked.connect(lambda _item: self.edit())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.profiles: list[SenderProfileInfo] = []
-        self._loaded = False
-
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        if not self._loaded:
-            self._loaded = True
-            self.refresh()
-
-    def on_change(self, change: Change) -> None:
-        if self._loaded and change.what in ("sender_profiles", "sender_profile_node", "automations", "enrollments"):
-            self.refresh()
 
     def refresh(self) -> None:
         chosen = self.selected()

@@ -22,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from builder.store.base import Change
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
+from builder.ui.page import Page
 
 TASK_ROLE = Qt.ItemDataRole.UserRole
 
 
-class TasksView(QWidget):
+class TasksView(Page):
+    follows = ("tasks", "enrollments", "automations", "today", "sender_profiles", "contacts")
+
     def __init__(self, workspace: Workspace, report: Callable[[str], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("TasksView")
@@ -65,24 +67,6 @@ class TasksView(QWidget):
         self.skip_button.clicked.connect(lambda: self._finish(done=False))
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemDoubleClicked.connect(lambda item, _column: self._finish(done=True, items=[item]))
-        self._loaded = False
-
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        if not self._loaded:
-            self._loaded = True
-            self.refresh()
-
-    def on_change(self, change: Change) -> None:
-        if self._loaded and change.what in (
-            "tasks",
-            "enrollments",
-            "automations",
-            "today",
-            "sender_profiles",
-            "contacts",
-        ):
-            self.refresh()
 
     def refresh(self) -> None:
         try:

@@ -21,22 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.crm.contacts_model import ContactsModel
 from builder.ui.crm.mass_actions import MassActionsPanel
 from builder.ui.crm.query_worker import Answer, ContactQueries
 from builder.ui.dialogs.import_file import import_csv
+from builder.ui.page import Page
 
 
-class CrmView(QWidget):
+class CrmView(Page):
+    follows = ("contacts", "sender_profiles", "segments")
+
     def __init__(
         self, workspace: Workspace, undo_stack: QUndoStack, report: Callable[[str], None], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CrmView")
-        self._loaded = False  # the contacts are read when the page is first shown
         self.workspace, self.report = workspace, report
         self.model = ContactsModel(workspace, self)
         self.queries = ContactQueries(self)
@@ -120,12 +121,10 @@ class CrmView(QWidget):
 
     # -- loading -------------------------------------------------------------------------
 
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
-        if not self._loaded:  # the contacts are read the first time the page is shown, not at start
-            self._loaded = True
-            self.reload_filters()
-            self.apply_filters()
+    def refresh(self) -> None:
+        self.reload_filters()
+        self.mass.reload_choices()
+        self.apply_filters()
 
     def reload_filters(self) -> None:
         for combo, items, everyone in (
@@ -144,7 +143,7 @@ class CrmView(QWidget):
 
     def apply_filters(self) -> None:
         """Ask (off the GUI thread) for the contacts the search and filters match."""
-        if not self._loaded:
+        if not self.loaded:
             return  # asked when the page is first shown
         self.model.search = self.search.text()
         self.model.tag_id = self.tag_filter.currentData()
@@ -164,14 +163,6 @@ class CrmView(QWidget):
         self.mass.selection_changed()
         total = len(answer.ids)
         self.found.setText(f"{total:,} contact{'s' if total != 1 else ''}")
-
-    def on_change(self, change: Change) -> None:
-        if not self._loaded:
-            return
-        if change.what in ("contacts", "sender_profiles", "segments"):
-            self.reload_filters()
-            self.mass.reload_choices()
-            self.apply_filters()
 
     def wait(self) -> None:
         self.queries.wait()
