@@ -55,24 +55,37 @@ class DeletedProfile:
 
 class ProfileAdminMixin(ContactsMixin):
     def sender_profile_usage(self, profile_id: int) -> ProfileUsage:
+        found = self.sender_profile_usages([profile_id])
+        if profile_id not in found:
+            raise WorkspaceError("That sender profile no longer exists.")
+        return found[profile_id]
+
+    def sender_profile_usages(self, profile_ids: list[int] | None = None) -> dict[int, ProfileUsage]:
+        """Where each sender profile is used (all of them, or these), in a few grouped queries."""
         with self._read() as conn:
-            found = query(conn, "SELECT name FROM sender_profile WHERE id = ?", (profile_id,))
-            if not found:
-                raise WorkspaceError("That sender profile no longer exists.")
-            places = query(
+            names = dict(query(conn, "SELECT id, name FROM sender_profile"))
+            places: dict[int, list[tuple]] = {}
+            for profile, node, automation, automation_state, state in query(
                 conn,
-                "SELECT b.node_id, a.name, a.state, b.state FROM branch_attachment b JOIN node n ON n.id = b.node_id "
-                "JOIN automation a ON a.id = n.automation_id WHERE b.sender_profile_id = ? ORDER BY a.id, b.node_id",
-                (profile_id,),
-            )
-            history = sum(
-                query(conn, f"SELECT count(*) FROM {name} WHERE sender_profile_id = ?", (profile_id,))[0][0]
-                for name in ("enrollment", "interaction")
-            )
-            pins = query(conn, "SELECT count(*) FROM override WHERE sender_profile_id = ?", (profile_id,))[0][0]
-        running = [(node, name, state) for node, name, automation, state in places if automation != "draft"]
-        drafts = len({name for _, name, automation, _ in places if automation == "draft"})
-        return ProfileUsage(profile_id, found[0][0], running, drafts, history, pins)
+                "SELECT b.sender_profile_id, b.node_id, a.name, a.state, b.state FROM branch_attachment b "
+                "JOIN node n ON n.id = b.node_id JOIN automation a ON a.id = n.automation_id ORDER BY a.id, b.node_id",
+            ):
+                places.setdefault(profile, []).append((node, automation, automation_state, state))
+            history: dict[int, int] = {}
+            for name in ("enrollment", "interaction"):
+                for profile, count in query(
+                    conn, f"SELECT sender_profile_id, count(*) FROM {name} GROUP BY sender_profile_id"
+                ):
+                    if profile is not None:
+                        history[profile] = history.get(profile, 0) + count
+            pins = dict(query(conn, "SELECT sender_profile_id, count(*) FROM override GROUP BY sender_profile_id"))
+        usages = {}
+        for pid in names if profile_ids is None else [p for p in profile_ids if p in names]:
+            mine = places.get(pid, [])
+            running = [(node, name, state) for node, name, automation, state in mine if automation != "draft"]
+            drafts = len({name for _, name, automation, _ in mine if automation == "draft"})
+            usages[pid] = ProfileUsage(pid, names[pid], running, drafts, history.get(pid, 0), pins.get(pid, 0))
+        return usages
 
     def delete_sender_profile(self, profile_id: int) -> DeletedProfile:
         """Delete a profile that has no history, with its pins and places in automations; returns the snapshot."""

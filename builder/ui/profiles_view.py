@@ -81,7 +81,8 @@ class SenderProfilesView(Page):
         chosen = self.selected()
         try:
             self.profiles = self.workspace.sender_profiles()
-            usages = [self.workspace.sender_profile_usage(p.id) for p in self.profiles]
+            found = self.workspace.sender_profile_usages()
+            usages = [found[p.id] for p in self.profiles]
         except WorkspaceError as error:
             self.report(str(error))
             return
