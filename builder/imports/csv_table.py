@@ -65,9 +65,17 @@ def read_csv_file(path: str | Path, recognise: Callable[[list[str]], int]) -> Cs
 def read_csv_bytes(data: bytes, source: str, recognise: Callable[[list[str]], int]) -> CsvTable:
     if not data.strip():
         raise CsvRefused(f"{source}: the file is empty.")
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if utf16:  # Excel's "Unicode Text": UTF-16 with a byte-order mark
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise CsvRefused(f"{source}: says it is UTF-16 text but is not; export the list as CSV again.") from None
     if b"\x00" in data[:65536]:
         raise CsvRefused(f"{source}: is not a text file; export the list as CSV and try again.")
     text, encoding = _decode(data)
+    if utf16:
+        encoding = "UTF-16"
     if not text.strip():
         raise CsvRefused(f"{source}: the file is empty.")
     delimiter = _choose_delimiter(text, recognise)

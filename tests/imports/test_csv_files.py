@@ -184,3 +184,14 @@ def test_a_trailing_separator_and_a_very_long_cell_are_read():
     table = read_csv_bytes(data, "f.csv", recogniser(CONTACT_FIELDS))
     plan = plan_contacts(table, guess_mapping(table.header, CONTACT_FIELDS))
     assert [c.name for c in plan.contacts] == ["Ada"] and not plan.refused
+
+
+def test_excels_unicode_text_export_is_read():
+    data = "Name\tE-Mail\tFirma\nJürgen Müller\tj@stahl.de\tStahl\n".encode("utf-16")
+    table = read_csv_bytes(data, "f.txt", recogniser(CONTACT_FIELDS))
+    plan = plan_contacts(table, guess_mapping(table.header, CONTACT_FIELDS))
+    assert (table.delimiter, table.encoding, [(c.name, c.email, c.company) for c in plan.contacts]) == (
+        "\t",
+        "UTF-16",
+        [("Jürgen Müller", "j@stahl.de", "Stahl")],
+    )
