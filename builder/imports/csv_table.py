@@ -3,8 +3,9 @@
 Handles what real exports do: UTF-8 with or without a byte-order mark, or
 Latin-1 / Windows-1252 from older Excel; commas, semicolons (Excel in much of
 Europe) or tabs; notes above the header (LinkedIn's Connections.csv); quoted
-cells across lines. A file that is not text, or whose quoting is broken, is
-refused with a sentence that says where.
+cells across lines. A file that is not text, whose quoting is broken, or whose
+lines are not all in one encoding, is refused with a sentence that says where:
+text is never stored garbled.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 
 DELIMITERS = (",", ";", "\t")
 MAX_BYTES = 512 * 1024 * 1024
+MAX_CELL = 16 * 1024 * 1024
 # The csv module refuses cells over 128 KB by default, which a long note in an export can pass.
-csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
 
 
 class CsvRefused(ValueError):
@@ -71,9 +73,13 @@ def read_csv_bytes(data: bytes, source: str, recognise: Callable[[list[str]], in
             data = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
             raise CsvRefused(f"{source}: says it is UTF-16 text but is not; export the list as CSV again.") from None
-    if b"\x00" in data[:65536]:
+    nul = data.find(b"\x00")
+    if 0 <= nul < 65536:
         raise CsvRefused(f"{source}: is not a text file; export the list as CSV and try again.")
-    text, encoding = _decode(data)
+    if nul >= 0:  # text with a NUL byte further on: damaged, and no database stores it as text
+        line = data.count(b"\n", 0, nul) + 1
+        raise CsvRefused(f"{source}: line {line} holds a NUL byte, so the file is damaged; export it again.")
+    text, encoding = _decode(data, source)
     if utf16:
         encoding = "UTF-16"
     if not text.strip():
@@ -99,17 +105,51 @@ def read_csv_bytes(data: bytes, source: str, recognise: Callable[[list[str]], in
     return CsvTable(source, header, header_line, body, delimiter, encoding)
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "UTF-8 with a byte-order mark"
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    """The file's text in the one encoding all of it is in; a file of mixed encodings is refused."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8"), "UTF-8"
+        return body.decode("utf-8"), "UTF-8 with a byte-order mark" if bom else "UTF-8"
     except UnicodeDecodeError:
         pass
+    failing = _lines_not_utf8(body)
+    if bom or _has_utf8_beyond_ascii(body):
+        # Part of the file is UTF-8 and part is not: any one reading garbles some names.
+        shown = ", ".join(str(line) for line in failing[:5])
+        more = f" and {len(failing) - 5:,} more" if len(failing) > 5 else ""
+        raise CsvRefused(
+            f"{source}: is partly UTF-8 and partly another encoding (lines {shown}{more} are not UTF-8), "
+            "so names would be garbled; save the whole file as UTF-8 and try again."
+        )
     try:
-        return data.decode("cp1252"), "Windows-1252"
+        return body.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "Latin-1"
+        return body.decode("latin-1"), "Latin-1"
+
+
+def _lines_not_utf8(data: bytes) -> list[int]:
+    """The numbers of the lines (from 1) that are not valid UTF-8."""
+    failing = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                failing.append(number)
+    return failing
+
+
+def _has_utf8_beyond_ascii(data: bytes) -> bool:
+    """Whether some line holds non-ASCII text that reads as UTF-8 (Windows-1252 text almost never does)."""
+    for line in data.split(b"\n"):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
 
 
 def _choose_delimiter(text: str, recognise: Callable[[list[str]], int]) -> str:
@@ -135,6 +175,11 @@ def _parse(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise csv.Error(
+                f"line {start}: a cell runs on past {MAX_CELL // (1024 * 1024)} MB, which is almost always a quote "
+                "mark that is never closed; check the quote marks from that line on."
+            ) from None
         raise csv.Error(f"line {start}: the quoting is broken ({error}); check the quote marks on that line.") from None
     return rows
 

@@ -195,3 +195,44 @@ def test_excels_unicode_text_export_is_read():
         "UTF-16",
         [("Jürgen Müller", "j@stahl.de", "Stahl")],
     )
+
+
+def _names(table) -> list[str]:
+    return [row.cells[0] for row in table.rows]
+
+
+def test_a_file_partly_utf8_and_partly_windows_1252_is_refused_with_the_lines_that_fail():
+    data = "Name,Email\nJörg Müller,jm@a.test\n".encode() + "Zoë Brandt,zb@a.test\n".encode("cp1252")
+    with pytest.raises(CsvRefused, match=r"partly UTF-8 .*lines 3 are not UTF-8"):
+        read_csv_bytes(data, "mixed.csv", recogniser(CONTACT_FIELDS))
+
+
+def test_a_byte_order_mark_over_windows_1252_rows_is_refused_not_read_with_replacement_marks():
+    data = b"\xef\xbb\xbf" + "Name,Email\nAnna,a@a.test\nZoë,z@a.test\nRené,r@a.test\n".encode("cp1252")
+    with pytest.raises(CsvRefused, match=r"lines 3, 4 are not UTF-8"):
+        read_csv_bytes(data, "bom.csv", recogniser(CONTACT_FIELDS))
+
+
+def test_a_whole_file_in_one_encoding_is_still_read():
+    text = "Name,Email\nJörg Müller,jm@a.test\nZoë Brandt,zb@a.test\n"
+    for encoding, said in (
+        ("utf-8", "UTF-8"),
+        ("cp1252", "Windows-1252"),
+        ("utf-8-sig", "UTF-8 with a byte-order mark"),
+    ):
+        table = read_csv_bytes(text.encode(encoding), "one.csv", recogniser(CONTACT_FIELDS))
+        assert (_names(table), table.encoding) == (["Jörg Müller", "Zoë Brandt"], said)
+
+
+def test_a_nul_byte_after_the_first_64_kb_is_refused_with_its_line():
+    rows = "".join(f"Person {i},p{i}@a.test\n" for i in range(5000))
+    data = ("Name,Email\n" + rows).encode() + b"Null\x00Person,n@a.test\n"
+    assert len(data) > 65536
+    with pytest.raises(CsvRefused, match=r"line 5002 holds a NUL byte"):
+        read_csv_bytes(data, "nul.csv", recogniser(CONTACT_FIELDS))
+
+
+def test_a_cell_past_16_mb_is_called_what_it_almost_always_is():
+    data = b'Name,Email\n"Anna,a@a.test\n' + b"x" * (16 * 1024 * 1024 + 10) + b"\n"
+    with pytest.raises(CsvRefused, match=r"line 2: a cell runs on past 16 MB.*never closed"):
+        read_csv_bytes(data, "huge.csv", recogniser(CONTACT_FIELDS))
