@@ -119,6 +119,7 @@ def read_state(
     if automation is AutomationState.DRAFT:
         r.problem("state.automation", "a saved run is 'running' or 'paused'; a draft has no state block")
     rosters: dict[str, tuple[AttachedState, ...]] = {}
+    rosters_named: dict[str, set[str]] = {}  # each branch's profiles as the state lists them
     raw_rosters = obj.get("sender_profiles", {})
     if not isinstance(raw_rosters, dict):
         r.problem("state.sender_profiles", "expected an object of branch ids")
@@ -131,7 +132,8 @@ def read_state(
         if not isinstance(rows, list):
             r.problem(where, "expected a list")
             continue
-        found = []
+        found: list[AttachedState] = []
+        listed: set[str] = set()  # every profile named, even one whose row has other problems
         for i, row in enumerate(rows):
             at = f"{where}[{i}]"
             item = r.obj(row, at, {"sender_profile", "state", "weight", "rotation"})
@@ -141,6 +143,10 @@ def read_state(
             if not isinstance(profile, str) or profile not in profiles:
                 r.problem(f"{at}.sender_profile", f"no sender profile '{profile}'")
                 continue
+            if profile in listed:
+                r.problem(f"{at}.sender_profile", f"sender profile '{profile}' is listed twice in branch '{branch}'")
+                continue
+            listed.add(profile)
             state = _choice(r, item, "state", at, ProfileState)
             weight = r.get(item, "weight", at, "int", 1)
             if weight is not None and weight < 1:
@@ -150,6 +156,7 @@ def read_state(
             if None not in (state, weight, rotation):
                 found.append(AttachedState(profile, state, weight, rotation))
         rosters[branch] = tuple(found)
+        rosters_named[branch] = listed
     enrollments = []
     seen: set[str] = set()
     raw_enrollments = r.get(obj, "enrollments", "state", "list", [])
@@ -172,9 +179,16 @@ def read_state(
         if profile is not None and (not isinstance(profile, str) or profile not in profiles):
             r.problem(f"{at}.sender_profile", f"no sender profile '{profile}'")
             continue
+        attached = rosters_named.get(branch, set(branches[branch].sender_profiles))
+        if profile is not None and profile not in attached:
+            r.problem(f"{at}.sender_profile", f"sender profile '{profile}' is not attached to branch '{branch}'")
+            continue
         reason = _choice(r, item, "reason", at, Reason, nullable=True)
         status = _choice(r, item, "status", at, EnrollmentStatus)
         day = r.get(item, "day", at, "int")
+        if day is not None and day > 0:
+            r.problem(f"{at}.day", f"is day {day}, after today (day 0): a saved run holds only what has happened")
+            day = None
         steps = branches[branch].steps
         tasks = []
         for j, task in enumerate(r.get(item, "tasks", at, "list", []) or []):
@@ -195,6 +209,17 @@ def read_state(
             for key, value in (("due_day", due), ("done_day", done)):
                 if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                     r.problem(f"{tat}.{key}", "expected a whole number or null")
+                    task_status = None
+            if task_status is TaskStatus.DONE and isinstance(done, int) and not isinstance(done, bool):
+                if done > 0:
+                    r.problem(f"{tat}.done_day", f"is day {done}, after today (day 0): a task is done when it happened")
+                    task_status = None
+                elif isinstance(day, int) and done < day:
+                    r.problem(f"{tat}.done_day", f"is day {done}, before the contact enrolled on day {day}")
+                    task_status = None
+            elif task_status is TaskStatus.DONE and done is None:
+                r.problem(f"{tat}.done_day", "a done task has the day it was done")
+                task_status = None
             if step is not None and task_status is not None:
                 tasks.append(TaskState(step, task_status, due, done))
         problem = _task_pattern(tasks, [i for i, s in enumerate(steps) if s.is_action], profile, status)

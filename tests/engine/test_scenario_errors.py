@@ -286,7 +286,8 @@ def test_a_bad_state_block_is_named_not_a_crash():
         "automation": {"branches": [{"id": "b", "segment": {"tags_any": ["x"]}, "sender_profiles": [], "steps": [{"type": "email"}]}]},
         "state": {
             "automation": "running",
-            "sender_profiles": {"b": [{"sender_profile": ["anna"], "state": "active"}]},
+            "sender_profiles": {"b": [{"sender_profile": ["anna"], "state": "active"},
+                                      {"sender_profile": "anna", "state": "active"}]},
             "enrollments": [
                 {"contact": ["c1"], "branch": "b", "sender_profile": None, "reason": None, "day": 0, "status": "waiting"},
                 {"contact": "c1", "branch": "b", "sender_profile": "anna", "reason": "override", "day": 0,
@@ -313,3 +314,80 @@ def test_a_segment_of_everyone_must_say_true():
         data["automation"]["branches"][0]["segment"] = {"all": False}
 
     assert "automation.branches[0].segment.all: expected true, got false" in problems_of(changed(edit))
+
+
+def _state_problems(state_edit) -> list[str]:
+    """The problems of a running scenario whose state block ``state_edit`` changed."""
+    from builder.engine.scenario import ScenarioError, parse_scenario
+
+    data = {
+        "sender_profiles": [{"id": "anna"}, {"id": "bob"}, {"id": "zed"}],
+        "contacts": [{"id": "c1", "tags": ["x"]}, {"id": "c2", "tags": ["x"]}],
+        "automation": {"branches": [{"id": "b", "segment": {"tags_any": ["x"]}, "sender_profiles": ["anna", "bob"],
+                                     "steps": [{"type": "email"}, {"type": "wait", "days": 1}, {"type": "email"}]}]},
+        "state": {
+            "automation": "running",
+            "sender_profiles": {"b": [{"sender_profile": "anna", "state": "active"},
+                                      {"sender_profile": "bob", "state": "active"}]},
+            "enrollments": [
+                {"contact": "c1", "branch": "b", "sender_profile": "anna", "reason": "even_distribution", "day": -3,
+                 "status": "active", "tasks": [{"step": 0, "status": "done", "due_day": -3, "done_day": -2},
+                                               {"step": 2, "status": "pending", "due_day": 1, "done_day": None}]},
+            ],
+        },
+    }  # fmt: skip
+    state_edit(data["state"])
+    try:
+        parse_scenario(data)
+    except ScenarioError as error:
+        return error.problems
+    return []
+
+
+def test_a_state_block_holds_what_the_top_level_would_hold():
+    assert _state_problems(lambda state: None) == []
+
+    def twice(state):
+        state["sender_profiles"]["b"].append({"sender_profile": "anna", "state": "active"})
+
+    assert _state_problems(twice) == [
+        "state.sender_profiles.b[2].sender_profile: sender profile 'anna' is listed twice in branch 'b'"
+    ]
+
+    def elsewhere(state):
+        state["enrollments"][0]["sender_profile"] = "zed"
+
+    assert _state_problems(elsewhere) == [
+        "state.enrollments[0].sender_profile: sender profile 'zed' is not attached to branch 'b'"
+    ]
+
+
+def test_a_state_block_holds_no_future():
+    def enrolled_tomorrow(state):
+        state["enrollments"][0]["day"] = 2
+
+    assert _state_problems(enrolled_tomorrow) == [
+        "state.enrollments[0].day: is day 2, after today (day 0): a saved run holds only what has happened"
+    ]
+
+    def done_tomorrow(state):
+        state["enrollments"][0]["tasks"][0]["done_day"] = 1
+
+    assert _state_problems(done_tomorrow)[0] == (
+        "state.enrollments[0].tasks[0].done_day: is day 1, after today (day 0): a task is done when it happened"
+    )
+
+    def done_before_enrolling(state):
+        state["enrollments"][0]["tasks"][0]["done_day"] = -5
+
+    assert _state_problems(done_before_enrolling)[0] == (
+        "state.enrollments[0].tasks[0].done_day: is day -5, before the contact enrolled on day -3"
+    )
+
+    def done_on_no_day(state):
+        state["enrollments"][0]["tasks"][0]["done_day"] = None
+
+    assert (
+        _state_problems(done_on_no_day)[0]
+        == "state.enrollments[0].tasks[0].done_day: a done task has the day it was done"
+    )
