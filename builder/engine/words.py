@@ -96,6 +96,11 @@ class Channel(StrEnum):
     LINKEDIN = "linkedin"
     EMAIL = "email"
 
+    @property
+    def label(self) -> str:
+        """The channel's name as the app shows it."""
+        return "LinkedIn" if self is Channel.LINKEDIN else "Email"
+
 
 DEFAULT_DAILY_LIMIT = 50
 DEFAULT_WEIGHT = 1

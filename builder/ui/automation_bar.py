@@ -23,6 +23,7 @@ from builder.store.database import WorkspaceError
 from builder.store.running import StartRefused
 from builder.store.workspace import Workspace
 from builder.ui.commands import SetValueCommand, push
+from builder.ui.elided_label import ElidedLabel
 
 BADGES = {
     AutomationState.DRAFT: ("Draft", "#5f6b7a", "#eef1f5"),
@@ -43,8 +44,11 @@ class AutomationBar(QWidget):
         self.setObjectName("AutomationBar")
         self.workspace, self.stack, self.report = workspace, stack, report
         self.automation_id: int | None = None
-        self.name = QLabel(self)
+        self.name = ElidedLabel("", self)
         self.name.setObjectName("automationName")
+        bold = self.name.font()
+        bold.setBold(True)
+        self.name.setFont(bold)
         self.badge = QLabel(self)
         self.badge.setObjectName("stateBadge")
         self.start_button = QPushButton("Start", self)
@@ -62,6 +66,8 @@ class AutomationBar(QWidget):
         self.problems = QListWidget(self)
         self.problems.setObjectName("problemsList")
         self.problems.setMaximumHeight(self.fontMetrics().height() * 5)
+        self.problems.setWordWrap(True)  # a long problem wraps; it never widens the window
+        self.problems.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.problems.itemClicked.connect(self._problem_clicked)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(
@@ -102,7 +108,7 @@ class AutomationBar(QWidget):
             self.problems.hide()
             return
         label, colour, background = BADGES[info.state]
-        self.name.setText(f"<b>{info.name}</b>")
+        self.name.setText(info.name)
         self.badge.setText(label)
         self.badge.setStyleSheet(
             f"color: {colour}; background: {background}; border-radius: 8px; padding: 1px 8px; font-weight: bold"
@@ -116,7 +122,7 @@ class AutomationBar(QWidget):
             for problem in self.workspace.problems(info.id):
                 item = QListWidgetItem(f"⚠ {problem.message}")
                 item.setData(Qt.ItemDataRole.UserRole, problem.node)
-                item.setToolTip("Click to show this node" if problem.node is not None else "")
+                item.setToolTip(problem.message + ("\nClick to show this node." if problem.node is not None else ""))
                 self.problems.addItem(item)
         self.problems.setVisible(self.problems.count() > 0)
         self.start_button.setToolTip(

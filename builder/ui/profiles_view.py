@@ -95,7 +95,7 @@ class SenderProfilesView(Page):
                 used.append(f"{usage.pins:,} pinned contact{'s' if usage.pins != 1 else ''}")
             cells = (
                 profile.name,
-                "LinkedIn" if profile.channel.value == "linkedin" else "Email",
+                profile.channel.label,
                 f"{profile.daily_limit:,}",
                 str(profile.weight),
                 "; ".join(used) or "—",

@@ -44,7 +44,7 @@ def test_pinned_contacts_go_to_their_profile_when_they_join_a_running_segment(ma
     qtbot.waitUntil(lambda: crm.mass.count.text() == "3 contacts selected.")
     crm.mass.profiles.setFocus()
     qtbot.keyClicks(crm.mass.profiles, "Bob")
-    assert crm.mass.profiles.currentText() == "Bob (linkedin)"
+    assert crm.mass.profiles.currentText() == "Bob (LinkedIn)"
     qtbot.waitUntil(lambda: crm.mass.override_preview.text() == "3 of 3 selected contacts would be pinned to Bob.")
     qtbot.mouseClick(crm.mass.set_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: crm.model.data(crm.model.index(2, 5)) == "Bob")

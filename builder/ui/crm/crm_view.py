@@ -52,6 +52,10 @@ class CrmView(Page):
         self.tag_filter.setObjectName("tagFilter")
         self.segment_filter = QComboBox()
         self.segment_filter.setObjectName("segmentFilter")
+        for combo, everyone in ((self.tag_filter, "Any tag"), (self.segment_filter, "Any segment")):
+            # As wide as its "Any …" choice, whatever the names in it: a long name never widens the window.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(len(everyone) + 1)
         self.found = QLabel("")
         self.found.setObjectName("contactCount")
         self.select_all_button = QPushButton("Select all matching")

@@ -49,6 +49,9 @@ class MassActionsPanel(QWidget):
         profile_box = QGroupBox("Sender Profile")
         self.profiles = QComboBox()
         self.profiles.setObjectName("overrideProfile")
+        # A long profile name is clipped in the box (whole in the list), never widening the window.
+        self.profiles.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.profiles.setMinimumContentsLength(14)
         self.set_button = QPushButton("Set")
         self.set_button.setObjectName("setOverrideButton")
         self.clear_button = QPushButton("Clear")
@@ -114,7 +117,8 @@ class MassActionsPanel(QWidget):
         self.profiles.blockSignals(True)
         self.profiles.clear()
         for profile in self.workspace.sender_profiles():
-            self.profiles.addItem(f"{profile.name} ({profile.channel.value})", profile.id)
+            self.profiles.addItem(f"{profile.name} ({profile.channel.label})", profile.id)
+            self.profiles.setItemData(self.profiles.count() - 1, profile.name, Qt.ItemDataRole.ToolTipRole)
         found = self.profiles.findData(current)
         self.profiles.setCurrentIndex(found if found >= 0 else 0)
         self.profiles.blockSignals(False)

@@ -28,8 +28,8 @@ class SenderProfileEditor(QDialog):
         self.name.setPlaceholderText("e.g. Anna Berg")
         self.channel = QComboBox()
         self.channel.setObjectName("profileChannel")
-        self.channel.addItem("LinkedIn", Channel.LINKEDIN.value)
-        self.channel.addItem("Email", Channel.EMAIL.value)
+        for channel in Channel:
+            self.channel.addItem(channel.label, channel.value)
         if profile:
             self.channel.setCurrentIndex(self.channel.findData(profile.channel.value))
         self.limit = QSpinBox()

@@ -51,8 +51,8 @@ class SenderProfilePicker(QDialog):
         self.new_name.setPlaceholderText("Name, e.g. Anna Berg")
         self.new_channel = QComboBox(new_box)
         self.new_channel.setObjectName("newProfileChannel")
-        self.new_channel.addItem("LinkedIn", Channel.LINKEDIN.value)
-        self.new_channel.addItem("Email", Channel.EMAIL.value)
+        for channel in Channel:
+            self.new_channel.addItem(channel.label, channel.value)
         self.new_limit = QSpinBox(new_box)
         self.new_limit.setObjectName("newProfileLimit")
         self.new_limit.setRange(0, 10_000)
@@ -102,8 +102,7 @@ class SenderProfilePicker(QDialog):
 
     @staticmethod
     def _label(profile: SenderProfileInfo) -> str:
-        channel = "LinkedIn" if profile.channel is Channel.LINKEDIN else "Email"
-        return f"{profile.name} — {channel}, {profile.daily_limit} a day"
+        return f"{profile.name} — {profile.channel.label}, {profile.daily_limit} a day"
 
     def _filter(self, text: str) -> None:
         needle = text.strip().lower()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from builder.engine.scenario import Scenario
 from builder.engine.what_if import with_profile_added, with_profile_removed
-from builder.engine.words import Channel, ProfileState, RemovalMode
+from builder.engine.words import ProfileState, RemovalMode
 from builder.store.scenario_export import scenario_profile_id
 from builder.store.workspace import Workspace
 from builder.store.workspace_info import AttachmentInfo
@@ -89,7 +89,7 @@ class SenderProfileSettings(QWidget):
         for row, profile in enumerate(self.rows):
             cells = (
                 profile.name,
-                "Email" if channels.get(profile.sender_profile_id) is Channel.EMAIL else "LinkedIn",
+                channels[profile.sender_profile_id].label if profile.sender_profile_id in channels else "",
                 profile.state.value,
                 str(profile.weight),
                 str(profile.daily_limit),

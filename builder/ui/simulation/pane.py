@@ -42,6 +42,7 @@ from builder.engine.scenario_writer import scenario_text
 from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
+from builder.ui.elided_label import ElidedLabel
 from builder.ui.simulation.worker import Computed, OutlookWorker
 
 REASON_COLOURS = {
@@ -103,7 +104,7 @@ class SimulationPane(QWidget):
         self.new_per_day.setSuffix(" new contacts a day")
         for box in (self.days, self.new_per_day):
             box.valueChanged.connect(lambda _value: self.debounce.start())
-        self.status = QLabel(self)
+        self.status = ElidedLabel("", self)
         self.status.setObjectName("simulationStatus")
         self.save_button = QPushButton("Save as scenario…", self)
         self.save_button.setObjectName("saveScenarioButton")
@@ -149,6 +150,7 @@ class SimulationPane(QWidget):
         self.warnings.setWordWrap(True)
         self.comparison_title = QLabel(self)
         self.comparison_title.setObjectName("comparisonTitle")
+        self.comparison_title.setWordWrap(True)
         self.comparison = QTableWidget(0, len(COMPARE_COLUMNS), self)
         self.comparison.setObjectName("comparisonTable")
         self.comparison.setHorizontalHeaderLabels(COMPARE_COLUMNS)

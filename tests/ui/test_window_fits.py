@@ -1,0 +1,113 @@
+"""No text sets the window's minimum size: it fits a 1280 × 720 screen on every page and in every state.
+
+Long texts wrap or elide (with the whole text in a tooltip); a problem list of
+500 lines, a long automation name or a forecast that cannot be computed never
+push the window past the screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+
+from builder.engine.words import NodeKind
+from builder.store.demo import build_demo
+from tests.store.builders import build_outreach
+
+SCREEN_WIDTH, SCREEN_HEIGHT = 1280, 720
+LONG_NAME = "Quarterly outreach to every founder, CTO and head of growth we met at the spring events " * 3
+
+
+def window_minimum(window: QMainWindow) -> tuple[int, int]:
+    """What the window really enforces: its own minimum, its hint, and its layout's effective minimum."""
+    for _ in range(8):  # each layout that settles asks its parent's to settle next
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    layout = window.layout()
+    layout.activate()
+    sizes = [window.minimumSizeHint(), window.minimumSize(), layout.minimumSize(), layout.totalMinimumSize()]
+    return max(s.width() for s in sizes), max(s.height() for s in sizes)
+
+
+def widest_widgets(window: QMainWindow) -> list[str]:
+    """The shown widgets that alone ask for more than the screen, innermost first: the culprits."""
+    found = []
+    for widget in window.findChildren(QWidget):
+        if True:  # a hidden page of a stack counts: the stack is as wide as its widest page
+            hint = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+            if hint.width() > SCREEN_WIDTH or hint.height() > SCREEN_HEIGHT:
+                name = widget.objectName() or type(widget).__name__
+                found.append((-len(name), f"{name} ({hint.width()} × {hint.height()})", widget))
+    inner = [text for _, text, w in found if not any(o is not w and w.isAncestorOf(o) for _, _, o in found)]
+    return inner
+
+
+def settled(window, qtbot) -> None:
+    """The simulation pane has shown its result (or its sentence saying why not)."""
+    pane = window.simulation
+    qtbot.waitUntil(
+        lambda: not pane.debounce.isActive() and not pane.worker.busy and not pane.status.text().startswith("Comput")
+    )
+
+
+def assert_fits_on_every_page(window, qtbot, state: str) -> None:
+    settled(window, qtbot)
+    for index in range(window.pages.count()):
+        window.pages.setCurrentIndex(index)
+        width, height = window_minimum(window)
+        page = window.pages.tabText(index)
+        assert width <= SCREEN_WIDTH and height <= SCREEN_HEIGHT, (
+            f"{state}, page '{page}': the window needs {width} × {height} px because of {widest_widgets(window)}"
+        )
+    window.pages.setCurrentIndex(0)
+
+
+def test_the_empty_workspace_fits(make_window, qtbot):
+    window = make_window()
+    assert_fits_on_every_page(window, qtbot, "empty workspace")
+
+
+def test_the_demo_fits_with_the_settings_panel_on_each_node(make_window, qtbot):
+    window = make_window(build_demo)
+    assert_fits_on_every_page(window, qtbot, "demo")
+    for kind in (NodeKind.SEGMENT, NodeKind.SENDER_PROFILE, NodeKind.WAIT):
+        node = next(n for n, item in window.scene.nodes.items() if item.kind is kind)
+        window.open_settings(node, animated=False)
+        assert window.settings.node_id == node
+        assert_fits_on_every_page(window, qtbot, f"demo, settings of a {kind.label} node")
+
+
+def _draft_with_many_problems(ws) -> None:
+    for name in ("Anna", "Bob", LONG_NAME):
+        ws.create_sender_profile(name, daily_limit=10)
+    ws.add_contacts([{"name": LONG_NAME, "company": LONG_NAME, "tags": ["cto", LONG_NAME[:40]]}])
+    outreach = build_outreach(ws, name=LONG_NAME)
+    ws.attach_sender_profile(outreach.profile_node, ws.sender_profiles()[-1].id)
+    ws.disconnect(outreach.profile_node, outreach.steps[0])
+    long_title = "A-step-title-with-no-spaces-at-all-" * 8
+    for i in range(12):
+        ws.add_node(outreach.automation, "linkedin_message", title=f"{long_title}{i}", x=i * 40, y=400)
+
+
+def test_a_draft_with_many_problems_and_long_names_fits(make_window, qtbot):
+    window = make_window(_draft_with_many_problems)
+    assert window.bar.problems.count() > 10
+    assert_fits_on_every_page(window, qtbot, "draft with many problems")
+    assert window.simulation.status.toolTip().startswith("Fix these")
+    for kind in (NodeKind.LINKEDIN_MESSAGE, NodeKind.SENDER_PROFILE, NodeKind.SEGMENT):
+        node = next(n for n, item in window.scene.nodes.items() if item.kind is kind)
+        window.open_settings(node, animated=False)
+        assert_fits_on_every_page(window, qtbot, f"draft, settings of a {kind.label} node with long names")
+
+
+def _five_hundred_nodes(ws) -> None:
+    automation = ws.create_automation("Five hundred steps")
+    segment = ws.create_segment("Everyone", tags_any=["cto"])
+    ws.add_node(automation, "segment", segment_id=segment)
+    for i in range(499):
+        ws.add_node(automation, "linkedin_message", x=(i % 25) * 320, y=(i // 25) * 160)
+
+
+def test_a_500_node_automation_fits(make_window, qtbot):
+    window = make_window(_five_hundred_nodes)
+    assert window.bar.problems.count() >= 499
+    assert_fits_on_every_page(window, qtbot, "500-node automation")
