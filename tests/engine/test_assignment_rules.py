@@ -83,6 +83,13 @@ def test_r2_same_day_goes_to_the_interaction_recorded_last():
     assert assign(branch, interactions=history).profile == "omar"
 
 
+def test_r2_same_day_in_record_order_still_goes_to_the_later_one():
+    """Listed as recorded, the later record wins: "first listed" and "first recorded" would both pick anna."""
+    branch = roster("anna", "omar")
+    assert assign(branch, interactions=((-4, 3, "anna"), (-4, 7, "omar"))).profile == "omar"
+    assert assign(branch, interactions=((-4, 3, "omar"), (-4, 7, "anna"))).profile == "anna"
+
+
 def test_r2_ignores_profiles_outside_the_branch():
     branch = roster("anna", "omar")
     history = ((-10, 0, "omar"), (-1, 1, "mark"))

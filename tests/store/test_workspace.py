@@ -258,6 +258,8 @@ def test_skipped_task_moves_the_contact_on_without_an_interaction(open_workspace
     assert message.due == MONDAY + timedelta(days=1)
     with pytest.raises(WorkspaceError, match="already skipped"):
         ws.mark_done(task.task_id)
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM interaction").scalar() == 0
 
 
 def test_paused_automation_enrolls_but_plans_nothing(open_workspace):
@@ -395,3 +397,51 @@ def test_undoing_the_deletion_of_a_started_automation_after_others_enrolled(open
     ws.restore_automation(snapshot)
     again = open_workspace()
     assert len(again.enrollments(first.automation)) == 3 and len(again.enrollments(second.automation)) == 3
+
+
+def test_cancel_in_one_branch_leaves_the_same_profile_at_work_in_the_other(open_workspace):
+    """Removing Bob with 'cancel' from the CTO branch cancels only that branch's tasks."""
+    ws = open_workspace()
+    anna, bob = ws.create_sender_profile("Anna", daily_limit=10), ws.create_sender_profile("Bob", daily_limit=10)
+    ws.add_contacts([{"name": f"CTO {i}", "tags": ["cto"]} for i in range(2)])
+    ws.add_contacts([{"name": f"CFO {i}", "tags": ["cfo"]} for i in range(2)])
+    automation = ws.create_automation("Two branches")
+    profile_nodes = []
+    for row, tag in enumerate(("cto", "cfo")):
+        segment = ws.create_segment(f"{tag}s", tags_any=[tag])
+        seg = ws.add_node(automation, "segment", segment_id=segment, x=0, y=row * 200)
+        prof = ws.add_node(automation, "sender_profile", x=320, y=row * 200)
+        step = ws.add_node(automation, "linkedin_connect", x=640, y=row * 200)
+        ws.connect(seg, prof)
+        ws.connect(prof, step)
+        for profile in (anna, bob):
+            ws.attach_sender_profile(prof, profile)
+        profile_nodes.append(prof)
+    ws.start(automation)
+    ws.remove_sender_profile(profile_nodes[0], bob, "cancel")
+    by_branch = {(e.branch_node_id, e.sender_profile_id): e.status for e in ws.enrollments(automation)}
+    tasks = {(t.contact_id, t.sender_profile_id): t.status for t in ws.tasks(automation)}
+    cto_branch, cfo_branch = sorted({branch for branch, _ in by_branch})
+    assert by_branch[(cto_branch, bob)] is EnrollmentStatus.CANCELED
+    assert by_branch[(cfo_branch, bob)] is EnrollmentStatus.ACTIVE
+    assert sorted(status.value for (_, profile), status in tasks.items() if profile == bob) == ["canceled", "pending"]
+
+
+def test_mark_done_counts_the_daily_limit_over_every_automation(open_workspace):
+    """The limit is the profile's, all automations together: a task done in one uses it up for the other."""
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna", daily_limit=1)
+    ws.add_contact("Jo", tags=["cto"])
+    ws.add_contact("Max", tags=["cfo"])
+    flows = [build_outreach(ws, tag=tag, name=f"{tag} outreach") for tag in ("cto", "cfo")]
+    for flow in flows:
+        ws.attach_sender_profile(flow.profile_node, anna)
+        ws.start(flow.automation)
+    first, second = (ws.tasks(flow.automation)[0] for flow in flows)
+    ws.mark_done(first.id)
+    with pytest.raises(WorkspaceError, match="already done 1 tasks today, the daily limit"):
+        ws.mark_done(second.id)
+    assert ws.tasks(flows[1].automation)[0].status is TaskStatus.PENDING
+    ws.advance_date()
+    ws.mark_done(second.id)
+    assert ws.tasks(flows[1].automation)[0].status is TaskStatus.DONE
