@@ -221,3 +221,51 @@ def test_a_scenario_file_opens_in_the_pane(make_window, qtbot, tmp_path):
     broken.write_text('{"automation": 3}')
     window.simulation.open_scenario(broken)
     qtbot.waitUntil(lambda: "automation" in window.simulation.status.text() and window.simulation.outlook is None)
+
+
+def _demo(ws) -> None:
+    from builder.store.demo import build_demo
+
+    build_demo(ws, contacts=300)
+
+
+def test_a_new_draft_never_shows_the_previous_automations_forecast(make_window, qtbot):
+    window = make_window(_demo)
+    pane = window.simulation
+    qtbot.waitUntil(lambda: pane.outlook is not None and pane.table.rowCount() == 5)
+    assert pane.finish.text() and pane.spread_chart.series()
+
+    demo = pane.automation_id
+    window.automations.create()  # File ▸ New automation
+    assert pane.automation_id == window.automations.current != demo  # the new, empty draft is open
+    # At once, before its own forecast is computed: nothing of the demo's numbers is left.
+    assert (pane.table.rowCount(), pane.finish.text(), pane.warnings.count()) == (0, "", 0)
+    assert not pane.spread_chart.series() and not pane.forecast_chart.series()
+    _ready(window, qtbot)
+    assert "Fix these" in pane.status.text()
+    assert (pane.table.rowCount(), pane.finish.text()) == (0, "")
+    assert not pane.spread_chart.series() and not pane.forecast_chart.series()
+
+
+def _ticks(axis) -> list[float]:
+    step, value, ticks = axis.tickInterval(), axis.tickAnchor(), []
+    while value <= axis.max() + 1e-9:
+        ticks.append(value)
+        value += step
+    return ticks
+
+
+def test_chart_axes_tick_at_round_numbers(make_window, qtbot):
+    window = make_window(_demo)
+    pane = window.simulation
+    qtbot.waitUntil(lambda: pane.outlook is not None and pane.table.rowCount() == 5)
+    round_steps = {m * 10**k for m in (1, 2, 5) for k in range(6)}
+    axes = [*pane.spread_chart.axes(Qt.Orientation.Horizontal), *pane.forecast_chart.axes()]
+    assert len(axes) == 3
+    for axis in axes:
+        assert axis.min() == 0 and axis.tickInterval() in round_steps, (axis.min(), axis.tickInterval())
+        ticks = _ticks(axis)
+        assert 3 <= len(ticks) <= 11 and ticks[-1] == axis.max(), ticks
+        assert all(tick % axis.tickInterval() == 0 for tick in ticks)
+    days = pane.forecast_chart.axes(Qt.Orientation.Horizontal)[0]
+    assert (days.max(), days.tickInterval()) == (60, 20)  # a 60-day forecast: days 0, 20, 40, 60

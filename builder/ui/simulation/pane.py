@@ -43,6 +43,7 @@ from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.elided_label import ElidedLabel
+from builder.ui.simulation.axes import nice_range
 from builder.ui.simulation.worker import Computed, OutlookWorker
 
 REASON_COLOURS = {
@@ -73,6 +74,16 @@ DEBOUNCE_MS = 150
 def spreadsheet_safe(text: str) -> str:
     """A cell that a spreadsheet would run as a formula is kept as text."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def round_ticks(axis: QValueAxis, top: float) -> None:
+    """The axis runs from 0 to a round number past ``top``, a tick at each round step."""
+    end, step = nice_range(top)
+    axis.setRange(0, end)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setMinorTickCount(0)
 
 
 class SimulationPane(QWidget):
@@ -197,8 +208,26 @@ class SimulationPane(QWidget):
     # -- following the workspace ---------------------------------------------------------
 
     def show_automation(self, automation_id: int | None) -> None:
+        """Follow the open automation: another one's numbers are cleared at once, never shown meanwhile."""
+        if automation_id != self.automation_id:
+            self.clear()
         self.automation_id = automation_id
         self.recompute()
+
+    def clear(self) -> None:
+        """Nothing shown: no table rows, bars, lines, finish dates or warnings."""
+        self.outlook = self.scenario = None
+        self.opened = None
+        self.comparing.hide()
+        self.comparison.setRowCount(0)
+        self.table.show()
+        self.table.setRowCount(0)
+        self.warnings.clear()
+        self.finish.clear()
+        for chart in (self.spread_chart, self.forecast_chart):
+            chart.removeAllSeries()
+            for axis in chart.axes():
+                chart.removeAxis(axis)
 
     def on_change(self, change: Change) -> None:
         if change.what in (
@@ -217,6 +246,8 @@ class SimulationPane(QWidget):
     def recompute(self) -> None:
         automation = self.automation_id
         if automation is None:
+            self.worker.generation += 1  # a result still on its way is for an automation no longer open
+            self.clear()
             self.status.setText("No automation open.")
             return
         days, per_day = self.days.value(), self.new_per_day.value()
@@ -244,12 +275,8 @@ class SimulationPane(QWidget):
 
     def _show(self, computed: Computed) -> None:
         if computed.outlook is None:
+            self.clear()
             self.status.setText(computed.error or "Nothing to show.")
-            self.outlook = self.scenario = None
-            self.comparing.hide()
-            self.table.show()
-            self.table.setRowCount(0)
-            self.warnings.clear()
             return
         self.outlook, self.scenario = computed.outlook, computed.scenario
         outlook = computed.outlook
@@ -354,6 +381,7 @@ class SimulationPane(QWidget):
         names.append([p.name for p in profiles])
         counts = QValueAxis()
         counts.setLabelFormat("%d")
+        round_ticks(counts, max((sum(p.by_reason.values()) for p in profiles), default=0))
         chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(names)
@@ -366,7 +394,7 @@ class SimulationPane(QWidget):
             chart.removeAxis(axis)
         days = QValueAxis()
         days.setLabelFormat("%d")
-        days.setRange(0, max(1, outlook.days - 1))
+        round_ticks(days, max(1, outlook.days - 1))
         done = QValueAxis()
         done.setLabelFormat("%d")
         chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
@@ -382,7 +410,7 @@ class SimulationPane(QWidget):
             chart.addSeries(line)
             line.attachAxis(days)
             line.attachAxis(done)
-        done.setRange(0, top)
+        round_ticks(done, top)
 
     # -- saving and exporting ------------------------------------------------------------------
 
