@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.TopDockWidgetArea
         )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.simulation_dock)
-        self.resizeDocks([self.simulation_dock], [round(em() * 22)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.simulation_dock], [round(em() * 26)], Qt.Orientation.Vertical)
         self.settings.setMinimumWidth(0)
         self.settings.hide()
 

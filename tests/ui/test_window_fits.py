@@ -111,3 +111,35 @@ def test_a_500_node_automation_fits(make_window, qtbot):
     window = make_window(_five_hundred_nodes)
     assert window.bar.problems.count() >= 499
     assert_fits_on_every_page(window, qtbot, "500-node automation")
+
+
+def _all_columns_show(table, qtbot) -> None:
+    """Every column within the viewport, no horizontal scrollbar, every row shown."""
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())  # once the layout has settled
+    header = table.horizontalHeader()
+    last = max(range(header.count()), key=header.sectionViewportPosition)
+    right = header.sectionViewportPosition(last) + header.sectionSize(last)
+    assert right <= table.viewport().width(), (right, table.viewport().width())
+    assert table.verticalHeader().length() <= table.viewport().height()
+
+
+def test_the_demos_tables_show_every_column_and_row_at_1600_by_1000(make_window, qtbot):
+    window = make_window(build_demo)
+    window.resize(1600, 1000)
+    window.show_first_sender_profile_node()  # at the panel's default width
+    pane, profiles = window.simulation, window.settings.profiles
+    qtbot.waitUntil(lambda: pane.table.rowCount() == 5 and not pane.status.text().startswith("Comput"))
+    _all_columns_show(profiles.table, qtbot)
+    what_if = profiles.table.cellWidget(0, profiles.table.columnCount() - 1)
+    assert what_if.text() == "What if…" and what_if.isVisible()
+    assert (
+        what_if.mapTo(profiles.table.viewport(), what_if.rect().bottomRight()).x() <= profiles.table.viewport().width()
+    )
+    names = profiles.table.horizontalHeader().sectionSize(0)
+    assert names >= profiles.table.fontMetrics().horizontalAdvance("Omar Haddad")
+    _all_columns_show(pane.table, qtbot)
+    assert pane.table.rowCount() == 5
+    for column in range(pane.table.columnCount()):  # no header clipped: "Even distribution" whole
+        text = pane.table.horizontalHeaderItem(column).text()
+        widest = max(pane.table.fontMetrics().horizontalAdvance(line) for line in text.splitlines())
+        assert pane.table.horizontalHeader().sectionSize(column) >= widest, text

@@ -58,8 +58,12 @@ class SenderProfileSettings(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
+        # Numbers and the row's actions keep their width; the name takes what is left, elided if it must.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.add_button = QPushButton("Add sender profile…", self)
         self.add_button.setObjectName("addSenderProfileButton")
@@ -102,6 +106,8 @@ class SenderProfileSettings(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if column == 2:
                     item.setForeground(QColor(STATE_COLOURS[profile.state]))
+                if column == 0:
+                    item.setToolTip(text)
                 self.table.setItem(row, column, item)
             button = QToolButton(self.table)
             button.setText("✕")

@@ -116,7 +116,7 @@ class PanelSlide(QObject):
         try:
             return max(round(em() * 12), int(value))
         except (TypeError, ValueError):
-            return round(em() * 36)
+            return round(em() * 40)  # room for every column of a profile row, its actions included
 
     def _get(self) -> int:
         return self._width

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -68,6 +69,13 @@ TABLE_COLUMNS = (
     "Pending after",
     "Last task on day",
 )
+# On screen the long headers take two lines, so the table fits beside the charts (the CSV keeps one line).
+TWO_LINES = {
+    "Previous interaction": "Previous\ninteraction",
+    "Even distribution": "Even\ndistribution",
+    "Last task on day": "Last task\non day",
+}
+TABLE_HEADERS = tuple(TWO_LINES.get(column, column) for column in TABLE_COLUMNS)
 DEBOUNCE_MS = 150
 
 
@@ -153,8 +161,9 @@ class SimulationPane(QWidget):
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
         self.table.setObjectName("distributionTable")
-        self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(round(self.fontMetrics().height() * 1.6))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.warnings = QListWidget(self)
         self.warnings.setObjectName("warningsList")
@@ -186,18 +195,20 @@ class SimulationPane(QWidget):
         middle = QWidget(self)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(self.comparing, 3)
-        middle_layout.addWidget(self.table, 3)
+        middle_layout.addWidget(self.comparing, 1)
+        middle_layout.addWidget(self.table, 1)
         middle_layout.addWidget(self.finish)
-        middle_layout.addWidget(self.warnings, 1)
+        middle_layout.addWidget(self.warnings)
+        # The table takes the room; warnings show a few lines and scroll (each whole in its tooltip).
+        self.warnings.setMaximumHeight(self.fontMetrics().height() * 4)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.spread_view)
         splitter.addWidget(middle)
         splitter.addWidget(self.forecast_view)
-        for index, stretch in enumerate((4, 3, 4)):
+        for index, stretch in enumerate((3, 4, 3)):
             splitter.setStretchFactor(index, stretch)
         unit = self.fontMetrics().height()
-        splitter.setSizes([unit * 30, unit * 26, unit * 30])
+        splitter.setSizes([unit * 28, unit * 40, unit * 28])
         for view in (self.spread_view, self.forecast_view):
             view.setMinimumWidth(round(self.fontMetrics().height() * 16))
         layout = QVBoxLayout(self)
@@ -290,7 +301,10 @@ class SimulationPane(QWidget):
         self._draw_spread(outlook)
         self._draw_forecast(outlook)
         self.warnings.clear()
-        self.warnings.addItems([f"⚠ {w}" for w in outlook.warnings] or ["No warnings."])
+        for text in [f"⚠ {w}" for w in outlook.warnings] or ["No warnings."]:
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
+            self.warnings.addItem(item)
         finished = [
             f"'{branch}' finishes on day {day}"
             if day is not None
@@ -355,7 +369,7 @@ class SimulationPane(QWidget):
 
     def _fill_table(self, outlook: Outlook) -> None:
         rows = self.rows()
-        self.table.setHorizontalHeaderItem(7, QTableWidgetItem(f"Pending after {outlook.days} d"))
+        self.table.setHorizontalHeaderItem(7, QTableWidgetItem(f"Pending\nafter {outlook.days} d"))
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
