@@ -3,16 +3,22 @@
 Every problem names the node it concerns and says what to do, in a marketer's
 words. The canvas asks :func:`check_connect` while a connection is dragged, so
 the connection rules live here only.
+
+networkx is imported by the functions that need it, not on the way to the
+first frame; :func:`check_connect` needs none of it: one new connection can
+only break the rules at its two ends, or close a loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING, Protocol
 
 from builder.engine.words import NodeKind
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,41 @@ class Branch:
     steps: tuple[Hashable, ...]
 
 
+class NodeLookup(Protocol):
+    def __getitem__(self, node: Hashable, /) -> GraphNode: ...
+
+
+class GraphLookup(Protocol):
+    """A graph read piece by piece, as a check needs it (a workspace reads it on demand)."""
+
+    def node(self, node_id: Hashable) -> GraphNode: ...
+
+    def successors(self, node_id: Hashable) -> Sequence[Hashable]: ...
+
+    def predecessors(self, node_id: Hashable) -> Sequence[Hashable]: ...
+
+
+class GraphInMemory:
+    """A :class:`GraphLookup` over lists of nodes and edges."""
+
+    def __init__(self, nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> None:
+        self.nodes = {n.id: n for n in nodes}
+        self.succs: dict[Hashable, list[Hashable]] = {}
+        self.preds: dict[Hashable, list[Hashable]] = {}
+        for source, target in edges:
+            self.succs.setdefault(source, []).append(target)
+            self.preds.setdefault(target, []).append(source)
+
+    def node(self, node_id: Hashable) -> GraphNode:
+        return self.nodes[node_id]
+
+    def successors(self, node_id: Hashable) -> Sequence[Hashable]:
+        return self.succs.get(node_id, [])
+
+    def predecessors(self, node_id: Hashable) -> Sequence[Hashable]:
+        return self.preds.get(node_id, [])
+
+
 class ConnectionRefused(ValueError):
     """A connection SPEC §3 forbids; the message says why."""
 
@@ -63,6 +104,8 @@ class DuplicateConnectionError(ConnectionRefused):
 
 
 def build_graph(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> nx.DiGraph:
+    import networkx as nx
+
     graph = nx.DiGraph()
     for node in nodes:
         graph.add_node(node.id, node=node)
@@ -76,6 +119,8 @@ def _q(node: GraphNode) -> str:
 
 def problems(graph: nx.DiGraph) -> list[Problem]:
     """Everything that keeps this graph from starting, in node order."""
+    import networkx as nx
+
     found: list[Problem] = []
     info: dict[Hashable, GraphNode] = {n: graph.nodes[n]["node"] for n in graph.nodes}
 
@@ -93,9 +138,7 @@ def problems(graph: nx.DiGraph) -> list[Problem]:
         cycle = []
     if cycle:
         cycle_nodes = {u for u, _ in cycle}
-        first = cycle[0][0]
-        names = " → ".join(_q(info[u]) for u, _ in cycle) + f" → {_q(info[first])}"
-        add(first, "cycle", f"These steps loop back on themselves: {names}. Remove one connection of the loop.", True)
+        found.append(_cycle_problem(info, [u for u, _ in cycle]))
 
     reachable: set[Hashable] = set()
     for segment in segments:
@@ -105,58 +148,23 @@ def problems(graph: nx.DiGraph) -> list[Problem]:
         name = _q(node)
         preds = list(graph.predecessors(node_id))
         succs = list(graph.successors(node_id))
+        into = _in_problem(node_id, info, preds)
+        out = _out_problem(node_id, info, succs)
         if node.kind is NodeKind.SEGMENT:
-            if preds:
-                add(
-                    node_id,
-                    "into_segment",
-                    f"Nothing can lead into {name}: a Segment node is where a branch begins.",
-                    True,
-                )
+            found.extend(p for p in (into,) if p)
             if not node.has_segment:
                 add(node_id, "segment_unset", f"Choose who {name} contacts: pick a segment or define one.")
             if not succs:
                 add(node_id, "segment_no_out", f"Connect {name} to a Sender Profile node.")
-            elif len(succs) > 1:
-                add(
-                    node_id,
-                    "segment_many_out",
-                    f"{name} leads to {len(succs)} nodes; it must lead to exactly one Sender Profile node.",
-                    True,
-                )
-            elif info[succs[0]].kind is not NodeKind.SENDER_PROFILE:
-                add(
-                    node_id,
-                    "segment_to_step",
-                    f"{name} must lead to a Sender Profile node, not to {_q(info[succs[0]])}.",
-                    True,
-                )
+            found.extend(p for p in (out,) if p)
         elif node.kind is NodeKind.SENDER_PROFILE:
             if not preds:
                 add(node_id, "profile_no_in", f"Connect a Segment node into {name}.")
-            elif len(preds) > 1:
-                add(
-                    node_id,
-                    "profile_many_in",
-                    f"{name} has {len(preds)} incoming connections; it takes exactly one, from a Segment node.",
-                    True,
-                )
-            elif info[preds[0]].kind is not NodeKind.SEGMENT:
-                add(
-                    node_id,
-                    "profile_after_step",
-                    f"{name} must come right after a Segment node, not after {_q(info[preds[0]])}.",
-                    True,
-                )
+            found.extend(p for p in (into,) if p)
             if node.profile_count == 0:
                 add(node_id, "no_profiles", f"Add a sender profile to {name} before starting.")
-            if len(succs) > 1:
-                add(
-                    node_id,
-                    "many_next",
-                    f"{name} leads to {len(succs)} steps; the steps after it follow one another in a single line.",
-                    True,
-                )
+            if out is not None:
+                found.append(out)
             elif node_id not in cycle_nodes and not _has_action_after(graph, info, node_id):
                 add(
                     node_id,
@@ -164,20 +172,7 @@ def problems(graph: nx.DiGraph) -> list[Problem]:
                     f"Add a step after {name}: a LinkedIn connect, LinkedIn message or Email (waits alone do nothing).",
                 )
         else:
-            if len(succs) > 1:
-                add(
-                    node_id,
-                    "many_next",
-                    f"{name} leads to {len(succs)} steps; steps follow one another in a single line.",
-                    True,
-                )
-            if len(preds) > 1:
-                add(
-                    node_id,
-                    "many_in",
-                    f"{name} comes after {len(preds)} nodes; a step belongs to one branch and follows one node.",
-                    True,
-                )
+            found.extend(p for p in (out, into) if p)
             if node.kind is NodeKind.WAIT and node.wait_days < 0:
                 add(node_id, "wait_days", f"The wait in {name} must be 0 days or more.")
             if node_id not in reachable and node_id not in cycle_nodes:
@@ -189,7 +184,76 @@ def problems(graph: nx.DiGraph) -> list[Problem]:
     return found
 
 
+def _cycle_problem(info: NodeLookup, loop: Sequence[Hashable]) -> Problem:
+    """The loop ``loop[0] → loop[1] → … → loop[0]``."""
+    names = " → ".join(_q(info[u]) for u in loop) + f" → {_q(info[loop[0]])}"
+    message = f"These steps loop back on themselves: {names}. Remove one connection of the loop."
+    return Problem(loop[0], "cycle", message, True)
+
+
+def _out_problem(node_id: Hashable, info: NodeLookup, succs: Sequence[Hashable]) -> Problem | None:
+    """The structural problem of where a node leads, if any."""
+    node = info[node_id]
+    name = _q(node)
+    if node.kind is NodeKind.SEGMENT:
+        if len(succs) > 1:
+            return Problem(
+                node_id,
+                "segment_many_out",
+                f"{name} leads to {len(succs)} nodes; it must lead to exactly one Sender Profile node.",
+                True,
+            )
+        if succs and info[succs[0]].kind is not NodeKind.SENDER_PROFILE:
+            return Problem(
+                node_id,
+                "segment_to_step",
+                f"{name} must lead to a Sender Profile node, not to {_q(info[succs[0]])}.",
+                True,
+            )
+        return None
+    if len(succs) <= 1:
+        return None
+    if node.kind is NodeKind.SENDER_PROFILE:
+        message = f"{name} leads to {len(succs)} steps; the steps after it follow one another in a single line."
+    else:
+        message = f"{name} leads to {len(succs)} steps; steps follow one another in a single line."
+    return Problem(node_id, "many_next", message, True)
+
+
+def _in_problem(node_id: Hashable, info: NodeLookup, preds: Sequence[Hashable]) -> Problem | None:
+    """The structural problem of what leads into a node, if any."""
+    node = info[node_id]
+    name = _q(node)
+    if node.kind is NodeKind.SEGMENT:
+        if not preds:
+            return None
+        message = f"Nothing can lead into {name}: a Segment node is where a branch begins."
+        return Problem(node_id, "into_segment", message, True)
+    if node.kind is NodeKind.SENDER_PROFILE:
+        if len(preds) > 1:
+            return Problem(
+                node_id,
+                "profile_many_in",
+                f"{name} has {len(preds)} incoming connections; it takes exactly one, from a Segment node.",
+                True,
+            )
+        if preds and info[preds[0]].kind is not NodeKind.SEGMENT:
+            return Problem(
+                node_id,
+                "profile_after_step",
+                f"{name} must come right after a Segment node, not after {_q(info[preds[0]])}.",
+                True,
+            )
+        return None
+    if len(preds) > 1:
+        message = f"{name} comes after {len(preds)} nodes; a step belongs to one branch and follows one node."
+        return Problem(node_id, "many_in", message, True)
+    return None
+
+
 def _has_action_after(graph: nx.DiGraph, info: dict[Hashable, GraphNode], start: Hashable) -> bool:
+    import networkx as nx
+
     return any(info[n].kind.is_action for n in nx.descendants(graph, start))
 
 
@@ -201,26 +265,71 @@ def validate(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashabl
 def check_connect(
     nodes: Sequence[GraphNode], edges: Sequence[tuple[Hashable, Hashable]], source: Hashable, target: Hashable
 ) -> None:
+    """Raise :class:`ConnectionRefused` if connecting source → target breaks SPEC §3."""
+    check_connection(GraphInMemory(nodes, edges), source, target)
+
+
+def check_connection(graph: GraphLookup, source: Hashable, target: Hashable) -> None:
     """Raise :class:`ConnectionRefused` if connecting source → target breaks SPEC §3.
 
     A connection is refused when it adds a structural problem the graph did not
     have (a loop, a second way into a Sender Profile node, a Segment straight
     into a step…). An unfinished automation may still be connected up.
+
+    Only what the new connection can change is read and checked: where
+    ``source`` leads, what leads into ``target``, and whether ``target``
+    already reaches ``source`` (one search) — not the whole graph, so building
+    a big automation one connection at a time stays quick.
     """
-    info = {n.id: n for n in nodes}
+    info: NodeLookup = _Nodes(graph)
     if source == target:
         raise CycleError(Problem(source, "cycle", f"{_q(info[source])} cannot lead to itself.", True))
-    if (source, target) in set(edges):
+    succs, preds = list(graph.successors(source)), list(graph.predecessors(target))
+    if target in succs:
         raise DuplicateConnectionError(
             Problem(source, "duplicate", f"{_q(info[source])} is already connected to {_q(info[target])}.", True)
         )
+    path = path_between(graph.successors, target, source)
+    if path is not None:
+        raise CycleError(_cycle_problem(info, [source, *path[:-1]]))
     # Messages count what is wrong ("leads to 3 nodes"), so making a problem
-    # worse counts as new too.
-    before = {(p.node, p.code, p.message) for p in problems(build_graph(nodes, edges)) if p.structural}
-    after = [p for p in problems(build_graph(nodes, [*edges, (source, target)])) if p.structural]
-    for problem in after:
-        if (problem.node, problem.code, problem.message) not in before:
-            raise (CycleError if problem.code == "cycle" else ConnectionRefused)(problem)
+    # worse counts as new too. Where the connection starts is said first.
+    for was, now in (
+        (_out_problem(source, info, succs), _out_problem(source, info, [*succs, target])),
+        (_in_problem(target, info, preds), _in_problem(target, info, [*preds, source])),
+    ):
+        if now is not None and (was is None or (was.code, was.message) != (now.code, now.message)):
+            raise ConnectionRefused(now)
+
+
+class _Nodes:
+    def __init__(self, graph: GraphLookup) -> None:
+        self.graph = graph
+
+    def __getitem__(self, node_id: Hashable) -> GraphNode:
+        return self.graph.node(node_id)
+
+
+def path_between(
+    successors: Callable[[Hashable], Iterable[Hashable]], start: Hashable, goal: Hashable
+) -> list[Hashable] | None:
+    """The nodes of a path start → … → goal (one breadth-first search), or None."""
+    came_from: dict[Hashable, Hashable | None] = {start: None}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            if node == goal:
+                path = [node]
+                while (step := came_from[path[-1]]) is not None:
+                    path.append(step)
+                return path[::-1]
+            for nxt in successors(node):
+                if nxt not in came_from:
+                    came_from[nxt] = node
+                    following.append(nxt)
+        frontier = following
+    return None
 
 
 def branches(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> list[Branch]:

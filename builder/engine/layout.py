@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 
-import networkx as nx
-
 
 def layered_layout(
     nodes: Sequence[Hashable],
@@ -21,6 +19,8 @@ def layered_layout(
     row_height: float,
 ) -> dict[Hashable, tuple[float, float]]:
     """Positions (x, y) for every node; ``nodes`` order breaks ties."""
+    import networkx as nx  # here, not on the way to the first frame
+
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)

@@ -20,6 +20,27 @@ from builder.store.loading import NodeRow, automation_problems, execute, graph_n
 from builder.store.tables import Automation, Edge, Node, table
 
 
+class _StoredGraph:
+    """An automation's graph read from the workspace piece by piece, as the connection rules ask."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def node(self, node_id: int) -> graph.GraphNode:
+        ((kind, title),) = query(self.conn, "SELECT kind, title FROM node WHERE id = ?", (node_id,))
+        return graph.GraphNode(node_id, NodeKind(kind), title)
+
+    def successors(self, node_id: int) -> list[int]:
+        return [
+            t for (t,) in query(self.conn, "SELECT target_id FROM edge WHERE source_id = ? ORDER BY id", (node_id,))
+        ]
+
+    def predecessors(self, node_id: int) -> list[int]:
+        return [
+            s for (s,) in query(self.conn, "SELECT source_id FROM edge WHERE target_id = ? ORDER BY id", (node_id,))
+        ]
+
+
 @dataclass(frozen=True)
 class AutomationInfo:
     id: int
@@ -88,7 +109,13 @@ class AutomationsMixin(CrmMixin):
         if wait_days < 0:
             raise WorkspaceError("A wait is 0 days or more.")
         with self._write() as conn:
-            self._state_of(conn, automation_id)
+            if self._state_of(conn, automation_id).started:
+                # Contacts got their steps when they enrolled: a step added now could
+                # never be connected, and would change who gets which steps if it were.
+                raise WorkspaceError(
+                    "This automation has started, so its steps can no longer change. "
+                    "Duplicate it to build a new version."
+                )
             if title is None:
                 count = query(
                     conn, "SELECT count(*) FROM node WHERE automation_id = ? AND kind = ?", (automation_id, kind.value)
@@ -178,19 +205,24 @@ class AutomationsMixin(CrmMixin):
         if self._state_of(conn, automation_id).started:
             raise WorkspaceError(f"{what}: the automation has started, and this would change who gets which steps.")
 
+    def _connection_check(self, conn: Connection, source_id: int, target_id: int) -> int:
+        """The automation of the connection source → target; WorkspaceError if SPEC §3 refuses it."""
+        automation_id, _, _ = self._node(conn, source_id)
+        target_automation, _, _ = self._node(conn, target_id)
+        if target_automation != automation_id:
+            raise WorkspaceError("Nodes of two automations cannot be connected.")
+        self._refuse_if_started(conn, automation_id, "Cannot connect")
+        try:
+            # The rules read only the few nodes and connections this one concerns.
+            graph.check_connection(_StoredGraph(conn), source_id, target_id)
+        except graph.ConnectionRefused as refused:
+            raise WorkspaceError(str(refused)) from None
+        return automation_id
+
     def connect(self, source_id: int, target_id: int) -> int:
         """Connect two nodes, unless SPEC §3 forbids it (the message says why)."""
         with self._write() as conn:
-            automation_id, _, _ = self._node(conn, source_id)
-            target_automation, _, _ = self._node(conn, target_id)
-            if target_automation != automation_id:
-                raise WorkspaceError("Nodes of two automations cannot be connected.")
-            self._refuse_if_started(conn, automation_id, "Cannot connect")
-            nodes = graph_nodes(conn, load_nodes(conn, automation_id))
-            try:
-                graph.check_connect(nodes, load_edges(conn, automation_id), source_id, target_id)
-            except graph.ConnectionRefused as refused:
-                raise WorkspaceError(str(refused)) from None
+            automation_id = self._connection_check(conn, source_id, target_id)
             result = conn.execute(
                 table(Edge).insert(), {"automation_id": automation_id, "source_id": source_id, "target_id": target_id}
             )
@@ -200,13 +232,9 @@ class AutomationsMixin(CrmMixin):
     def can_connect(self, source_id: int, target_id: int) -> str | None:
         """None if the connection would be accepted, else the reason it would be refused."""
         with self._read() as conn:
-            automation_id, _, _ = self._node(conn, source_id)
-            if self._state_of(conn, automation_id).started:
-                return "The automation has started; its connections can no longer change."
-            nodes = graph_nodes(conn, load_nodes(conn, automation_id))
             try:
-                graph.check_connect(nodes, load_edges(conn, automation_id), source_id, target_id)
-            except graph.ConnectionRefused as refused:
+                self._connection_check(conn, source_id, target_id)
+            except WorkspaceError as refused:
                 return str(refused)
         return None
 

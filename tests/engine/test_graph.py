@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from builder.engine.graph import (
@@ -216,3 +218,97 @@ def test_branches_skip_an_unconnected_segment_and_stop_at_a_loop():
     nodes = [segment("lonely"), segment("seg"), profiles("prof"), step("s1"), step("s2")]
     edges = [("seg", "prof"), ("prof", "s1"), ("s1", "s2"), ("s2", "s1")]
     assert branches(nodes, edges) == [Branch("seg", "prof", ("s1", "s2"))]
+
+
+# -- check_connect reads only what a new connection touches ----------------------------------
+
+
+def _refused_by_the_whole_graph(nodes, edges, source, target) -> list:
+    """The reference: structural problems of the whole graph after, that it did not have before."""
+    before = {(p.node, p.code, p.message) for p in validate(nodes, edges) if p.structural}
+    after = validate(nodes, [*edges, (source, target)])
+    return [p for p in after if p.structural and (p.node, p.code, p.message) not in before]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_local_check_agrees_with_checking_the_whole_graph(seed):
+    import random
+
+    rng = random.Random(seed)
+    kinds = [NodeKind.LINKEDIN_CONNECT, NodeKind.LINKEDIN_MESSAGE, NodeKind.EMAIL, NodeKind.WAIT]
+    nodes = [segment("a"), segment("b"), profiles("pa"), profiles("pb")]
+    nodes += [step(f"s{i}", rng.choice(kinds)) for i in range(8)]
+    ids = [n.id for n in nodes]
+    edges: list[tuple[str, str]] = []
+    refused = accepted = 0
+    for _ in range(150):
+        source, target = rng.choice(ids), rng.choice(ids)
+        if source == target or (source, target) in edges:
+            continue
+        expected = _refused_by_the_whole_graph(nodes, edges, source, target)
+        try:
+            check_connect(nodes, edges, source, target)
+        except ConnectionRefused as error:
+            refused += 1
+            assert expected, f"{source} → {target} refused ({error}) though the whole graph allows it"
+            if error.problem.code == "cycle":  # told on a node of the loop, maybe another one
+                assert "cycle" in {p.code for p in expected}
+            else:
+                assert (error.problem.node, error.problem.code) in {(p.node, p.code) for p in expected}
+            assert isinstance(error, CycleError) == (error.problem.code == "cycle")
+        else:
+            accepted += 1
+            assert not expected, f"{source} → {target} accepted though it adds {expected}"
+            edges.append((source, target))
+    assert refused and accepted
+
+
+class _CountingGraph:
+    """A graph lookup that counts how many nodes' connections a check reads."""
+
+    def __init__(self, nodes, edges) -> None:
+        from builder.engine.graph import GraphInMemory
+
+        self.graph = GraphInMemory(nodes, edges)
+        self.reads = 0
+
+    def node(self, node_id):
+        return self.graph.node(node_id)
+
+    def successors(self, node_id):
+        self.reads += 1
+        return self.graph.successors(node_id)
+
+    def predecessors(self, node_id):
+        self.reads += 1
+        return self.graph.predecessors(node_id)
+
+
+def test_connecting_a_step_to_a_long_chain_reads_a_few_nodes_not_the_graph(monkeypatch):
+    from builder.engine import graph
+    from builder.engine.graph import check_connection
+
+    def whole_graph(*_args):
+        raise AssertionError("the whole graph was checked for one connection")
+
+    monkeypatch.setattr(graph, "problems", whole_graph)
+    chain = [segment("seg"), profiles("prof")] + [step(f"s{i}") for i in range(2000)]
+    edges = [(a.id, b.id) for a, b in pairwise(chain)]
+    new = step("new", NodeKind.EMAIL)
+
+    lookup = _CountingGraph([*chain, new], edges)
+    check_connection(lookup, "s1999", "new")
+    assert lookup.reads == 3  # where s1999 leads, what leads into 'new', and where 'new' leads
+
+
+def test_the_local_check_still_refuses_a_loop_through_a_long_chain(monkeypatch):
+    from builder.engine import graph
+
+    monkeypatch.setattr(graph, "problems", lambda *_args: pytest.fail("the whole graph was checked"))
+    chain = [segment("seg"), profiles("prof")] + [step(f"s{i}") for i in range(2000)]
+    edges = [(a.id, b.id) for a, b in pairwise(chain)]
+    with pytest.raises(CycleError) as raised:
+        check_connect(chain, edges, "s1999", "s5")
+    assert raised.value.problem.node == "s1999"
+    assert str(raised.value).startswith("These steps loop back on themselves: 's1999' → 's5' → 's6' → ")
+    assert str(raised.value).endswith("→ 's1998' → 's1999'. Remove one connection of the loop.")
