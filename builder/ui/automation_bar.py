@@ -106,6 +106,9 @@ class AutomationBar(QWidget):
             self.badge.setText("")
             self.problems.clear()
             self.problems.hide()
+            self.start_button.show()  # shown disabled: what the bar is for, once an automation is open
+            self.pause_button.hide()
+            self.resume_button.hide()
             return
         label, colour, background = BADGES[info.state]
         self.name.setText(info.name)

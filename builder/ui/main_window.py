@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -42,18 +42,28 @@ from builder.ui.tasks_view import TasksView
 
 
 class EmptyWorkspace(QWidget):
-    """Shown over the canvas while the workspace has no automation yet."""
+    """Shown over the canvas while the workspace has no automation yet; it always covers the whole canvas."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("EmptyWorkspace")
         title = QLabel("<h2>Welcome to Automation Builder</h2>", self)
+        title.setObjectName("welcomeTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         text = QLabel(
             "This workspace is empty. Load the demo — a team of five sender profiles, 3,000 contacts and a "
             "running automation — or start from scratch.",
             self,
         )
+        text.setObjectName("welcomeText")
         text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        # A wrapped label placed by alignment gets a guessed height and is clipped: give it its width and the
+        # height its lines need at that width.
+        width = round(em() * 28)
+        text.setFixedWidth(width)
+        text.setMinimumHeight(text.heightForWidth(width))
+        title.setMinimumHeight(title.sizeHint().height())
         self.demo_button = QPushButton("Load the demo", self)
         self.demo_button.setObjectName("loadDemoButton")
         self.scratch_button = QPushButton("Start from scratch", self)
@@ -63,7 +73,13 @@ class EmptyWorkspace(QWidget):
         for widget in (title, text, self.demo_button, self.scratch_button):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
-        text.setMaximumWidth(round(em() * 28))
+        parent.installEventFilter(self)
+        self.setGeometry(parent.rect())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -235,14 +251,6 @@ class MainWindow(QMainWindow):
         self.bar.show_automation(automation_id)
         self.simulation.show_automation(automation_id)
         self.empty.setVisible(automation_id is None)
-        self._place_empty()
-
-    def _place_empty(self) -> None:
-        self.empty.setGeometry(self.canvas.rect())
-
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
-        self._place_empty()
 
     def watch_other_processes(self) -> None:
         """Refuse edits made on a stale view and reload when another process writes (the app does this)."""

@@ -201,7 +201,8 @@ class SenderProfileSettings(QWidget):
                 self.workspace.attach_sender_profile(node, profile)
 
         label = ", ".join(names.get(p, "?") for p in chosen)
-        push(self.stack, BranchChangeCommand(self.workspace, node, f"Add {label}", attach), self.report)
+        if push(self.stack, BranchChangeCommand(self.workspace, node, f"Add {label}", attach), self.report):
+            self.report(f"Added {and_list([names.get(p, '?') for p in chosen])} to '{self._node_title(node)}'.")
 
     def remove_profile(self, profile: AttachmentInfo) -> None:
         if self.node_id is None:
@@ -224,4 +225,29 @@ class SenderProfileSettings(QWidget):
             f"{verb} {profile.name}",
             lambda: self.workspace.remove_sender_profile(node, profile.sender_profile_id, mode),
         )
-        push(self.stack, command, self.report)
+        if push(self.stack, command, self.report):
+            self.report(removal_done(profile, mode, self._node_title(node)))
+
+    def _node_title(self, node_id: int) -> str:
+        automation = self.workspace.node_automation(node_id)
+        return next((n.title for n in self.workspace.nodes(automation) if n.id == node_id), "this branch")
+
+
+def and_list(names: list[str]) -> str:
+    """'Anna', 'Anna and Bob', 'Anna, Bob and Lena'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def removal_done(profile: AttachmentInfo, mode: RemovalMode | None, node_title: str) -> str:
+    """What a removal did, for the status bar (SPEC §6): whose tasks go on or stop, and that no new contact comes."""
+    name, pending = profile.name, profile.pending_tasks
+    tasks = f"{pending:,} pending task{'s' if pending != 1 else ''}"
+    if mode is RemovalMode.CONTINUE:
+        if not pending:
+            return f"{name} has no pending tasks here and takes no new contacts."
+        return f"{name} finishes the {tasks} here and takes no new contacts."
+    if mode is RemovalMode.CANCEL:
+        if not pending:
+            return f"{name} had no pending tasks here and takes no new contacts."
+        return f"{name}'s {tasks} {'were' if pending != 1 else 'was'} canceled; {name} takes no new contacts."
+    return f"Removed {name} from '{node_title}'."
