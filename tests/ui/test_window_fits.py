@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from builder.engine.words import NodeKind
 from builder.store.demo import build_demo
+from builder.ui.resources import style_sheet
 from tests.store.builders import build_outreach
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 1280, 720
@@ -91,6 +92,7 @@ def _draft_with_many_problems(ws) -> None:
 def test_a_draft_with_many_problems_and_long_names_fits(make_window, qtbot):
     window = make_window(_draft_with_many_problems)
     assert window.bar.problems.count() > 10
+    window.show_message(LONG_NAME * 4)  # a long sentence in the status bar
     assert_fits_on_every_page(window, qtbot, "draft with many problems")
     assert window.simulation.status.toolTip().startswith("Fix these")
     for kind in (NodeKind.LINKEDIN_MESSAGE, NodeKind.SENDER_PROFILE, NodeKind.SEGMENT):
@@ -124,7 +126,15 @@ def _all_columns_show(table, qtbot) -> None:
 
 
 def test_the_demos_tables_show_every_column_and_row_at_1600_by_1000(make_window, qtbot):
-    window = make_window(build_demo)
+    app = QApplication.instance()
+    app.setStyleSheet(style_sheet())  # as the app looks: padding changes what fits
+    try:
+        _tables_show_everything(make_window(build_demo), qtbot)
+    finally:
+        app.setStyleSheet("")
+
+
+def _tables_show_everything(window, qtbot) -> None:
     window.resize(1600, 1000)
     window.show_first_sender_profile_node()  # at the panel's default width
     pane, profiles = window.simulation, window.settings.profiles
@@ -132,6 +142,7 @@ def test_the_demos_tables_show_every_column_and_row_at_1600_by_1000(make_window,
     _all_columns_show(profiles.table, qtbot)
     what_if = profiles.table.cellWidget(0, profiles.table.columnCount() - 1)
     assert what_if.text() == "What if…" and what_if.isVisible()
+    assert what_if.width() >= what_if.sizeHint().width()  # its text whole
     assert (
         what_if.mapTo(profiles.table.viewport(), what_if.rect().bottomRight()).x() <= profiles.table.viewport().width()
     )

@@ -159,6 +159,8 @@ class SimulationPane(QWidget):
         for chart in (self.spread_chart, self.forecast_chart):
             chart.setMargins(QMargins(4, 4, 4, 4))
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        # One entry a profile: in a column beside the lines, so every name shows whole.
+        self.forecast_chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
         self.table.setObjectName("distributionTable")
         self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
@@ -201,6 +203,7 @@ class SimulationPane(QWidget):
         middle_layout.addWidget(self.warnings)
         # The table takes the room; warnings show a few lines and scroll (each whole in its tooltip).
         self.warnings.setMaximumHeight(self.fontMetrics().height() * 4)
+        self.warnings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.spread_view)
         splitter.addWidget(middle)
