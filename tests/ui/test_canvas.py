@@ -122,7 +122,7 @@ def test_rubber_band_and_ctrl_click_select_and_delete_together(make_window, reop
     automation = window.scene.automation_id
     viewport = window.canvas.viewport()
     a = _drop(window, NodeKind.EMAIL, QPoint(150, 150))
-    b = _drop(window, NodeKind.WAIT, QPoint(150, 330))
+    b = _drop(window, NodeKind.WAIT, QPoint(150, 250))
     c = _drop(window, NodeKind.EMAIL, QPoint(600, 150))
     window.scene.clearSelection()
 
@@ -160,7 +160,7 @@ def test_wheel_zoom_is_clamped_and_fit_shows_everything(make_window, qtbot):
 
     window = make_window(_draft)
     _drop(window, NodeKind.SEGMENT, QPoint(100, 100))
-    _drop(window, NodeKind.EMAIL, QPoint(900, 600))
+    _drop(window, NodeKind.EMAIL, QPoint(600, 250))
     canvas = window.canvas
     at = QPoint(300, 250)
     fixed = canvas.mapToScene(at)
@@ -263,3 +263,137 @@ def test_f2_renames_the_selected_node(make_window, reopen, qtbot):
     assert window.scene.nodes[node].title == "Welcome email"
     window.undo_action.trigger()
     assert [n.title for n in reopen().nodes(automation)] == ["Email 1"]
+
+
+# -- issue 11: the first hour of a marketer --------------------------------------------------
+
+
+def test_zoomed_out_cards_draw_a_large_title_and_drop_the_small_lines():
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+    from builder.ui.canvas.items import NodeItem, readable_zoom
+
+    class Recording(QPainter):
+        """A painter that remembers the texts it drew, and in what pixel size."""
+
+        def __init__(self, image: QImage) -> None:
+            super().__init__(image)
+            self.texts: dict[str, float] = {}
+
+        def drawText(self, *args) -> None:
+            size = self.font().pixelSize() if self.font().pixelSize() > 0 else self.font().pointSizeF() * 96 / 72
+            self.texts[args[-1]] = size * self.worldTransform().m11()
+            super().drawText(*args)
+
+    card = NodeItem(7, NodeKind.LINKEDIN_MESSAGE, "Intro")
+    card.show_state("Intro", ["12 pending · 3 done"], 0, 0)
+
+    def drawn_at(zoom: float) -> dict[str, float]:
+        image = QImage(800, 400, QImage.Format.Format_ARGB32)
+        painter = Recording(image)
+        painter.scale(zoom, zoom)
+        card.paint(painter, QStyleOptionGraphicsItem(), None)
+        painter.end()
+        return painter.texts
+
+    near = drawn_at(1.0)
+    assert "12 pending · 3 done" in near and "Intro" in near
+    far = drawn_at(readable_zoom() * 0.5)
+    assert list(far) == ["Intro"]  # only the title
+    assert far["Intro"] >= 10  # screen pixels: readable at a glance
+
+
+def test_the_demo_opens_at_a_readable_zoom_showing_its_start(make_window, qtbot):
+    from builder.ui.canvas.items import body_text_px, readable_zoom
+
+    window = make_window()
+    qtbot.mouseClick(window.empty.demo_button, Qt.MouseButton.LeftButton)
+    canvas = window.canvas
+    qtbot.waitUntil(lambda: bool(window.scene.nodes))
+    assert canvas.zoom() >= readable_zoom() - 1e-6
+    assert body_text_px() * canvas.zoom() >= 7.9  # summary lines on screen, in pixels
+    shown = canvas.viewport().rect()
+    segments = [n for n in window.scene.nodes.values() if n.kind is NodeKind.SEGMENT]
+    assert segments
+    for item in segments:
+        card = canvas.mapFromScene(item.mapRectToScene(item.card_rect())).boundingRect()
+        assert shown.contains(card), "a Segment node is out of sight"
+
+
+def _double_click_in_palette(window, qtbot, kind: NodeKind) -> None:
+    palette = window.palette
+    point = palette.visualItemRect(palette.item_for(kind)).center()
+    # A hand's double-click: a click, then the second press that makes it double.
+    qtbot.mouseClick(palette.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(palette.viewport(), Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_two_nodes_added_by_double_click_do_not_cover_each_other(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    _double_click_in_palette(window, qtbot, NodeKind.EMAIL)
+    _double_click_in_palette(window, qtbot, NodeKind.WAIT)
+    _double_click_in_palette(window, qtbot, NodeKind.EMAIL)
+
+    nodes = reopen().nodes(automation)
+    assert len(nodes) == 3
+    size = {n.id: window.scene.nodes[n.id].card_rect().size() for n in nodes}
+    for a in nodes:
+        for b in nodes:
+            if a.id < b.id:
+                apart_x = b.x >= a.x + size[a.id].width() or a.x >= b.x + size[b.id].width()
+                apart_y = b.y >= a.y + size[a.id].height() or a.y >= b.y + size[b.id].height()
+                assert apart_x or apart_y, f"{a.title} and {b.title} overlap"
+
+
+def test_a_dropped_node_is_selected_and_its_settings_are_shown(make_window, qtbot):
+    window = make_window(_draft)
+    first = _drop(window, NodeKind.SEGMENT, QPoint(150, 150))
+    click(window.canvas.viewport(), title_point(window, first))
+    assert window.settings.node_id == first
+
+    second = _drop(window, NodeKind.EMAIL, QPoint(450, 150))
+    assert window.settings.node_id == second
+    assert "Email 1" in window.settings.title.text()
+    assert [n.node_id for n in window.scene.selected_nodes()] == [second]
+
+
+def test_a_connection_made_is_said_and_the_hint_is_gone(make_window, reopen, qtbot):
+    from tests.ui.gestures import move, press, release
+
+    window = make_window(_draft)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    segment = _drop(window, NodeKind.SEGMENT, QPoint(120, 150))
+    profiles = _drop(window, NodeKind.SENDER_PROFILE, QPoint(450, 150))
+
+    target = port_point(window, profiles, output=False)
+    press(viewport, port_point(window, segment, output=True))
+    move(viewport, target + QPoint(-40, 10))
+    move(viewport, target)
+    assert window.statusBar().currentMessage() == "Release to connect to 'Sender Profile 1'"
+    release(viewport, target)
+
+    assert reopen().edges(automation) == [(segment, profiles)]
+    assert window.statusBar().currentMessage() == "Connected 'Segment 1' to 'Sender Profile 1'"
+
+
+def test_a_card_dropped_on_a_started_automation_is_refused_at_once_with_the_reason(make_window, reopen):
+    from tests.store.builders import build_outreach
+
+    def started(ws) -> None:
+        anna = ws.create_sender_profile("Anna")
+        ws.add_contacts([{"name": f"Lead {i}", "tags": ["cto"]} for i in range(3)])
+        flow = build_outreach(ws)
+        ws.attach_sender_profile(flow.profile_node, anna)
+        ws.start(flow.automation)
+
+    window = make_window(started)
+    automation = window.scene.automation_id
+    before = reopen().nodes(automation)
+    drop_from_palette(window, NodeKind.EMAIL, QPoint(300, 150))
+
+    assert reopen().nodes(automation) == before  # no orphan that could never be connected
+    assert "has started, so its steps can no longer change" in window.statusBar().currentMessage()
+    assert window.undo_stack.count() == 0

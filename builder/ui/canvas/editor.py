@@ -30,6 +30,7 @@ class AutomationEditor(QObject):
     """Edits the automation shown in ``scene`` through ``stack``."""
 
     message = Signal(str)
+    node_added = Signal(int)  # a node the marketer just added (not one brought back by undo)
 
     def __init__(
         self, workspace: Workspace, stack: QUndoStack, scene: AutomationScene, parent: QObject | None = None
@@ -47,11 +48,14 @@ class AutomationEditor(QObject):
         self.message.emit(text)
 
     def add_node(self, kind: NodeKind, at: QPointF) -> int | None:
+        """Add a node at ``at``, or at the nearest spot where it covers no other card."""
         if self.automation_id is None:
             self._report("Create or choose an automation first.")
             return None
-        command = AddNodeCommand(self.workspace, self.automation_id, kind, round(at.x(), 1), round(at.y(), 1))
-        if push(self.stack, command, self._report):
+        spot = self.scene.free_spot(at)
+        command = AddNodeCommand(self.workspace, self.automation_id, kind, round(spot.x(), 1), round(spot.y(), 1))
+        if push(self.stack, command, self._report) and command.node_id is not None:
+            self.node_added.emit(command.node_id)
             return command.node_id
         return None
 
@@ -60,7 +64,11 @@ class AutomationEditor(QObject):
         return self.workspace.can_connect(source, target)
 
     def connect(self, source: int, target: int) -> bool:
-        return push(self.stack, ConnectCommand(self.workspace, source, target), self._report)
+        names = [item.title if (item := self.scene.nodes.get(n)) else "" for n in (source, target)]
+        if not push(self.stack, ConnectCommand(self.workspace, source, target), self._report):
+            return False
+        self._report(f"Connected '{names[0]}' to '{names[1]}'")
+        return True
 
     def move(
         self, before: dict[int, tuple[float, float]], after: dict[int, tuple[float, float]], *, nudge: bool = False

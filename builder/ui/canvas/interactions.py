@@ -78,9 +78,10 @@ class NewConnection(Interaction):
         self.move(event)
         target, reason = self.target, self.reason
         self._finish()
+        self.canvas.show_hint("")  # the outcome, if any, is said next
         if target is None:
-            self.canvas.show_hint("")
-        elif reason is not None:
+            return True
+        if reason is not None:
             self.canvas.editor.message.emit(f"Not connected: {reason}")
         else:
             self.canvas.editor.connect(self.source.node.node_id, target.node.node_id)

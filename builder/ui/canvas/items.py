@@ -10,7 +10,17 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontInfo,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -39,9 +49,12 @@ SELECTED = QColor("#f59e0b")
 ACCEPT = QColor("#16a34a")
 REFUSE = QColor("#dc2626")
 MAX_LINES = 4
+READABLE_PX = 8.0  # the smallest card text a marketer reads without squinting, in screen pixels
+BODY_SCALE = 0.9  # the summary lines' font, against the application font
 
 
 _EM: list[float] = []
+_BODY_PX: list[float] = []
 
 
 def em() -> float:
@@ -52,6 +65,23 @@ def em() -> float:
     if not _EM:
         _EM.append(QFontMetricsF(QFont()).height())
     return _EM[0]
+
+
+def body_text_px() -> float:
+    """The pixel size of a card's summary lines at 100 % zoom."""
+    if not _BODY_PX:
+        _BODY_PX.append(QFontInfo(QFont()).pixelSize() * BODY_SCALE)
+    return _BODY_PX[0]
+
+
+def readable_zoom() -> float:
+    """The lowest zoom at which a card's summary lines are still readable (about 8 px high)."""
+    return READABLE_PX / body_text_px()
+
+
+def shows_details(level_of_detail: float) -> bool:
+    """Whether a card drawn at this scale shows its icon and summary lines, or only a large title."""
+    return level_of_detail >= readable_zoom() - 1e-6
 
 
 class PortState(Enum):
@@ -157,15 +187,26 @@ class NodeItem(QGraphicsRectItem):
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for edge in self.edges:
-                edge.follow(moving=True)
+                edge.follow()
         return super().itemChange(change, value)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        # Cached per zoom (DeviceCoordinateCache): this runs again only when the zoom changes.
+        level = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_card(painter)
+        if shows_details(level):
+            self._paint_details(painter)
+        else:
+            self._paint_large_title(painter, level)
+        for port in (self.input_port, self.output_port):
+            if port is not None:
+                port.paint_on(painter)
+
+    def _paint_card(self, painter: QPainter) -> None:
         unit = em()
         rect = self.card_rect()
-        accent = ACCENTS[self.kind]
         radius = unit * 0.45
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(
             QPen(SELECTED if self.isSelected() else QColor("#d5dae1"), unit * (0.16 if self.isSelected() else 0.07))
         )
@@ -173,8 +214,28 @@ class NodeItem(QGraphicsRectItem):
         painter.drawRoundedRect(rect, radius, radius)
         band = QPainterPath()
         band.addRoundedRect(QRectF(0, 0, unit * 0.28, rect.height()), radius * 0.6, radius * 0.6)
-        painter.fillPath(band, accent)
+        painter.fillPath(band, ACCENTS[self.kind])
 
+    def _paint_large_title(self, painter: QPainter, level: float) -> None:
+        """Zoomed out: only the title, as large as the card allows, so it stays readable."""
+        unit = em()
+        rect = self.card_rect().adjusted(unit * 0.6, unit * 0.2, -unit * 0.5, -unit * 0.2)
+        font = QFont(painter.font())
+        font.setBold(True)
+        # About 12 px on screen, within the card's height; narrower if a long title needs it.
+        size = min(12.0 / max(level, 1e-3), rect.height() * 0.62)
+        font.setPixelSize(max(1, round(size)))
+        wide = QFontMetricsF(font).horizontalAdvance(self.title)
+        if wide > rect.width():
+            font.setPixelSize(max(1, round(size * max(0.7, rect.width() / wide))))
+        painter.setFont(font)
+        painter.setPen(TEXT)
+        title = QFontMetricsF(font).elidedText(self.title, Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
+
+    def _paint_details(self, painter: QPainter) -> None:
+        unit = em()
+        rect = self.card_rect()
         icon_side = unit * 1.2
         icon_rect = QRectF(unit * 0.7, (self._header - icon_side) / 2, icon_side, icon_side)
         svg_renderer(self.kind.value).render(painter, icon_rect)
@@ -191,7 +252,7 @@ class NodeItem(QGraphicsRectItem):
 
         body_font = QFont(painter.font())
         body_font.setBold(False)
-        body_font.setPointSizeF(body_font.pointSizeF() * 0.9)
+        body_font.setPointSizeF(body_font.pointSizeF() * BODY_SCALE)
         painter.setFont(body_font)
         painter.setPen(MUTED)
         metrics = QFontMetricsF(body_font)
@@ -199,13 +260,28 @@ class NodeItem(QGraphicsRectItem):
             line_rect = QRectF(unit * 0.75, self._header + i * self._line, rect.width() - unit * 1.2, self._line)
             text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, line_rect.width())
             painter.drawText(line_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
-        for port in (self.input_port, self.output_port):
-            if port is not None:
-                port.paint_on(painter)
+
+
+class _Stroke(QGraphicsPathItem):
+    """A part of a connection that Qt draws by itself: no Python runs while a frame is painted.
+
+    It is only paint; the connection it belongs to is what the mouse finds.
+    """
+
+    def __init__(self, parent: EdgeItem) -> None:
+        super().__init__(parent)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
 
 
 class EdgeItem(QGraphicsPathItem):
-    """A connection from one card's output port to another's input port."""
+    """A connection from one card's output port to another's input port.
+
+    The item itself draws nothing (Qt never calls Python to paint it); its curve
+    and arrow head are plain path items drawn by Qt, like a bare scene's.
+    """
 
     def __init__(self, source: NodeItem, target: NodeItem) -> None:
         super().__init__()
@@ -213,22 +289,23 @@ class EdgeItem(QGraphicsPathItem):
         source.edges.append(self)
         target.edges.append(self)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(0)
         self.setToolTip(f"{source.title} → {target.title}")
-        self.layer: ConnectionLayer | None = None  # while set, the layer draws this connection
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self._curve = QPainterPath()
-        self._head = QPainterPath()
+        self._line = _Stroke(self)
+        self._arrow = _Stroke(self)
+        self._arrow.setPen(QPen(Qt.PenStyle.NoPen))
+        self._show_selected(False)
         self.follow()
 
     @property
     def key(self) -> tuple[int, int]:
         return self.source.node_id, self.target.node_id
 
-    def follow(self, moving: bool = False) -> None:
-        """Follow the ports; a connection whose card moves draws itself until things settle."""
-        if moving and self.layer is not None:
-            self.layer.release(self)
+    def follow(self) -> None:
+        """Follow the ports (every step of a card's drag, too)."""
         assert self.target.input_port is not None
         end = self.target.input_port.scenePos()
         self._curve = connection_path(self.source.output_port.scenePos(), end)
@@ -237,28 +314,25 @@ class EdgeItem(QGraphicsPathItem):
         head.lineTo(end + QPointF(-size * 1.2, -size * 0.6))
         head.lineTo(end + QPointF(-size * 1.2, size * 0.6))
         head.closeSubpath()
-        self._head = head
+        self._line.setPath(self._curve)
+        self._arrow.setPath(head)
         # The item's own path (curve and head) gives Qt its bounds without Python.
         outline = QPainterPath(self._curve)
         outline.addPath(head)
         self.setPath(outline)
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged and value and self.layer is not None:
-            self.layer.release(self)  # a selected connection is drawn highlighted, by itself
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._show_selected(bool(value))
         return super().itemChange(change, value)
 
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        if self.layer is None:
-            self.draw(painter)
+    def _show_selected(self, selected: bool) -> None:
+        color = SELECTED if selected else EDGE
+        self._line.setPen(QPen(color, em() * (0.16 if selected else 0.1)))
+        self._arrow.setBrush(color)
 
-    def draw(self, painter: QPainter) -> None:
-        color = SELECTED if self.isSelected() else EDGE
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(color, em() * (0.16 if self.isSelected() else 0.1)))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._curve)
-        painter.fillPath(self._head, color)
+    def curve(self) -> QPainterPath:
+        return QPainterPath(self._curve)
 
     def detach(self) -> None:
         for node in (self.source, self.target):
@@ -269,57 +343,6 @@ class EdgeItem(QGraphicsPathItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(em() * 0.8)
         return stroker.createStroke(self._curve)
-
-    def join_layer(self, layer: ConnectionLayer | None) -> None:
-        """While in the layer, Qt does not even call this item's paint."""
-        self.layer = layer
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, layer is not None)
-        self.update()
-
-
-class ConnectionLayer(QGraphicsItem):
-    """Draws every connection that is still, as one cached picture.
-
-    Hundreds of connections then cost one blit a frame; the few attached to a
-    card being dragged (or selected) leave the layer and draw themselves.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setZValue(-0.5)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self.members: set[EdgeItem] = set()
-        self._bounds = QRectF()
-
-    def settle(self, edges: list[EdgeItem]) -> None:
-        """Take back every unselected connection (after a change settled)."""
-        for edge in edges:
-            edge.join_layer(None if edge.isSelected() else self)
-        self.members = {e for e in edges if e.layer is self}
-        self._refresh()
-
-    def release(self, edge: EdgeItem) -> None:
-        if edge in self.members:
-            self.members.discard(edge)
-            edge.join_layer(None)
-            self._refresh()
-
-    def _refresh(self) -> None:
-        self.prepareGeometryChange()
-        bounds = QRectF()
-        for edge in self.members:
-            bounds = bounds.united(edge.path().boundingRect())
-        bounds.adjust(-em(), -em(), em(), em())
-        self._bounds = bounds
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        for edge in self.members:
-            edge.draw(painter)
 
 
 def connection_path(start: QPointF, end: QPointF) -> QPainterPath:

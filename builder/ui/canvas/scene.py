@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtWidgets import QGraphicsScene
 
 from builder.engine.words import NodeKind
 from builder.store.base import Change
 from builder.store.summaries import NodeSummary
 from builder.store.workspace import Workspace
-from builder.ui.canvas.items import ConnectionLayer, EdgeItem, NodeItem, em
+from builder.ui.canvas.items import EdgeItem, NodeItem, em
 
 
 def summary_lines(kind: NodeKind, summary: NodeSummary | None, wait_days: int) -> list[str]:
@@ -45,8 +45,6 @@ class AutomationScene(QGraphicsScene):
         self.automation_id: int | None = None
         self.nodes: dict[int, NodeItem] = {}
         self.edges: dict[tuple[int, int], EdgeItem] = {}
-        self.connections = ConnectionLayer()
-        self.addItem(self.connections)
         margin = em() * 40
         self.setSceneRect(-margin, -margin, 2 * margin, 2 * margin)
 
@@ -60,7 +58,6 @@ class AutomationScene(QGraphicsScene):
             self.removeItem(edge)
         self.nodes.clear()
         self.edges.clear()
-        self.connections.settle([])
         self.sync()
 
     def on_change(self, change: Change) -> None:
@@ -101,13 +98,39 @@ class AutomationScene(QGraphicsScene):
                 self.addItem(edge)
         for edge in self.edges.values():
             edge.follow()
-        self.connections.settle(list(self.edges.values()))
         self._grow_to_fit()
 
     def _grow_to_fit(self) -> None:
         bounds = self.itemsBoundingRect()
         margin = em() * 20
         self.setSceneRect(self.sceneRect().united(bounds.adjusted(-margin, -margin, margin, margin)))
+
+    def free_spot(self, at: QPointF) -> QPointF:
+        """The place nearest ``at`` where a new card covers no other card (and leaves a gap).
+
+        Searched on a grid around ``at``, nearest first; below before above, right before left.
+        """
+        unit = em()
+        size = QSizeF(unit * 15, unit * 4.5)  # a new card: its title and a line
+
+        def free(point: QPointF) -> bool:
+            wanted = QRectF(point, size).adjusted(-unit, -unit, unit, unit)
+            return not any(
+                isinstance(item, NodeItem)
+                for item in self.items(wanted, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            )
+
+        if free(at):
+            return at
+        step = unit * 1.5
+        for ring in range(1, 80):
+            spots = [(i, j) for i in range(-ring, ring + 1) for j in range(-ring, ring + 1) if ring in (abs(i), abs(j))]
+            spots.sort(key=lambda s: (s[0] ** 2 + s[1] ** 2, -s[1], -s[0]))
+            for i, j in spots:
+                point = at + QPointF(i * step, j * step)
+                if free(point):
+                    return point
+        return at
 
     def selected_nodes(self) -> list[NodeItem]:
         return [item for item in self.selectedItems() if isinstance(item, NodeItem)]

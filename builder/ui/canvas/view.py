@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from builder.engine.words import NodeKind
 from builder.ui.canvas.editor import AutomationEditor
 from builder.ui.canvas.interactions import Interaction, MoveNodes, NewConnection, Pan
-from builder.ui.canvas.items import NodeItem, PortItem, em
+from builder.ui.canvas.items import NodeItem, PortItem, em, readable_zoom
 from builder.ui.palette import NODE_MIME
 
 MIN_ZOOM, MAX_ZOOM = 0.2, 3.0
@@ -51,6 +51,7 @@ class Canvas(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Automation canvas")
+        editor.node_added.connect(self.show_new_node)
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         """A light dot grid, so moving and zooming feel anchored."""
@@ -224,19 +225,59 @@ class Canvas(QGraphicsView):
     def zoom_out(self) -> None:
         self.set_zoom(self.zoom() / 1.25)
 
-    def fit(self) -> None:
-        """Show every node (clamped to the zoom limits)."""
+    def _content(self) -> QRectF:
+        """The cards and connections, with a margin."""
         bounds = self.scene().itemsBoundingRect()
+        margin = em() * 2
+        return bounds.adjusted(-margin, -margin, margin, margin) if not bounds.isNull() else bounds
+
+    def _fit_zoom(self, bounds: QRectF) -> float:
+        view = QRectF(self.viewport().rect())
+        return min(view.width() / bounds.width(), view.height() / bounds.height(), 1.5)
+
+    def fit(self) -> None:
+        """Show the whole automation — unless its cards would be too small to read there.
+
+        Then show its start (the Segment nodes, on the left) at the lowest readable zoom.
+        """
+        bounds = self._content()
+        if not bounds.isNull() and self._fit_zoom(bounds) < readable_zoom():
+            self.frame_start()
+        else:
+            self.fit_all()
+
+    def fit_all(self) -> None:
+        """Show every node, however small (clamped to the zoom limits)."""
+        bounds = self._content()
         if bounds.isNull():
             self.set_zoom(1.0)
             self.centerOn(0, 0)
             return
-        margin = em() * 2
-        bounds = bounds.adjusted(-margin, -margin, margin, margin)
-        view = QRectF(self.viewport().rect())
-        factor = min(view.width() / bounds.width(), view.height() / bounds.height())
-        self.set_zoom(min(factor, 1.5))
+        self.set_zoom(self._fit_zoom(bounds))
         self.centerOn(bounds.center())
+
+    def frame_start(self) -> None:
+        """The automation's start (its Segment nodes) at the left of the view, at a readable zoom."""
+        nodes = list(self.scene_nodes().values())
+        if not nodes:
+            self.fit_all()
+            return
+        starts = [item for item in nodes if item.kind is NodeKind.SEGMENT] or [
+            min(nodes, key=lambda item: (item.pos().x(), item.pos().y()))
+        ]
+        start = QRectF()
+        for item in starts:
+            start = start.united(item.sceneBoundingRect())
+        whole = self._content()
+        zoom = max(readable_zoom(), min(self._fit_zoom(whole), 1.0))
+        self.set_zoom(zoom)
+        margin = em() * 2
+        width = self.viewport().width() / self.zoom()
+        height = self.viewport().height() / self.zoom()
+        x = start.left() - margin + width / 2
+        fits = start.height() + 2 * margin <= height
+        y = start.center().y() if fits else start.top() - margin + height / 2
+        self.centerOn(x, y)
 
     # -- dropping nodes from the palette ------------------------------------------------------
 
@@ -258,12 +299,19 @@ class Canvas(QGraphicsView):
             return
         kind = NodeKind(bytes(event.mimeData().data(NODE_MIME).data()).decode())
         at = self.mapToScene(event.position().toPoint())
-        # The card's title bar lands under the pointer.
-        node_id = self.editor.add_node(kind, QPointF(at.x() - em() * 2, at.y() - em()))
         event.acceptProposedAction()
         self.setFocus()
-        if node_id is not None:
-            self.scene().clearSelection()
-            item = self.scene_nodes().get(node_id)
-            if item is not None:
-                item.setSelected(True)
+        # The card's title bar lands under the pointer (or the nearest free spot).
+        self.editor.add_node(kind, QPointF(at.x() - em() * 2, at.y() - em()))
+
+    def show_new_node(self, node_id: int) -> None:
+        """A node just added: selected, in view, its settings shown."""
+        item = self.scene_nodes().get(node_id)
+        if item is None:
+            return
+        self.scene().clearSelection()
+        item.setSelected(True)
+        card = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        if not self.viewport().rect().intersects(card):
+            self.centerOn(item)  # the free spot was out of sight
+        self.node_clicked.emit(node_id)
