@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from builder.engine.words import RemovalMode
+from builder.engine.words import Channel, RemovalMode
 from builder.store.crm import SenderProfileInfo
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
@@ -141,8 +141,12 @@ class SenderProfilesView(Page):
             "weight": profile.weight,
         }
         after = editor.values()
-        if after != before:
-            push(self.undo_stack, EditProfileCommand(self.workspace, profile.id, before, after), self.report)
+        command = EditProfileCommand(self.workspace, profile.id, before, after)
+        if after != before and push(self.undo_stack, command, self.report):
+            self.report(
+                f"Saved {after['name']}: {Channel(after['channel']).label}, {after['daily_limit']} a day, "
+                f"weight {after['weight']}."
+            )
 
     def delete(self) -> None:
         profile = self.selected()
@@ -172,7 +176,9 @@ class SenderProfilesView(Page):
                     f"Delete {profile.name}?{pins} Edit ▸ Undo brings {profile.name} back.",
                 )
                 if answer == QMessageBox.StandardButton.Yes:
-                    push(self.undo_stack, DeleteProfileCommand(self.workspace, profile.id, profile.name), self.report)
+                    command = DeleteProfileCommand(self.workspace, profile.id, profile.name)
+                    if push(self.undo_stack, command, self.report):
+                        self.report(f"Deleted {profile.name}; Edit ▸ Undo brings {profile.name} back.")
         finally:
             self.undo_stack.endMacro()
             top = self.undo_stack.command(self.undo_stack.index() - 1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QApplication, QLabel, QToolButton, QStyle, QStyleOptionComboBox, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QStyle, QStyleOptionComboBox, QToolButton, QWidget
 
 from builder.ui.resources import style_sheet
 from tests.ui.test_settings_panel import (
@@ -97,3 +97,30 @@ def test_the_crm_filters_show_their_any_choice_whole(make_window, qtbot):
             QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
         )
         assert field.width() >= combo.fontMetrics().horizontalAdvance(text), f"'{text}' is clipped"
+
+
+def test_the_status_bar_says_what_a_steps_setting_did(make_window, qtbot):
+    window = make_window(_team)
+    wait = next(n for n, i in window.scene.nodes.items() if i.kind.value == "wait")
+    open_panel(window, qtbot, wait)
+    box = window.settings.step.days
+    box.selectAll()
+    qtbot.keyClicks(box, "5")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.scene.nodes[wait].lines == ["5 days"])
+    assert window.statusBar().currentMessage() == "'Wait 1' now waits 5 days."
+
+
+def test_the_status_bar_says_what_choosing_a_segment_did(make_window, qtbot):
+    def prepare(ws):
+        ws.add_contacts([{"name": "Jo", "tags": ["cfo"]}])
+        ws.create_segment("CFOs", tags_any=["cfo"])
+        automation = ws.create_automation("CFOs")
+        ws.add_node(automation, "segment", x=0, y=0)
+
+    window = make_window(prepare)
+    (segment,) = window.scene.nodes
+    open_panel(window, qtbot, segment)
+    choice = window.settings.segment.choice
+    qtbot.keyClick(choice, Qt.Key.Key_Down)  # from "— choose a segment —" to the first segment
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "'Segment 1' now contacts the segment 'CFOs'.")

@@ -50,12 +50,14 @@ def test_create_edit_delete_and_undo(make_window, qtbot, reopen):
     qtbot.mouseClick(view.edit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.table.item(0, 2).text() == "120")
     assert reopen().sender_profiles()[0].daily_limit == 120
+    assert window.statusBar().currentMessage() == "Saved Lena Vogt: LinkedIn, 120 a day, weight 1."
 
     choose_row(window, qtbot, 0)
     when_dialog_opens(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Yes).click())
     qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.table.rowCount() == 0)
     assert reopen().sender_profiles() == []
+    assert window.statusBar().currentMessage() == "Deleted Lena Vogt; Edit ▸ Undo brings Lena Vogt back."
 
     window.undo_action.trigger()
     qtbot.waitUntil(lambda: view.table.rowCount() == 1)

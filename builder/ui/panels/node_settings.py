@@ -28,9 +28,16 @@ from builder.ui.commands import SetValueCommand, push
 Report = Callable[[str], None]
 
 
-def push_setting(section: QWidget, text: str, setter: Callable[[object], None], before: object, after: object) -> None:
-    """One setting changed in the panel: an undoable command on the shared stack, saved at once."""
-    push(section.stack, SetValueCommand(section.workspace, text, setter, before, after), section.report)  # type: ignore[attr-defined]
+def push_setting(
+    section: QWidget, text: str, setter: Callable[[object], None], before: object, after: object, done: str = ""
+) -> None:
+    """One setting changed in the panel: an undoable command on the shared stack, saved at once.
+
+    ``done`` goes to the status bar once it is saved: what the change did, in the marketer's words.
+    """
+    command = SetValueCommand(section.workspace, text, setter, before, after)  # type: ignore[attr-defined]
+    if push(section.stack, command, section.report) and done:  # type: ignore[attr-defined]
+        section.report(done)  # type: ignore[attr-defined]
 
 
 class SegmentSettings(QWidget):
@@ -103,12 +110,16 @@ class SegmentSettings(QWidget):
     def _use(self, segment_id: int | None) -> None:
         assert self.node is not None
         node = self.node.id
+        names = {i: name for i, name, _ in self.workspace.segments()}
         push_setting(
             self,
             "Choose segment",
             lambda value: self.workspace.set_node_segment(node, value),
             self.node.segment_id,
             segment_id,
+            f"'{self.node.title}' now contacts the segment '{names[segment_id]}'."
+            if segment_id in names
+            else f"'{self.node.title}' contacts nobody until you choose a segment.",
         )  # type: ignore[arg-type]
 
     def _chosen(self, index: int) -> None:
@@ -188,6 +199,7 @@ class StepSettings(QWidget):
             lambda value: self.workspace.set_step_kind(node, value),
             self.node.kind.value,
             self.kind.itemData(index),
+            f"'{self.node.title}' is now a {NodeKind(self.kind.itemData(index)).label} step.",
         )  # type: ignore[arg-type]
 
     def _days_set(self) -> None:
@@ -200,4 +212,5 @@ class StepSettings(QWidget):
             lambda value: self.workspace.set_wait_days(node, value),
             self.node.wait_days,
             self.days.value(),
+            f"'{self.node.title}' now waits {self.days.value()} day{'s' if self.days.value() != 1 else ''}.",
         )  # type: ignore[arg-type]
