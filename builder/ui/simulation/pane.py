@@ -10,17 +10,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSet,
-    QChart,
-    QChartView,
-    QHorizontalStackedBarSeries,
-    QLineSeries,
-    QValueAxis,
-)
-from PySide6.QtCore import QMargins, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -44,19 +34,8 @@ from builder.engine.words import Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.elided_label import ElidedLabel
-from builder.ui.simulation.axes import nice_range
 from builder.ui.simulation.worker import Computed, OutlookWorker
 
-REASON_COLOURS = {
-    Reason.OVERRIDE: QColor("#7a4fd6"),
-    Reason.PREVIOUS_INTERACTION: QColor("#f59e0b"),
-    Reason.EVEN_DISTRIBUTION: QColor("#2f6fde"),
-}
-REASON_LABELS = {
-    Reason.OVERRIDE: "Override",
-    Reason.PREVIOUS_INTERACTION: "Previous interaction",
-    Reason.EVEN_DISTRIBUTION: "Even distribution",
-}
 COMPARE_COLUMNS = ("Sender profile", "Contacts now", "after", "Pending now", "after", "Last task now", "after")
 TABLE_COLUMNS = (
     "Sender profile",
@@ -82,16 +61,6 @@ DEBOUNCE_MS = 150
 def spreadsheet_safe(text: str) -> str:
     """A cell that a spreadsheet would run as a formula is kept as text."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def round_ticks(axis: QValueAxis, top: float) -> None:
-    """The axis runs from 0 to a round number past ``top``, a tick at each round step."""
-    end, step = nice_range(top)
-    axis.setRange(0, end)
-    axis.setTickType(QValueAxis.TickType.TicksDynamic)
-    axis.setTickAnchor(0)
-    axis.setTickInterval(step)
-    axis.setMinorTickCount(0)
 
 
 class SimulationPane(QWidget):
@@ -146,21 +115,15 @@ class SimulationPane(QWidget):
         for button in (self.save_button, self.open_button, self.png_button, self.csv_button):
             inputs.addWidget(button)
 
-        self.spread_chart = QChart()
-        self.spread_chart.setTitle("Contacts per sender profile, by reason")
-        self.spread_view = QChartView(self.spread_chart, self)
-        self.spread_view.setObjectName("distributionChart")
-        self.spread_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.forecast_chart = QChart()
-        self.forecast_chart.setTitle("Tasks done per day")
-        self.forecast_view = QChartView(self.forecast_chart, self)
-        self.forecast_view.setObjectName("forecastChart")
-        self.forecast_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for chart in (self.spread_chart, self.forecast_chart):
-            chart.setMargins(QMargins(4, 4, 4, 4))
-            chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        from builder.ui.simulation.charts import chart_view  # Qt Charts loads when a pane is built, not on import
+
+        bottom, right = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignRight
+        title = "Contacts per sender profile, by reason"
+        self.spread_view = chart_view(title, "distributionChart", bottom, self)
+        self.spread_chart = self.spread_view.chart()
         # One entry a profile: in a column beside the lines, so every name shows whole.
-        self.forecast_chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.forecast_view = chart_view("Tasks done per day", "forecastChart", right, self)
+        self.forecast_chart = self.forecast_view.chart()
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
         self.table.setObjectName("distributionTable")
         self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
@@ -238,10 +201,10 @@ class SimulationPane(QWidget):
         self.table.setRowCount(0)
         self.warnings.clear()
         self.finish.clear()
+        from builder.ui.simulation.charts import clear_chart
+
         for chart in (self.spread_chart, self.forecast_chart):
-            chart.removeAllSeries()
-            for axis in chart.axes():
-                chart.removeAxis(axis)
+            clear_chart(chart)
 
     def on_change(self, change: Change) -> None:
         if change.what in (
@@ -301,8 +264,10 @@ class SimulationPane(QWidget):
         else:
             self.status.setText(f"Forecast for {outlook.days} days from today.")
         self._fill_table(outlook)
-        self._draw_spread(outlook)
-        self._draw_forecast(outlook)
+        from builder.ui.simulation.charts import draw_forecast, draw_spread
+
+        draw_spread(self.spread_chart, outlook)
+        draw_forecast(self.forecast_chart, outlook)
         self.warnings.clear()
         for text in [f"⚠ {w}" for w in outlook.warnings] or ["No warnings."]:
             item = QListWidgetItem(text)
@@ -380,54 +345,6 @@ class SimulationPane(QWidget):
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-
-    def _draw_spread(self, outlook: Outlook) -> None:
-        chart = self.spread_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        series = QHorizontalStackedBarSeries()
-        profiles = list(reversed(outlook.profiles))  # the chart draws its first row at the bottom
-        for reason in (Reason.OVERRIDE, Reason.PREVIOUS_INTERACTION, Reason.EVEN_DISTRIBUTION):
-            bars = QBarSet(REASON_LABELS[reason])
-            bars.setColor(REASON_COLOURS[reason])
-            bars.append([p.by_reason.get(reason, 0) for p in profiles])
-            series.append(bars)
-        chart.addSeries(series)
-        names = QBarCategoryAxis()
-        names.append([p.name for p in profiles])
-        counts = QValueAxis()
-        counts.setLabelFormat("%d")
-        round_ticks(counts, max((sum(p.by_reason.values()) for p in profiles), default=0))
-        chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
-        chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(names)
-        series.attachAxis(counts)
-
-    def _draw_forecast(self, outlook: Outlook) -> None:
-        chart = self.forecast_chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        days = QValueAxis()
-        days.setLabelFormat("%d")
-        round_ticks(days, max(1, outlook.days - 1))
-        done = QValueAxis()
-        done.setLabelFormat("%d")
-        chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(done, Qt.AlignmentFlag.AlignLeft)
-        names = {p.profile: p.name for p in outlook.profiles}
-        top = 1
-        for profile, counts in outlook.done_per_day.items():
-            line = QLineSeries()
-            line.setName(names.get(profile, profile))
-            for day, count in enumerate(counts):
-                line.append(float(day), float(count))
-            top = max(top, *counts) if counts else top
-            chart.addSeries(line)
-            line.attachAxis(days)
-            line.attachAxis(done)
-        round_ticks(done, top)
 
     # -- saving and exporting ------------------------------------------------------------------
 

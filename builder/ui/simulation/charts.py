@@ -1,0 +1,109 @@
+"""The simulation pane's two charts (SPEC §8): contacts per sender profile by reason, and tasks done per day.
+
+Qt Charts is imported here only, and this module only when the pane builds its
+charts, so the window can start without loading it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QWidget
+
+from builder.engine.preview import Outlook
+from builder.engine.words import Reason
+from builder.ui.simulation.axes import nice_range
+
+REASON_COLOURS = {
+    Reason.OVERRIDE: QColor("#7a4fd6"),
+    Reason.PREVIOUS_INTERACTION: QColor("#f59e0b"),
+    Reason.EVEN_DISTRIBUTION: QColor("#2f6fde"),
+}
+REASON_LABELS = {
+    Reason.OVERRIDE: "Override",
+    Reason.PREVIOUS_INTERACTION: "Previous interaction",
+    Reason.EVEN_DISTRIBUTION: "Even distribution",
+}
+
+
+def chart_view(title: str, name: str, legend: Qt.AlignmentFlag, parent: QWidget) -> QChartView:
+    """An empty chart in its view, named for tests and style sheets."""
+    chart = QChart()
+    chart.setTitle(title)
+    chart.setMargins(QMargins(4, 4, 4, 4))
+    chart.legend().setAlignment(legend)
+    view = QChartView(chart, parent)
+    view.setObjectName(name)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    return view
+
+
+def clear_chart(chart: QChart) -> None:
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+
+
+def round_ticks(axis: QValueAxis, top: float) -> None:
+    """The axis runs from 0 to a round number past ``top``, a tick at each round step."""
+    end, step = nice_range(top)
+    axis.setRange(0, end)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setMinorTickCount(0)
+
+
+def draw_spread(chart: QChart, outlook: Outlook) -> None:
+    """One stacked bar a profile: its contacts split by the reason they went to it (R1–R3)."""
+    clear_chart(chart)
+    series = QHorizontalStackedBarSeries()
+    profiles = list(reversed(outlook.profiles))  # the chart draws its first row at the bottom
+    for reason in (Reason.OVERRIDE, Reason.PREVIOUS_INTERACTION, Reason.EVEN_DISTRIBUTION):
+        bars = QBarSet(REASON_LABELS[reason])
+        bars.setColor(REASON_COLOURS[reason])
+        bars.append([p.by_reason.get(reason, 0) for p in profiles])
+        series.append(bars)
+    chart.addSeries(series)
+    names = QBarCategoryAxis()
+    names.append([p.name for p in profiles])
+    counts = QValueAxis()
+    counts.setLabelFormat("%d")
+    round_ticks(counts, max((sum(p.by_reason.values()) for p in profiles), default=0))
+    chart.addAxis(names, Qt.AlignmentFlag.AlignLeft)
+    chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(names)
+    series.attachAxis(counts)
+
+
+def draw_forecast(chart: QChart, outlook: Outlook) -> None:
+    """One line a profile: the tasks it does each day of the forecast."""
+    clear_chart(chart)
+    days = QValueAxis()
+    days.setLabelFormat("%d")
+    round_ticks(days, max(1, outlook.days - 1))
+    done = QValueAxis()
+    done.setLabelFormat("%d")
+    chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(done, Qt.AlignmentFlag.AlignLeft)
+    names = {p.profile: p.name for p in outlook.profiles}
+    top = 1
+    for profile, counts in outlook.done_per_day.items():
+        line = QLineSeries()
+        line.setName(names.get(profile, profile))
+        for day, count in enumerate(counts):
+            line.append(float(day), float(count))
+        top = max(top, *counts) if counts else top
+        chart.addSeries(line)
+        line.attachAxis(days)
+        line.attachAxis(done)
+    round_ticks(done, top)
