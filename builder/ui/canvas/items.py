@@ -272,8 +272,14 @@ class _Stroke(QGraphicsPathItem):
         super().__init__(parent)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
-    def shape(self) -> QPainterPath:
-        return QPainterPath()
+    # Only hit tests ask these (its bounds come from Qt, from the pen and path).
+    def contains(self, point: QPointF) -> bool:
+        return False
+
+    def collidesWithPath(
+        self, path: QPainterPath, mode: Qt.ItemSelectionMode = Qt.ItemSelectionMode.IntersectsItemShape
+    ) -> bool:
+        return False
 
 
 class EdgeItem(QGraphicsPathItem):
