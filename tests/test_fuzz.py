@@ -23,9 +23,10 @@ from builder.imports.columns import CONTACT_FIELDS, INTERACTION_FIELDS, guess_ma
 from builder.imports.contacts import plan_contacts
 from builder.imports.csv_table import CsvRefused, read_csv_bytes
 from builder.imports.interactions import plan_interactions
+from tests.budget import examples
 from tests.engine.test_scenario_errors import good_scenario
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False) | st.text(max_size=12),

@@ -20,10 +20,11 @@ from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.scenario import parse_scenario
 from builder.engine.scenario_writer import scenario_data
 from builder.engine.what_if import with_profile_added, with_profile_removed
+from tests.budget import examples
 from tests.engine.test_properties import scenarios
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-FAST = settings(max_examples=80, deadline=None)
+FAST = settings(max_examples=examples(80), deadline=None)
 
 
 def plain_rotation(weights: list[int], currents: list[int]) -> int:

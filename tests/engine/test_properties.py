@@ -18,12 +18,13 @@ from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.scenario import ScenarioError, parse_scenario
 from builder.engine.simulation import Simulation
 from builder.engine.words import AutomationState, EnrollmentStatus, ProfileState, Reason, RemovalMode, TaskStatus
+from tests.budget import examples
 
 PROFILES = ("p0", "p1", "p2", "p3")
 TAGS = ("x", "y")
 SEGMENTS = ({"tags_any": ["x"]}, {"tags_any": ["y"]}, {"tags_all": ["x", "y"]}, {"all": True})
 DAYS = 8
-FAST = settings(max_examples=60, deadline=None)
+FAST = settings(max_examples=examples(60), deadline=None)
 
 ACTION_STEPS = ({"type": "linkedin_connect"}, {"type": "linkedin_message"}, {"type": "email"})
 

@@ -77,10 +77,11 @@ def test_segment_members_are_the_rule_applied_to_everyone(tmp_path_factory):
 
     from builder.store.loading import load_contacts_with_tags, load_segment
     from builder.store.workspace import Workspace
+    from tests.budget import examples
 
     tags = ["a", "b", "c"]
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(
         st.lists(st.lists(st.sampled_from(tags), unique=True), max_size=8),
         st.sampled_from(["tags_any", "tags_all", "contacts", "all"]),
