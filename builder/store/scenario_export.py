@@ -69,7 +69,12 @@ class ScenarioExportMixin(BranchHistoryMixin):
             state = AutomationState(state)
             problems = self.problems(automation_id) if not state.started else []
             if problems:
-                raise WorkspaceError("Fix these to see a forecast: " + " ".join(p.message for p in problems))
+                # The count first: a narrow status line still says how much is left to do.
+                count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+                raise WorkspaceError(
+                    f"Fix the {count} listed above the canvas to see a forecast: "
+                    + " ".join(p.message for p in problems)
+                )
             tags = dict(query(conn, "SELECT id, name FROM tag"))
             profiles = tuple(
                 ProfileSpec(_profile(i), n, d, w, Channel(c))

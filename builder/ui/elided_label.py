@@ -22,7 +22,8 @@ class ElidedLabel(QLabel):
         super().__init__(parent)
         self._whole = ""
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Preferred: it asks for its text (up to HINT_AT_MOST) and shrinks to minimumSizeHint, never to nothing.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
     def text(self) -> str:  # type: ignore[override]

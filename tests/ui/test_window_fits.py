@@ -32,12 +32,11 @@ def window_minimum(window: QMainWindow) -> tuple[int, int]:
 def widest_widgets(window: QMainWindow) -> list[str]:
     """The shown widgets that alone ask for more than the screen, innermost first: the culprits."""
     found = []
-    for widget in window.findChildren(QWidget):
-        if True:  # a hidden page of a stack counts: the stack is as wide as its widest page
-            hint = widget.minimumSizeHint().expandedTo(widget.minimumSize())
-            if hint.width() > SCREEN_WIDTH or hint.height() > SCREEN_HEIGHT:
-                name = widget.objectName() or type(widget).__name__
-                found.append((-len(name), f"{name} ({hint.width()} × {hint.height()})", widget))
+    for widget in window.findChildren(QWidget):  # hidden ones too: a stack is as wide as its widest page
+        hint = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+        if hint.width() > SCREEN_WIDTH or hint.height() > SCREEN_HEIGHT:
+            name = widget.objectName() or type(widget).__name__
+            found.append((-len(name), f"{name} ({hint.width()} × {hint.height()})", widget))
     inner = [text for _, text, w in found if not any(o is not w and w.isAncestorOf(o) for _, _, o in found)]
     return inner
 
@@ -94,7 +93,7 @@ def test_a_draft_with_many_problems_and_long_names_fits(make_window, qtbot):
     assert window.bar.problems.count() > 10
     window.show_message(LONG_NAME * 4)  # a long sentence in the status bar
     assert_fits_on_every_page(window, qtbot, "draft with many problems")
-    assert window.simulation.status.toolTip().startswith("Fix these")
+    assert window.simulation.status.toolTip().startswith("Fix the ")
     for kind in (NodeKind.LINKEDIN_MESSAGE, NodeKind.SENDER_PROFILE, NodeKind.SEGMENT):
         node = next(n for n, item in window.scene.nodes.items() if item.kind is kind)
         window.open_settings(node, animated=False)
@@ -154,3 +153,13 @@ def _tables_show_everything(window, qtbot) -> None:
         text = pane.table.horizontalHeaderItem(column).text()
         widest = max(pane.table.fontMetrics().horizontalAdvance(line) for line in text.splitlines())
         assert pane.table.horizontalHeader().sectionSize(column) >= widest, text
+
+
+def test_a_short_automation_name_is_shown_whole_not_squeezed_away(make_window, qtbot):
+    """Eliding is for names too long for the bar: a normal one is there in full."""
+    window = make_window(build_demo)
+    name = window.bar.name
+    qtbot.waitUntil(lambda: name.text() == "Q3 founders and CTOs")
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    assert name.isVisible() and not name.is_elided()
+    assert name.width() >= name.fontMetrics().horizontalAdvance(name.text())
