@@ -18,7 +18,9 @@ from tests.ui.test_settings_panel import _add_two_and_start, _profile_node, _tea
 
 def _ready(window, qtbot) -> None:
     qtbot.waitUntil(lambda: not window.simulation.debounce.isActive() and not window.simulation.worker.busy)
-    qtbot.waitUntil(lambda: window.simulation.outlook is not None or "to see a forecast" in window.simulation.status.text())
+    qtbot.waitUntil(
+        lambda: window.simulation.outlook is not None or "to see a forecast" in window.simulation.status.text()
+    )
 
 
 def _contacts_column(window) -> dict[str, str]:
