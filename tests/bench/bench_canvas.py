@@ -15,7 +15,8 @@ Measures, in one process, for each size:
 - the floor: a bare QGraphicsScene drawing the same texts and connections with
   plain items (a QGraphicsRectItem per card with QGraphicsSimpleTextItem title
   and summary lines, a QGraphicsPathItem per connection and arrow head), in a
-  view of the same viewport size, transform and centre, one card moved per frame.
+  view of the same viewport size, transform and centre, one card moved per frame
+  with its two connections following.
 
 Both viewports are 1600 × 1000 pixels (asserted). Target: every frame within
 2× its floor, measured in the same run.
@@ -81,7 +82,36 @@ def build_automation(ws: Workspace, nodes: int) -> int:
     return automation
 
 
-def floor_scene(app_scene: QGraphicsScene, font: QFont) -> tuple[QGraphicsScene, dict[int, QGraphicsRectItem]]:
+class FloorEdge:
+    """A connection of the floor: its curve and head, redrawn when one of its cards moves."""
+
+    def __init__(self, scene: QGraphicsScene, start: QPointF, end: QPointF, pen: QPen) -> None:
+        self.start, self.end = start, end
+        self.line = QGraphicsPathItem()
+        self.line.setPen(pen)
+        self.arrow = QGraphicsPathItem()
+        self.arrow.setPen(QPen(Qt.PenStyle.NoPen))
+        self.arrow.setBrush(pen.color())
+        scene.addItem(self.line)
+        scene.addItem(self.arrow)
+        self.follow(QPointF(), QPointF())
+
+    def follow(self, start_moved: QPointF, end_moved: QPointF) -> None:
+        from builder.ui.canvas.items import connection_path, em
+
+        start, end = self.start + start_moved, self.end + end_moved
+        self.line.setPath(connection_path(start, end))
+        unit = em()
+        head = QPainterPath(end)
+        head.lineTo(end + QPointF(-unit * 0.54, -unit * 0.27))
+        head.lineTo(end + QPointF(-unit * 0.54, unit * 0.27))
+        head.closeSubpath()
+        self.arrow.setPath(head)
+
+
+def floor_scene(
+    app_scene: QGraphicsScene, font: QFont
+) -> tuple[QGraphicsScene, dict[int, QGraphicsRectItem], dict[tuple[int, int], FloorEdge]]:
     """The same cards' texts and the same connections, as plain Qt items."""
     from builder.ui.canvas.items import EDGE, em
 
@@ -108,21 +138,29 @@ def floor_scene(app_scene: QGraphicsScene, font: QFont) -> tuple[QGraphicsScene,
         scene.addItem(card)
         cards[node_id] = card
     pen = QPen(QColor(EDGE), unit * 0.1)
-    for edge in app_scene.edges.values():
-        curve = edge.curve() if hasattr(edge, "curve") else QPainterPath(edge._curve)
-        line = QGraphicsPathItem(curve)
-        line.setPen(pen)
-        scene.addItem(line)
-        end = curve.pointAtPercent(1.0)
-        head = QPainterPath(end)
-        head.lineTo(end + QPointF(-unit * 0.54, -unit * 0.27))
-        head.lineTo(end + QPointF(-unit * 0.54, unit * 0.27))
-        head.closeSubpath()
-        arrow = QGraphicsPathItem(head)
-        arrow.setPen(QPen(Qt.PenStyle.NoPen))
-        arrow.setBrush(QColor(EDGE))
-        scene.addItem(arrow)
-    return scene, cards
+    edges = {}
+    for key, edge in app_scene.edges.items():
+        assert edge.target.input_port is not None
+        edges[key] = FloorEdge(scene, edge.source.output_port.scenePos(), edge.target.input_port.scenePos(), pen)
+    return scene, cards, edges
+
+
+def floor_mover(
+    card: QGraphicsRectItem, node_id: int, edges: dict[tuple[int, int], FloorEdge]
+) -> Callable[[int], None]:
+    """As :func:`mover`, and the card's connections follow it, as the canvas's do."""
+    move = mover(card)
+    origin = card.pos()
+    attached = [(edge, source == node_id, target == node_id) for (source, target), edge in edges.items()]
+    attached = [a for a in attached if a[1] or a[2]]
+
+    def frame(number: int) -> None:
+        move(number)
+        delta = card.pos() - origin
+        for edge, from_it, to_it in attached:
+            edge.follow(delta if from_it else QPointF(), delta if to_it else QPointF())
+
+    return frame
 
 
 def sized(view: QGraphicsView) -> None:
@@ -179,7 +217,7 @@ def one_run(folder: Path, nodes: int, frames: int, run: int) -> dict[str, float]
     figures["open"] = time.perf_counter() - started
     assert len(scene.nodes) == nodes and len(scene.edges) == nodes - nodes // BRANCH
 
-    bare_scene, cards = floor_scene(scene, canvas.font())
+    bare_scene, cards, floor_edges = floor_scene(scene, canvas.font())
     bare = QGraphicsView(bare_scene)
     bare.setRenderHints(canvas.renderHints())
     sized(bare)
@@ -197,8 +235,12 @@ def one_run(folder: Path, nodes: int, frames: int, run: int) -> dict[str, float]
         QApplication.processEvents()
         figures[f"zoom_{name}"] = canvas.zoom()
         figures[f"ours_{name}"] = drag_frames(canvas, mover(scene.nodes[dragged]), frames)
-        figures[f"floor_{name}"] = drag_frames(bare, mover(cards[dragged]), frames)
-        scene.nodes[dragged].setPos(cards[dragged].pos())  # both back, for the next zoom
+        figures[f"floor_{name}"] = drag_frames(bare, floor_mover(cards[dragged], dragged, floor_edges), frames)
+        home = scene.nodes[dragged].pos() - QPointF((frames - 1) * 3.0, (frames - 1) * 1.5)
+        scene.nodes[dragged].setPos(home)  # both back where they started, for the next zoom
+        cards[dragged].setPos(home)
+        for edge in floor_edges.values():
+            edge.follow(QPointF(), QPointF())
     bare.close()
     canvas.close()
     workspace.close()
