@@ -1,0 +1,308 @@
+"""A new user's first minutes, in a real window under X, with a real mouse (xdotool).
+
+Run by ``tests/ui/test_real_window.py`` inside an Xvfb display of 1600×1000;
+not collected by pytest itself. The window is the app's own (``open_window``,
+the same code ``automation-builder`` runs); the pointer is X's, moved and
+clicked by ``xdotool``, so Qt's own drag loop, hit testing and popups all
+take part. The story:
+
+1. the empty workspace's welcome; **Load the demo**;
+2. a click on the Founders' Sender Profile card opens its settings;
+3. ✕ on Mark Ruiz's row, then *Continue* in the removal dialog;
+4. **New** automation; Segment, Sender Profile and LinkedIn connect dragged
+   from the palette onto the canvas, then connected port to port.
+
+After every step no control may be off the screen: the window fits the
+screen, and every visible button, field and list lies inside it.
+Screenshots (``import -window root``) go to the folder given. Exits 0 when
+the story held, 1 with a sentence on stderr when it did not.
+
+    python tests/ui/real_window_story.py WORKSPACE.sqlite SHOTS_FOLDER
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractAnimation, QPoint, QRect, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QWidget,
+)
+
+from builder.engine.words import NodeKind
+from builder.ui.app import application, open_workspace
+from builder.ui.main_window import MainWindow
+
+TODAY = date(2026, 3, 2)
+STEP_TIMEOUT = 20.0  # seconds a step may take before the story is called broken
+
+
+class StoryFailed(Exception):
+    """A step did not come about: the sentence says which."""
+
+
+@dataclass
+class Wait:
+    """Wait, with the event loop running, until ``done()`` holds."""
+
+    what: str
+    done: Callable[[], bool]
+
+
+@dataclass
+class Hand:
+    """Move and click the real pointer: one ``xdotool`` command line."""
+
+    what: str
+    args: list[str]
+
+
+Step = Wait | Hand
+
+
+def centre(widget: QWidget, rect: QRect | None = None) -> QPoint:
+    """A widget's (or a rect inside it's) centre on the screen."""
+    local = (rect or widget.rect()).center()
+    return widget.mapToGlobal(local)
+
+
+def click_at(point: QPoint) -> list[str]:
+    return ["mousemove", "--sync", str(point.x()), str(point.y()), "click", "1"]
+
+
+def drag_path(start: QPoint, end: QPoint, steps: int = 12) -> list[str]:
+    """Press, move in small steps (a hand's pace), release."""
+    args = ["mousemove", "--sync", str(start.x()), str(start.y()), "mousedown", "1"]
+    for i in range(1, steps + 1):
+        x = round(start.x() + (end.x() - start.x()) * i / steps)
+        y = round(start.y() + (end.y() - start.y()) * i / steps)
+        args += ["mousemove", "--sync", str(x), str(y), "sleep", "0.03"]
+    return [*args, "sleep", "0.1", "mouseup", "1"]
+
+
+def off_screen_controls(window: MainWindow) -> list[str]:
+    """Controls a person cannot reach: outside the screen, or the window itself too big for it."""
+    screen = window.screen().geometry()
+    problems = []
+    if not screen.contains(window.frameGeometry()):
+        problems.append(f"the window {window.frameGeometry().getRect()} is larger than the screen {screen.getRect()}")
+    minimum = window.minimumSizeHint()
+    if minimum.width() > screen.width() or minimum.height() > screen.height():
+        problems.append(f"the window's minimum size {minimum.width()}×{minimum.height()} exceeds the screen")
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, QAbstractButton | QComboBox | QLineEdit) or not widget.isVisible():
+            continue
+        if _inside_scroll_area(widget):
+            continue  # a table's row may be scrolled away on purpose
+        rect = QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        if not screen.contains(rect.center()):
+            problems.append(
+                f"'{widget.objectName() or widget.text() if hasattr(widget, 'text') else ''}' is off screen"
+            )
+    return problems
+
+
+def _inside_scroll_area(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea) and parent.viewport().isAncestorOf(widget):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def story(window: MainWindow, shots: Path) -> Iterator[Step | str]:
+    """The steps; a plain string names a screenshot to take."""
+    workspace = window.workspace
+    yield Wait("the window to be shown", lambda: window.isVisible() and window.empty.isVisible())
+    yield "01-welcome"
+
+    demo_button = window.empty.demo_button
+    yield Hand("click 'Load the demo'", click_at(centre(demo_button)))
+    yield Wait("the demo automation on the canvas", lambda: len(window.scene.nodes) > 4)
+    yield Wait("the forecast", lambda: not window.simulation.worker.busy and not window.simulation.debounce.isActive())
+    yield "02-demo"
+
+    team = next(item for item in window.scene.nodes.values() if item.title == "Founders: team")
+    view = window.canvas
+
+    def team_on_screen() -> QPoint:
+        return view.viewport().mapToGlobal(view.mapFromScene(team.sceneBoundingRect().center()))
+
+    yield Hand("click the 'Founders: team' card", click_at(team_on_screen()))
+    yield Wait("its settings in the panel", lambda: window.settings.isVisible() and window.slide.open)
+    yield Wait(
+        "the panel to finish sliding",
+        lambda: window.settings.width() > 100 and window.slide.animation.state() != QAbstractAnimation.State.Running,
+    )
+    yield "03-card-settings"
+
+    mark = next(p for p in workspace.sender_profiles() if p.name == "Mark Ruiz")
+    remove = window.settings.findChild(QAbstractButton, f"removeProfileButton_{mark.id}")
+    if remove is None:
+        raise StoryFailed("Mark Ruiz's row has no remove button in the settings panel")
+    yield Hand("click ✕ on Mark Ruiz's row", click_at(centre(remove)))
+    yield Wait("the removal dialog", lambda: _dialog() is not None)
+    dialog = _dialog()
+    yield Wait("the dialog to be shown", lambda: dialog.isVisible())
+    yield "04-remove-dialog"
+    continue_button = dialog.findChild(QAbstractButton, "continueTasksButton")
+    yield Hand("click 'Continue Mark Ruiz's tasks'", click_at(centre(continue_button)))
+    yield Wait("the dialog to close", lambda: _dialog() is None)
+    yield Wait(
+        "Mark Ruiz to be draining",
+        lambda: any(a.name == "Mark Ruiz" and a.state.value == "draining" for a in _team_rows(window, team.node_id)),
+    )
+    yield "05-continued"
+
+    new_button = window.automations.new_button
+    demo_id = window.scene.automation_id
+    yield Hand("click 'New' automation", click_at(centre(new_button)))
+    yield Wait("an empty canvas", lambda: window.scene.automation_id != demo_id and not window.scene.nodes)
+
+    targets = {
+        NodeKind.SEGMENT: (0.2, 0.35),
+        NodeKind.SENDER_PROFILE: (0.45, 0.35),
+        NodeKind.LINKEDIN_CONNECT: (0.7, 0.35),
+    }
+    for count, (kind, (fx, fy)) in enumerate(targets.items(), start=1):
+        palette = window.palette
+        item = palette.item_for(kind)
+        start = palette.viewport().mapToGlobal(palette.visualItemRect(item).center())
+        viewport = view.viewport()
+        end = viewport.mapToGlobal(QPoint(round(viewport.width() * fx), round(viewport.height() * fy)))
+        yield Hand(f"drag {kind.label} from the palette onto the canvas", drag_path(start, end))
+        yield Wait(f"{kind.label} on the canvas", lambda count=count: len(window.scene.nodes) == count)
+    yield "06-three-cards"
+
+    def card(kind: NodeKind):
+        return next(item for item in window.scene.nodes.values() if item.kind is kind)
+
+    def port(item, output: bool) -> QPoint:
+        port_item = item.output_port if output else item.input_port
+        return view.viewport().mapToGlobal(view.mapFromScene(port_item.scenePos()))
+
+    pairs = [(NodeKind.SEGMENT, NodeKind.SENDER_PROFILE), (NodeKind.SENDER_PROFILE, NodeKind.LINKEDIN_CONNECT)]
+    for count, (source, target) in enumerate(pairs, start=1):
+        yield Hand(
+            f"connect {source.label} to {target.label}",
+            drag_path(port(card(source), True), port(card(target), False)),
+        )
+        yield Wait(
+            f"connection {count}",
+            lambda count=count, automation=window.scene.automation_id: len(workspace.edges(automation)) == count,
+        )
+    yield "07-connected"
+
+
+def _dialog() -> QWidget | None:
+    widget = QApplication.activeModalWidget()
+    return widget if widget is not None and widget.objectName() == "RemoveProfileDialog" else None
+
+
+def _team_rows(window: MainWindow, node_id: int):
+    return window.workspace.attachments(node_id)
+
+
+class Driver:
+    """Runs the story from a timer, so it goes on inside dialogs' and drags' own event loops."""
+
+    def __init__(self, window: MainWindow, shots: Path) -> None:
+        self.window = window
+        self.shots = shots
+        self.steps = story(window, shots)
+        self.current: Step | None = None
+        self.hand: subprocess.Popen | None = None
+        self.deadline = 0.0
+        self.failure: str | None = None
+        self.timer = QTimer()
+        self.timer.setInterval(20)
+        self.timer.timeout.connect(self.tick)
+
+    def tick(self) -> None:
+        try:
+            self._advance()
+        except StopIteration:
+            self.finish(None)
+        except StoryFailed as error:
+            self.finish(str(error))
+        except Exception as error:  # the story's own bug: say it, don't hang
+            self.finish(f"the story broke: {error!r}")
+
+    def _advance(self) -> None:
+        if self.hand is not None:
+            if self.hand.poll() is None:
+                return
+            if self.hand.returncode != 0:
+                raise StoryFailed(f"xdotool failed while trying to {self.current.what}")
+            self.hand = None
+        if isinstance(self.current, Wait) and not self.current.done():
+            if time.monotonic() > self.deadline:
+                raise StoryFailed(f"waited {STEP_TIMEOUT:.0f} s for {self.current.what}")
+            return
+        if self.current is not None:
+            problems = off_screen_controls(self.window)
+            if problems:
+                raise StoryFailed(f"after '{self.current.what}': " + "; ".join(problems))
+        step = next(self.steps)
+        while isinstance(step, str):
+            self.screenshot(step)
+            step = next(self.steps)
+        self.current = step
+        self.deadline = time.monotonic() + STEP_TIMEOUT
+        print(f"- {step.what}", flush=True)
+        if isinstance(step, Hand):
+            self.hand = subprocess.Popen(["xdotool", *step.args])
+
+    def screenshot(self, name: str) -> None:
+        QApplication.processEvents()
+        path = self.shots / f"real-window-{name}.png"
+        subprocess.run(["import", "-window", "root", str(path)], check=True)
+
+    def finish(self, failure: str | None) -> None:
+        self.timer.stop()
+        self.failure = failure
+        if failure is not None:
+            self.screenshot("failed")
+        QApplication.exit(0 if failure is None else 1)
+
+
+def open_window(target: str, today: date, demo: bool) -> MainWindow:
+    workspace, title = open_workspace(target, today, demo)
+    window = MainWindow(workspace, title)
+    window.watch_other_processes()
+    window.resize(1440, 880)
+    window.show()
+    QTimer.singleShot(0, window.canvas.fit)
+    return window
+
+
+def main(argv: list[str]) -> int:
+    workspace_path, shots = argv[1], Path(argv[2])
+    shots.mkdir(parents=True, exist_ok=True)
+    app = application()
+    window = open_window(workspace_path, TODAY, demo=False)
+    driver = Driver(window, shots)
+    driver.timer.start()
+    app.exec()
+    window.close()
+    window.workspace.close()
+    if driver.failure is not None:
+        print(f"The story did not hold: {driver.failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
