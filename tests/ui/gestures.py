@@ -63,6 +63,16 @@ def drop_from_palette(window: MainWindow, kind: NodeKind, at: QPoint) -> None:
     QApplication.sendEvent(viewport, QDropEvent(QPointF(at), actions, data, NONE, NO_KEYS))
 
 
+def double_click_in_palette(window: MainWindow, kind: NodeKind) -> None:
+    """Double-click a node kind in the palette: a click, then the press that makes it double."""
+    from pytestqt.qtbot import QtBot
+
+    palette = window.palette
+    point = palette.visualItemRect(palette.item_for(kind)).center()
+    QtBot.mouseClick(palette.viewport(), LEFT, pos=point)
+    QtBot.mouseDClick(palette.viewport(), LEFT, pos=point)
+
+
 def port_point(window: MainWindow, node_id: int, output: bool) -> QPoint:
     item = window.scene.nodes[node_id]
     port = item.output_port if output else item.input_port

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 
 from builder.engine.words import NodeKind
-from tests.ui.gestures import click, drag, drop_from_palette, port_point, title_point
+from tests.ui.gestures import click, double_click_in_palette, drag, drop_from_palette, port_point, title_point
 
 
 def _draft(ws):
@@ -321,20 +321,12 @@ def test_the_demo_opens_at_a_readable_zoom_showing_its_start(make_window, qtbot)
         assert shown.contains(card), "a Segment node is out of sight"
 
 
-def _double_click_in_palette(window, qtbot, kind: NodeKind) -> None:
-    palette = window.palette
-    point = palette.visualItemRect(palette.item_for(kind)).center()
-    # A hand's double-click: a click, then the second press that makes it double.
-    qtbot.mouseClick(palette.viewport(), Qt.MouseButton.LeftButton, pos=point)
-    qtbot.mouseDClick(palette.viewport(), Qt.MouseButton.LeftButton, pos=point)
-
-
 def test_two_nodes_added_by_double_click_do_not_cover_each_other(make_window, reopen, qtbot):
     window = make_window(_draft)
     automation = window.scene.automation_id
-    _double_click_in_palette(window, qtbot, NodeKind.EMAIL)
-    _double_click_in_palette(window, qtbot, NodeKind.WAIT)
-    _double_click_in_palette(window, qtbot, NodeKind.EMAIL)
+    double_click_in_palette(window, NodeKind.EMAIL)
+    double_click_in_palette(window, NodeKind.WAIT)
+    double_click_in_palette(window, NodeKind.EMAIL)
 
     nodes = reopen().nodes(automation)
     assert len(nodes) == 3
