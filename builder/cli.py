@@ -22,28 +22,42 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-03-02") from None
 
 
+def _workspace_options(default: object) -> argparse.ArgumentParser:
+    """``--db`` and ``--today``, for the main parser and for each command alike.
+
+    Each command takes them with ``default=argparse.SUPPRESS``: given after the
+    command, the value wins; not given there, the one before the command stays.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        default=default,
+        help="the workspace: an SQLite file or a SQLAlchemy URL (default: the app-data folder's workspace)",
+    )
+    options.add_argument("--today", metavar="YYYY-MM-DD", type=_date, default=default, help="fix the workspace's date")
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="automation-builder",
         description="Build outreach automations and see how contacts spread over sender profiles.",
+        parents=[_workspace_options(None)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--db",
-        metavar="PATH|URL",
-        help="the workspace: an SQLite file or a SQLAlchemy URL (default: the app-data folder's workspace)",
-    )
-    parser.add_argument("--today", metavar="YYYY-MM-DD", type=_date, help="fix the workspace's date")
     parser.add_argument(
         "--demo", action="store_true", help="open the demo workspace (a temporary one unless --db is given)"
     )
     parser.add_argument("--screenshot", metavar="FILE.png", help="render the main window to a PNG and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("status", help="print what the workspace holds and today's plan")
+    workspace_options = _workspace_options(argparse.SUPPRESS)
+    commands.add_parser("status", help="print what the workspace holds and today's plan", parents=[workspace_options])
     simulate = commands.add_parser(
         "simulate",
         help="run a scenario file and print who goes where and the day-by-day work",
         description="Run a scenario file (SPEC §7) through the engine.",
+        parents=[workspace_options],
     )
     simulate.add_argument("scenario", metavar="FILE", help="a scenario file (JSON)")
     simulate.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -51,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "import",
         help="import contacts or interaction history from a CSV export into the workspace",
         description="Import a CSV export (HubSpot, Salesforce, LinkedIn, Excel…) into the workspace, all or nothing.",
+        parents=[workspace_options],
     )
     importing.add_argument("what", choices=("contacts", "interactions"), help="what the file holds")
     importing.add_argument("file", metavar="FILE.csv", help="the CSV file")

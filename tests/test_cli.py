@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).parents[1] / "resources" / "examples"
+NO_MODE = (
+    "required once the automation has started: cancel or continue this sender profile's tasks ('cancel' or 'continue')"
+)
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -83,7 +86,7 @@ def test_a_runtime_problem_names_its_event(tmp_path):
     path.write_text(json.dumps(scenario))
     done = run("simulate", str(path))
     assert done.returncode == 2
-    assert done.stderr.startswith("events[3]: The automation has started: choose whether to cancel or continue")
+    assert done.stderr == f"events[3].mode: {NO_MODE}\n"
 
 
 def test_the_workspace_summary_opens_a_new_file_and_refuses_a_foreign_one(tmp_path):
@@ -157,3 +160,72 @@ def test_a_header_only_file_says_so_and_creates_no_workspace(tmp_path):
     missing = run("--db", str(db), "import", "contacts", str(tmp_path / "missing.csv"))
     assert missing.returncode == 2
     assert not db.exists()  # a refused file never makes a workspace
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("import", "contacts", "{csv}", "--db", "{db}"),
+        ("import", "contacts", "--db", "{db}", "{csv}"),
+        ("--db", "{db}", "import", "contacts", "{csv}"),
+    ],
+)
+def test_db_works_before_or_after_the_command(tmp_path, monkeypatch, capsys, order):
+    from builder.cli import main
+    from builder.store.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("name,email,tags\nJo Lee,jo@acme.test,cto\nAl Bo,al@bo.test,cfo\n")
+    db = tmp_path / "team.sqlite"
+    args = [part.format(csv=csv_file.name, db=db.name) for part in order]
+    assert main(args) == 0, capsys.readouterr().err
+    assert "2 new contacts" in capsys.readouterr().out
+    with Workspace.open(db) as ws:
+        assert ws.contact_count() == 2
+    assert csv_file.read_bytes().startswith(b"name,email")  # not opened as a database
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("team.sqlite")) == ["people.csv"]
+
+
+def test_today_and_db_after_the_command_win_and_before_still_count(tmp_path, capsys):
+    from builder.cli import main
+
+    first, second = tmp_path / "first.sqlite", tmp_path / "second.sqlite"
+    assert main(["--db", str(first), "status", "--today", "2026-03-02"]) == 0
+    out = capsys.readouterr().out
+    assert str(first) in out and "Today (2026-03-02)" in out
+    assert main(["--db", str(first), "--today", "2026-01-05", "status", "--db", str(second)]) == 0
+    out = capsys.readouterr().out
+    assert str(second) in out and "Today (2026-01-05)" in out
+
+
+def test_removing_from_a_started_automation_without_mode_names_events_n_mode(tmp_path, capsys):
+    from builder.cli import main
+
+    scenario = {
+        "sender_profiles": [{"id": "anna", "name": "Anna"}, {"id": "bob", "name": "Bob"}],
+        "contacts": [{"id": "c1", "tags": ["cto"]}],
+        "automation": {
+            "name": "CTOs",
+            "branches": [
+                {
+                    "id": "ctos",
+                    "segment": {"tags_any": ["cto"]},
+                    "sender_profiles": ["anna", "bob"],
+                    "steps": [{"type": "email"}],
+                }
+            ],
+        },
+        "events": [
+            {"day": 0, "type": "start"},
+            {"day": 1, "type": "pause"},
+            {"day": 2, "type": "remove_sender_profile", "branch": "ctos", "sender_profile": "anna"},
+        ],
+        "days": 4,
+    }
+    path = tmp_path / "remove.json"
+    path.write_text(json.dumps(scenario))
+    assert main(["simulate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [f"events[2].mode: {NO_MODE}"]

@@ -424,6 +424,9 @@ class Simulation:
                 lane.add(day + after[1], [code + shift for code in same])
 
     def apply(self, event: Event) -> None:
+        if event.type == "remove_sender_profile" and event.mode is None and self.state.started:
+            choice = "cancel or continue this sender profile's tasks ('cancel' or 'continue')"
+            raise ScenarioError([f"{event.where}.mode: required once the automation has started: {choice}"])
         try:
             self._apply(event)
         except RosterError as error:

@@ -238,7 +238,7 @@ def test_removing_without_mode_after_start_names_the_event():
     with pytest.raises(ScenarioError) as raised:
         run(data)
     assert len(raised.value.problems) == 1
-    assert raised.value.problems[0].startswith("events[1]: ")
+    assert raised.value.problems[0].startswith("events[1].mode: ")
     assert "cancel or continue" in raised.value.problems[0]
 
 
@@ -246,7 +246,7 @@ def test_event_path_is_its_place_in_the_file_even_when_days_are_out_of_order():
     data = scenario(events=[remove_profile(1, "omar"), {"day": 0, "type": "start"}])
     with pytest.raises(ScenarioError) as raised:
         run(data)
-    assert raised.value.problems[0].startswith("events[0]: ")
+    assert raised.value.problems[0].startswith("events[0].mode: ")
 
 
 def test_adding_a_profile_already_active_names_the_event():
