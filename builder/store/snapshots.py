@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from builder.engine.bulk import collector_paused
 from builder.store.automations import AutomationsMixin
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
-from builder.store.loading import allocate_ids, chunks, execute, query
+from builder.store.loading import allocate_ids, chunks, execute, load_contacts_with_tags, load_facts, query
 from builder.store.tables import (
     Automation,
     BranchAttachment,
@@ -146,7 +147,13 @@ class SnapshotsMixin(AutomationsMixin):
         return snapshot
 
     def restore_automation(self, snapshot: AutomationSnapshot) -> None:
-        """Put a deleted automation back exactly as it was."""
+        """Put a deleted automation back as it was, and catch up on who joined its segments meanwhile.
+
+        A running or paused automation enrolls a contact the moment it joins a
+        segment (SPEC §4). Contacts who joined while the automation was deleted
+        enroll now, today, by the same rules, in creation order, after the
+        restored enrollments — as if they had joined at this moment.
+        """
         with self._write() as conn:
             bulk_insert(conn, table(Automation), AUTOMATION_COLUMNS, [snapshot.automation])
             _restore_nodes(conn, snapshot.graph)
@@ -158,7 +165,11 @@ class SnapshotsMixin(AutomationsMixin):
                 "UPDATE interaction SET task_id = ?, automation_id = ? WHERE id = ?",
                 [(task, automation_id, interaction) for interaction, task in snapshot.interaction_links],
             )
-            self._later(Change("automations", automation_id), Change("tasks"))
+            state, _ = self._automation_state(conn, automation_id)
+            if state.started:
+                with collector_paused():
+                    self._enroll(conn, automation_id, load_contacts_with_tags(conn), load_facts(conn))
+            self._later(Change("automations", automation_id), Change("enrollments", automation_id), Change("tasks"))
 
     def duplicate_automation(self, automation_id: int, name: str | None = None) -> int:
         """A draft copy of an automation's graph and sender profiles, under a new name."""

@@ -106,3 +106,36 @@ def test_screenshot_renders_the_demo_headless(tmp_path):
     assert image.width() >= 1000 and image.height() >= 600
     colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
     assert len(colours) > 20, "the picture is (almost) blank"
+
+
+def test_undoing_the_delete_of_a_running_automation_enrolls_who_joined_meanwhile(
+    make_window, reopen, qtbot, monkeypatch
+):
+    """SPEC §4: the contact tagged while the automation was deleted enrolls when Ctrl+Z brings it back."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.store.builders import build_outreach
+
+    def prepare(ws) -> None:
+        flow = build_outreach(ws)
+        ws.attach_sender_profile(flow.profile_node, ws.create_sender_profile("Anna"))
+        ws.add_contact("Early", tags=["cto"])
+        ws.start(flow.automation)
+
+    window = make_window(prepare)
+    automation = reopen().automations()[0].id
+    asked: list[str] = []
+
+    def answer_yes(*args, **kwargs) -> QMessageBox.StandardButton:
+        asked.append(args[1])
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    qtbot.mouseClick(window.automations.delete_button, Qt.MouseButton.LeftButton)
+    assert asked == ["Delete automation"] and reopen().automations() == []
+
+    late = window.workspace.add_contact("Late", tags=["cto"])
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    qtbot.waitUntil(lambda: [a.id for a in reopen().automations()] == [automation])
+    assert [e.contact_id for e in reopen().enrollments(automation)][1:] == [late]
