@@ -58,9 +58,19 @@ TABLE_HEADERS = tuple(TWO_LINES.get(column, column) for column in TABLE_COLUMNS)
 DEBOUNCE_MS = 150
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r\n")
+
+
 def spreadsheet_safe(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A cell that a spreadsheet would run as a formula is kept as text.
+
+    As OWASP advises for CSV injection: a cell starting with = + - @, a tab or
+    a line break — also behind leading spaces, which spreadsheets skip — gets
+    a single quote in front.
+    """
+    if text[:1] in FORMULA_STARTS or text.lstrip()[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 class SimulationPane(QWidget):
