@@ -14,9 +14,11 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.engine.report import result_object
 from builder.engine.scenario import ScenarioError, parse_scenario, parse_scenario_text
 from builder.engine.simulation import simulate
 from builder.imports.columns import CONTACT_FIELDS, INTERACTION_FIELDS, guess_mapping, recogniser
@@ -160,3 +162,71 @@ RUNNING = _running_scenario()
 def test_a_running_scenario_with_any_part_of_its_state_replaced_is_read_or_refused(data, junk):
     path = data.draw(st.sampled_from([p for p in paths(RUNNING) if p[:1] == ("state",)]))
     parse_and_run(replaced(RUNNING, path, junk))
+
+
+# -- JSON a person did not mean, and text in more than one encoding (issue 12) ----------------
+
+ODD_JSON = [
+    "9" * 5000,  # past Python's 4,300-digit limit
+    "-" + "9" * 40,
+    '"\\ud800"',  # half of a character
+    '"ab\\udfffc"',
+    '{"id": "x", "id": "y"}',  # a key said twice
+    "1e999",
+    '"\\u0000"',
+]
+
+
+def parse_text_and_run(text: str) -> None:
+    try:
+        scenario = parse_scenario_text(text, "fuzz.json")
+    except ScenarioError as error:
+        assert error.problems and all(p.startswith("fuzz.json") or ":" in p for p in error.problems)
+        for problem in error.problems:
+            problem.encode("utf-8")  # every sentence can be printed
+        return
+    try:
+        json.dumps(result_object(simulate(scenario)), ensure_ascii=False).encode("utf-8")
+    except ScenarioError as error:
+        assert error.problems
+
+
+@FUZZ
+@given(st.data(), st.sampled_from(ODD_JSON))
+def test_odd_json_anywhere_in_a_scenario_is_read_or_refused_in_words(data, raw):
+    base = good_scenario()
+    path = data.draw(st.sampled_from(paths(base)))
+    text = json.dumps(replaced(base, path, "<<HERE>>")).replace('"<<HERE>>"', raw)
+    parse_text_and_run(text)
+
+
+NAMES = ["Jörg Müller", "Zoë Brandt", "Łukasz Żak", "Ana Núñez", "Søren Ørsted", "Plain Name"]
+
+
+@FUZZ
+@given(
+    st.lists(st.tuples(st.sampled_from(NAMES), st.sampled_from(["utf-8", "cp1252"])), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_rows_in_mixed_encodings_are_read_exactly_or_refused(rows, bom):
+    """Never garbled: each name comes back as it was written, or the file is refused."""
+    data = b"\xef\xbb\xbf" if bom else b""
+    data += b"Name,Email\n" + b"".join(
+        f"{name},p{i}@a.test\n".encode(encoding, errors="replace") for i, (name, encoding) in enumerate(rows)
+    )
+    try:
+        table = read_csv_bytes(data, "fuzz.csv", recogniser(CONTACT_FIELDS))
+    except CsvRefused as error:
+        assert "fuzz.csv: " in str(error)
+        return
+    written = [name.encode(encoding, errors="replace").decode(encoding) for name, encoding in rows]
+    assert [row.cells[0] for row in table.rows] == written
+
+
+@FUZZ
+@given(st.integers(0, 10**6), st.integers(1, 3000))
+def test_a_nul_byte_at_any_offset_is_refused(where, count):
+    data = b"Name,Email\n" + b"".join(f"Person {i},p{i}@a.test\n".encode() for i in range(count))
+    at = where % len(data)
+    with pytest.raises(CsvRefused, match=r"fuzz\.csv: "):
+        read_csv_bytes(data[:at] + b"\x00" + data[at:], "fuzz.csv", recogniser(CONTACT_FIELDS))

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from builder.engine import strict_json
 from builder.engine.json_reader import MISSING, JsonReader, kind_of, known_id
 from builder.engine.scenario_automation import read_automation
 from builder.engine.scenario_parts import (
@@ -73,7 +74,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario_text(text: str, source: str = "scenario") -> Scenario:
     try:
-        data = json.loads(text)
+        data = strict_json.loads(text)
+    except strict_json.StrictJsonError as error:
+        raise ScenarioError([f"{source}: {problem}" for problem in error.problems]) from None
     except json.JSONDecodeError as error:
         raise ScenarioError(
             [f"{source}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
@@ -288,7 +291,8 @@ def _read_events(
             r.problem(f"{where}.day", f"must be 0 or more, got {day}")
             day = None
         elif day is not None and days is not None and day >= days:
-            r.problem(f"{where}.day", f"is day {day}, but the scenario runs days 0 to {days - 1}")
+            runs = f"days 0 to {days - 1}" if days > 1 else "day 0 only" if days == 1 else 'no day at all ("days": 0)'
+            r.problem(f"{where}.day", f"is day {day}, but the scenario runs {runs}")
             day = None
         event = _read_event_fields(r, obj, kind, where, profiles, contacts, branches)
         if day is not None and event is not None:

@@ -391,3 +391,35 @@ def test_a_state_block_holds_no_future():
         _state_problems(done_on_no_day)[0]
         == "state.enrollments[0].tasks[0].done_day: a done task has the day it was done"
     )
+
+
+def test_json_a_person_did_not_mean_is_named_not_guessed():
+    from builder.engine.scenario import ScenarioError, parse_scenario_text
+
+    def problems(text: str) -> list[str]:
+        try:
+            parse_scenario_text(text, "s.json")
+        except ScenarioError as error:
+            return error.problems
+        raise AssertionError("accepted")
+
+    good = json.dumps(good_scenario())
+    huge = good.replace('"days": 5', '"days": ' + "9" * 5000)
+    assert huge != good and problems(huge) == ["s.json: a whole number of 5,000 digits is far too large for any value"]
+
+    twice = good.replace('"name": "CTOs"', '"name": "CTOs", "name": "CFOs"')
+    assert twice != good and problems(twice) == ["s.json: automation: the key 'name' is given twice"]
+
+    half = good.replace('"name": "CTOs"', '"name": "CT\\ud800Os"')
+    assert half != good and problems(half) == [
+        "s.json: automation.name: holds half of a character (a lone \\ud800-style escape)"
+    ]
+    whole = good.replace('"name": "CTOs"', '"name": "CTOs \\ud83d\\ude80"')  # a pair is one character: fine
+    assert parse_scenario_text(whole).automation.name == "CTOs 🚀"
+
+
+def test_an_event_after_a_scenario_of_no_days_says_so():
+    def edit(data):
+        data["days"] = 0
+
+    assert any('the scenario runs no day at all ("days": 0)' in p for p in problems_of(changed(edit)))
