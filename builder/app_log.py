@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
@@ -17,8 +18,16 @@ from types import TracebackType
 import platformdirs
 
 from builder import __version__
+from builder.private_paths import make_private_folder, open_private
 
 log = logging.getLogger("automation_builder")
+
+
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """Rotates like its parent; every log file it creates is readable by its owner only (0600)."""
+
+    def _open(self) -> TextIOWrapper:
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=open_private)
 
 
 def log_folder() -> Path:
@@ -32,8 +41,8 @@ def start_logging() -> Path | None:
     if any(isinstance(h, RotatingFileHandler) for h in log.handlers):
         return path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        make_private_folder(path.parent)
+        handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

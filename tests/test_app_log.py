@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from logging.handlers import RotatingFileHandler
 
 from builder import __version__
@@ -34,3 +36,51 @@ def test_an_unwritable_log_folder_is_not_an_error(tmp_path, monkeypatch):
     blocker.write_text("not a folder")
     monkeypatch.setenv("AUTOMATION_BUILDER_LOG_DIR", str(blocker / "data"))
     assert start_logging() is None
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_log_and_its_folders_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+    """Issue 12: 0700 folders, 0600 log files — the first one and each one rotation makes — whatever the umask."""
+    monkeypatch.setenv("AUTOMATION_BUILDER_LOG_DIR", str(tmp_path / "app-data" / "logs"))
+    kept = list(log.handlers)
+    before = os.umask(0o022)
+    try:
+        path = start_logging()
+        assert path is not None and _mode(path) == 0o600
+        assert _mode(tmp_path / "app-data") == 0o700 and _mode(tmp_path / "app-data" / "logs") == 0o700
+        handler = next(h for h in log.handlers if h not in kept)
+        assert isinstance(handler, RotatingFileHandler)
+        handler.doRollover()
+        assert _mode(path) == 0o600 and _mode(path.with_name(path.name + ".1")) == 0o600
+    finally:
+        os.umask(before)
+        for handler in log.handlers[:]:
+            if handler not in kept:
+                handler.close()
+                log.removeHandler(handler)
+        log.setLevel(logging.NOTSET)
+
+
+def test_the_default_workspace_and_its_folder_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+    from builder.store import database
+    from builder.store.workspace import Workspace
+
+    default = tmp_path / "app-data" / "workspace.sqlite"
+    monkeypatch.setattr(database, "default_workspace_path", lambda: default)
+    before = os.umask(0o022)
+    try:
+        workspace = Workspace.open(None)
+        try:
+            workspace.create_sender_profile("Anna")
+            assert _mode(default) == 0o600 and _mode(default.parent) == 0o700
+            assert _mode(default.with_name("workspace.sqlite-wal")) == 0o600
+        finally:
+            workspace.close()
+        chosen = tmp_path / "chosen" / "team.sqlite"  # a file the person names keeps the usual mode
+        Workspace.open(chosen).close()
+        assert _mode(chosen) == 0o644
+    finally:
+        os.umask(before)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlmodel import SQLModel
 
+from builder.private_paths import make_private_file
 from builder.store import tables
 from builder.store.migrations import LATEST, upgrade
 from builder.store.tables import BASE_VERSION
@@ -116,6 +117,8 @@ def connect(url: str) -> Engine:
     if path is not None:
         check_sqlite_file(path)
         try:
+            if path.resolve() == default_workspace_path().resolve():
+                make_private_file(path)  # the app-data folder 0700, a new workspace file 0600 (its -wal too)
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise WorkspaceError(
