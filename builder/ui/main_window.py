@@ -219,7 +219,8 @@ class MainWindow(QMainWindow):
             "Zoom &in", self.canvas.zoom_in, [QKeySequence.StandardKey.ZoomIn, QKeySequence("Ctrl+=")]
         )
         self.zoom_out_action = self._action("Zoom &out", self.canvas.zoom_out, [QKeySequence.StandardKey.ZoomOut])
-        self.fit_action = self._action("&Fit", self.canvas.fit, [QKeySequence("Ctrl+0")], "fitAction")
+        # Fit shows all (SPEC §8), however small: zoomed-out cards still show their titles.
+        self.fit_action = self._action("&Fit", self.canvas.fit_all, [QKeySequence("Ctrl+0")], "fitAction")
         self.layout_action = self._action(
             "Auto-&layout", self.editor.auto_layout, [QKeySequence("Ctrl+L")], "autoLayoutAction"
         )
@@ -245,9 +246,13 @@ class MainWindow(QMainWindow):
     # -- behaviour -------------------------------------------------------------------------------
 
     def open_automation(self, automation_id: int | None) -> None:
-        if automation_id != self.scene.automation_id:
+        switched = automation_id != self.scene.automation_id
+        if switched:
             self.close_settings()
         self.scene.show_automation(automation_id)
+        if switched and automation_id is not None:
+            # Once the view has its size: another automation opens framed at a readable zoom.
+            QTimer.singleShot(0, self.canvas.fit)
         self.bar.show_automation(automation_id)
         self.simulation.show_automation(automation_id)
         self.empty.setVisible(automation_id is None)

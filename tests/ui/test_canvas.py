@@ -389,3 +389,29 @@ def test_a_card_dropped_on_a_started_automation_is_refused_at_once_with_the_reas
     assert reopen().nodes(automation) == before  # no orphan that could never be connected
     assert "has started, so its steps can no longer change" in window.statusBar().currentMessage()
     assert window.undo_stack.count() == 0
+
+
+def test_fit_shows_all_of_a_big_automation_and_switching_frames_the_other_readably(make_window, qtbot):
+    """Ctrl+0 (Fit) shows everything, however small (SPEC §8); opening another automation frames it readably."""
+    from builder.store.demo import build_demo
+    from builder.ui.canvas.items import readable_zoom
+
+    def two_automations(ws):
+        build_demo(ws, contacts=30)
+        small = ws.create_automation("Small")
+        ws.add_node(small, "segment", x=0, y=0)
+
+    window = make_window(two_automations)
+    canvas = window.canvas
+    demo, small = (a.id for a in window.workspace.automations())
+    window.automations.choose(demo)
+    qtbot.waitUntil(lambda: window.scene.automation_id == demo and bool(window.scene.nodes))
+    qtbot.keyClick(canvas.viewport(), Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(window.scene.itemsBoundingRect())
+    assert canvas.zoom() < readable_zoom()  # the demo is too wide to read whole in the test window
+
+    window.automations.choose(small)
+    qtbot.waitUntil(lambda: window.scene.automation_id == small and canvas.zoom() >= readable_zoom() - 1e-6)
+    window.automations.choose(demo)
+    qtbot.waitUntil(lambda: window.scene.automation_id == demo and canvas.zoom() >= readable_zoom() - 1e-6)
