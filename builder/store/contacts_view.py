@@ -15,6 +15,7 @@ from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert
 from builder.store.importing import ImportMixin
 from builder.store.loading import chunks, execute, query
+from builder.store.search_text import fold
 from builder.store.tables import Override, table
 
 SORTABLE = ("name", "email", "company", "title")
@@ -63,12 +64,14 @@ class ContactsMixin(ImportMixin):
         descending: bool = False,
     ) -> list[int]:
         """The ids of the contacts that match, in the order asked for (ties in creation order)."""
-        where, params = [], []
-        words = search.strip()
+        where: list[str] = []
+        params: list[object] = []
+        words = fold(search.strip())
         if words:
-            pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(name {like} ? ESCAPE '\\' OR email {like} ? ESCAPE '\\' OR company {like} ? ESCAPE '\\')")
-            params += [pattern] * 3
+            # Folded by Python on both sides (search_text, schema 5): the same contacts on SQLite and
+            # PostgreSQL, in any language and under any server locale.
+            where.append("{position}(search_text, ?) > 0")
+            params.append(words)
         if tag_id is not None:
             where.append("id IN (SELECT contact_id FROM contact_tag WHERE tag_id = ?)")
             params.append(tag_id)
@@ -80,8 +83,8 @@ class ContactsMixin(ImportMixin):
             else:  # case does not decide the order; the indexes of schema 2 serve it
                 key = f"{column} COLLATE NOCASE" if conn.dialect.name == "sqlite" else f"lower({column})"
                 order = f"{key} {direction}, id {direction}"
-            like = "LIKE" if conn.dialect.name == "sqlite" else "ILIKE"  # SQLite's LIKE ignores case already
-            condition = " AND ".join(where).replace("{like}", like)
+            position = "instr" if conn.dialect.name == "sqlite" else "strpos"
+            condition = " AND ".join(where).replace("{position}", position)
             sql = "SELECT id FROM contact" + (" WHERE " + condition if where else "") + f" ORDER BY {order}"
             ids = [i for (i,) in query(conn, sql, params)]
         if segment_id is not None:

@@ -14,6 +14,7 @@ from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert
 from builder.store.loading import allocate_ids, chunks, execute, load_segment, query, segment_member_ids
 from builder.store.running import RunningMixin
+from builder.store.search_text import contact_search_text
 from builder.store.tables import (
     Contact,
     ContactTag,
@@ -145,7 +146,10 @@ class CrmMixin(RunningMixin):
             first = allocate_ids(conn, "contact", len(rows))
             ids = list(range(first, first + len(rows)))
             bulk_insert(
-                conn, table(Contact), ["id", *CONTACT_FIELDS], [(i, *r) for i, r in zip(ids, rows, strict=True)]
+                conn,
+                table(Contact),
+                ["id", *CONTACT_FIELDS, "search_text"],
+                [(i, *r, contact_search_text(r[0], r[1], r[2])) for i, r in zip(ids, rows, strict=True)],
             )
             tag_ids = self._tag_ids(conn, (t for c in contacts for t in c.get("tags", ())))
             bulk_insert(

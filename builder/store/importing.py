@@ -20,6 +20,7 @@ from builder.store.base import Change
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update
 from builder.store.loading import allocate_ids, chunks, query
+from builder.store.search_text import contact_search_text
 from builder.store.tables import Contact, ContactTag, Interaction, table
 
 # Called with (rows done, rows in all); returning False cancels the import.
@@ -90,10 +91,19 @@ class ImportMixin(CrmMixin):
             for start in range(0, len(new), BATCH):
                 batch = new[start : start + BATCH]
                 rows = [
-                    (cid, p.name, p.email, p.company, p.title, p.linkedin_url)
+                    (
+                        cid,
+                        p.name,
+                        p.email,
+                        p.company,
+                        p.title,
+                        p.linkedin_url,
+                        contact_search_text(p.name, p.email, p.company),
+                    )
                     for cid, p in zip(new_ids[start : start + BATCH], batch, strict=True)
                 ]
-                bulk_insert(conn, table(Contact), ["id", "name", "email", "company", "title", "linkedin_url"], rows)
+                columns = ["id", "name", "email", "company", "title", "linkedin_url", "search_text"]
+                bulk_insert(conn, table(Contact), columns, rows)
                 done += len(batch)
                 _tick(progress, done, total)
             filled = _fill_known(conn, known, by_email, by_url)
@@ -197,12 +207,14 @@ def _fill_known(
     """
     ids = sorted({cid for cid, _ in known})
     current: dict[int, tuple] = {}
+    names: dict[int, str] = {}
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         for row in query(
-            conn, f"SELECT id, email, company, title, linkedin_url FROM contact WHERE id IN ({marks})", chunk
+            conn, f"SELECT id, email, company, title, linkedin_url, name FROM contact WHERE id IN ({marks})", chunk
         ):
-            current[row[0]] = row[1:]
+            current[row[0]] = row[1:5]
+            names[row[0]] = row[5]
     updates = []
     for cid, person in known:
         email, company, title, url = current[cid]
@@ -210,9 +222,13 @@ def _fill_known(
         new_url = url or _unclaimed(person.linkedin_url, cid, by_url)
         new = (new_email, company or person.company, title or person.title, new_url)
         if new != (email, company, title, url):
-            updates.append((*new, cid))
+            updates.append((*new, contact_search_text(names[cid], new[0], new[1]), cid))
             current[cid] = new
-    bulk_update(conn, "UPDATE contact SET email = ?, company = ?, title = ?, linkedin_url = ? WHERE id = ?", updates)
+    bulk_update(
+        conn,
+        "UPDATE contact SET email = ?, company = ?, title = ?, linkedin_url = ?, search_text = ? WHERE id = ?",
+        updates,
+    )
     return {row[-1] for row in updates}
 
 

@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
-LATEST = 4
+from builder.store.search_text import contact_search_text
+
+LATEST = 5
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -52,10 +54,30 @@ def _to_4(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE TABLE id_counter (name VARCHAR(40) PRIMARY KEY, next_id INTEGER NOT NULL)")
 
 
+def _to_5(conn: Connection) -> None:
+    """Each contact's name, email and company case-folded by Python, for a search that means the same on
+    SQLite and PostgreSQL in any language (``builder.store.search_text``); the workspace keeps it up to date."""
+    conn.exec_driver_sql("ALTER TABLE contact ADD COLUMN search_text TEXT")
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    last = 0
+    while True:
+        rows = conn.exec_driver_sql(
+            f"SELECT id, name, email, company FROM contact WHERE id > {mark} ORDER BY id LIMIT 50000", (last,)
+        ).fetchall()
+        if not rows:
+            return
+        conn.exec_driver_sql(
+            f"UPDATE contact SET search_text = {mark} WHERE id = {mark}",
+            [(contact_search_text(name, email, company), i) for i, name, email, company in rows],
+        )
+        last = rows[-1][0]
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
     4: _to_4,
+    5: _to_5,
 }  # the version a step reaches -> the step
 
 
