@@ -22,8 +22,10 @@ the story held, 1 with a sentence on stderr when it did not.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -203,6 +205,10 @@ def story(window: MainWindow, shots: Path) -> Iterator[Step | str]:
             f"connection {count}",
             lambda count=count, automation=window.scene.automation_id: len(workspace.edges(automation)) == count,
         )
+    yield Wait(
+        "the forecast pane to follow",
+        lambda: not window.simulation.worker.busy and not window.simulation.debounce.isActive(),
+    )
     yield "07-connected"
 
 
@@ -291,6 +297,8 @@ def open_window(target: str, today: date, demo: bool) -> MainWindow:
 def main(argv: list[str]) -> int:
     workspace_path, shots = argv[1], Path(argv[2])
     shots.mkdir(parents=True, exist_ok=True)
+    # A new user: no remembered window layout or panel width (Qt reads its settings folder from here).
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="first-hour-settings-")
     app = application()
     window = open_window(workspace_path, TODAY, demo=False)
     driver = Driver(window, shots)

@@ -351,6 +351,19 @@ def test_a_dropped_node_is_selected_and_its_settings_are_shown(make_window, qtbo
     assert [n.node_id for n in window.scene.selected_nodes()] == [second]
 
 
+def test_a_card_dropped_near_the_edge_stays_whole_in_sight_as_its_settings_slide_in(make_window, qtbot):
+    """The panel narrows the canvas; the new card (ports included) is kept in view, so it can be connected."""
+    window = make_window(_draft)
+    viewport = window.canvas.viewport()
+    dropped = _drop(window, NodeKind.EMAIL, QPoint(viewport.width() - 30, 150))
+    qtbot.waitUntil(
+        lambda: window.slide.open and window.slide.animation.state() != window.slide.animation.State.Running
+    )
+    item = window.scene.nodes[dropped]
+    card = window.canvas.mapFromScene(item.sceneBoundingRect()).boundingRect()
+    assert viewport.rect().contains(card), f"{card} is not wholly inside the canvas {viewport.rect()}"
+
+
 def test_a_connection_made_is_said_and_the_hint_is_gone(make_window, reopen, qtbot):
     from tests.ui.gestures import move, press, release
 

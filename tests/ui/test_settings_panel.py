@@ -247,6 +247,19 @@ def test_the_panel_width_is_dragged_and_remembered(make_window, qtbot):
     assert abs(window.settings.width() - narrower) <= 2
 
 
+def test_the_panel_never_takes_more_room_than_the_canvas(make_window, qtbot):
+    """However wide it was once dragged (a remembered width from a bigger screen), the canvas keeps half."""
+    from PySide6.QtCore import QSettings
+
+    from builder.ui.panels.settings_panel import WIDTH_KEY
+
+    QSettings().setValue(WIDTH_KEY, 5000)
+    window = make_window(_team)
+    open_panel(window, qtbot, _profile_node(window))
+    qtbot.waitUntil(lambda: window.slide.animation.state() != window.slide.animation.State.Running)
+    assert window.settings.width() <= window.canvas.width() + 2
+
+
 def test_start_is_refused_with_problems_and_a_problem_frames_its_node(make_window, reopen, qtbot):
     window = make_window(_team)
     bar = window.bar

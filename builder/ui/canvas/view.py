@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
@@ -41,6 +42,7 @@ class Canvas(QGraphicsView):
         self.interaction: Interaction | None = None
         self._space_held = False
         self._pressed: tuple[int, QPoint] | None = None  # a card pressed, and where
+        self._keep_in_view: int | None = None  # a node just added, kept in sight while the panel slides in
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         # When the settings panel slides in, the cards stay where they are on screen.
@@ -109,6 +111,7 @@ class Canvas(QGraphicsView):
             self.interaction = None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._keep_in_view = None  # the user takes over the view
         point = event.position().toPoint()
         if event.button() == Qt.MouseButton.MiddleButton or (
             event.button() == Qt.MouseButton.LeftButton and self._space_held
@@ -214,6 +217,7 @@ class Canvas(QGraphicsView):
         self.zoom_changed.emit(self.zoom())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
+        self._keep_in_view = None
         delta = event.angleDelta().y() or event.pixelDelta().y()
         if not delta:
             super().wheelEvent(event)
@@ -313,7 +317,19 @@ class Canvas(QGraphicsView):
             return
         self.scene().clearSelection()
         item.setSelected(True)
-        card = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
-        if not self.viewport().rect().intersects(card):
-            self.centerOn(item)  # the free spot was out of sight
-        self.node_clicked.emit(node_id)
+        self._keep_in_view = node_id
+        self._bring_into_view()
+        self.node_clicked.emit(node_id)  # its settings slide in, and the view narrows: resizeEvent follows
+
+    def _bring_into_view(self) -> None:
+        """The card just added stays wholly in sight (ports included) until the user moves the view."""
+        item = self.scene_nodes().get(self._keep_in_view) if self._keep_in_view is not None else None
+        if item is None or not item.isSelected():
+            self._keep_in_view = None
+            return
+        margin = round(em() * 2)
+        self.ensureVisible(item.sceneBoundingRect(), margin, margin)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._bring_into_view()

@@ -128,7 +128,8 @@ class PanelSlide(QObject):
         if len(sizes) < 3 or total <= 0:
             return
         left = sizes[0]
-        width = min(width, max(0, total - left - round(em() * 10)))
+        # The canvas is the work: the panel never takes more than half of the room beside the left column.
+        width = min(width, max(0, (total - left) // 2))
         self.splitter.setSizes([left, total - left - width, width])
 
     width = Property(int, _get, _apply)
