@@ -251,6 +251,40 @@ def segment_member_ids(conn: Connection, definition: SegmentDefinition) -> list[
     return members
 
 
+def segment_member_count(conn: Connection, definition: SegmentDefinition) -> int:
+    """How many contacts the segment holds, counted by the database (the Segment card's number).
+
+    The same answer as the engine's rule (:meth:`SegmentDefinition.matches`) applied to
+    every contact and its tags — ``tests/store/test_member_counts.py`` checks it on random
+    tag sets: everyone counts every contact; a static list, its contacts that exist; any of
+    the tags, contacts with at least one of them; all of the tags, contacts with each of
+    them; no tags chosen, nobody. ``contact_tag`` rows always name an existing contact
+    (foreign key, deleted with it) and are unique per (contact, tag).
+    """
+    rule = definition.rule
+    if rule is SegmentRule.EVERYONE:
+        return int(query(conn, "SELECT count(*) FROM contact")[0][0])
+    if rule is SegmentRule.STATIC:
+        listed = sorted(definition.contacts)  # type: ignore[type-var]
+        total = 0
+        for chunk in chunks(listed):
+            marks = ",".join("?" * len(chunk))
+            total += int(query(conn, f"SELECT count(*) FROM contact WHERE id IN ({marks})", chunk)[0][0])
+        return total
+    if not definition.tags:
+        return 0
+    tags = sorted(definition.tags)  # type: ignore[type-var]
+    marks = ",".join("?" * len(tags))
+    if rule is SegmentRule.TAGS_ANY:
+        sql = f"SELECT count(DISTINCT contact_id) FROM contact_tag WHERE tag_id IN ({marks})"
+        return int(query(conn, sql, tags)[0][0])
+    sql = (
+        "SELECT count(*) FROM (SELECT contact_id FROM contact_tag "
+        f"WHERE tag_id IN ({marks}) GROUP BY contact_id HAVING count(*) = ?) AS tagged_with_all"
+    )
+    return int(query(conn, sql, [*tags, len(tags)])[0][0])
+
+
 def load_contacts_with_tags(
     conn: Connection, contact_ids: Sequence[int] | None = None
 ) -> list[tuple[int, frozenset[int]]]:

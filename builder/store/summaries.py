@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from builder.engine.words import NodeKind, TaskStatus
-from builder.store.loading import load_nodes, load_segment, query, segment_member_ids
+from builder.store.loading import load_nodes, load_segment, query, segment_member_count
 from builder.store.snapshots import SnapshotsMixin
 from builder.store.workspace_info import AttachmentInfo, attachment_rows
 
@@ -18,7 +18,8 @@ class NodeSummary:
     """Live counts for one node card.
 
     Segment: ``members`` and ``enrolled``; Sender Profile: ``profiles`` with
-    their state and contacts; steps: ``pending`` and ``done`` tasks.
+    their state and contacts (``pending_tasks`` is not counted for a card:
+    ``Workspace.attachments`` counts it); steps: ``pending`` and ``done`` tasks.
     """
 
     members: int | None = None
@@ -31,16 +32,17 @@ class NodeSummary:
 
 class SummariesMixin(SnapshotsMixin):
     def _member_counts(self, conn: Connection, segment_ids: set[int]) -> dict[int, int]:
-        """Members per segment, by the engine's rule; recounted only after contacts or segments change.
+        """Members per segment, counted by the database as the engine's rule decides.
 
-        Moving a card redraws its automation's cards: that must not re-read every contact.
+        Recounted only after contacts or segments change: moving a card redraws its
+        automation's cards, and that must not count again.
         """
         cache = self._member_cache
         version = self.membership_version
         missing = [s for s in segment_ids if cache.get(s, (-1, 0))[0] != version]
         for segment_id in missing:
             definition = load_segment(conn, segment_id)
-            count = 0 if definition is None else len(segment_member_ids(conn, definition))
+            count = 0 if definition is None else segment_member_count(conn, definition)
             cache[segment_id] = (version, count)
         return {s: cache[s][1] for s in segment_ids}
 
@@ -67,7 +69,9 @@ class SummariesMixin(SnapshotsMixin):
                 (automation_id,),
             ):
                 tasks[node_id][status] = count
-            profiles = attachment_rows(conn, [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE])
+            profiles = attachment_rows(
+                conn, [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE], count_pending=False
+            )
         summaries = {}
         for node in nodes:
             if node.kind is NodeKind.SEGMENT:
