@@ -7,8 +7,10 @@ list of problems) either wrap or go in one of these.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 SHOWN_AT_LEAST = 8  # characters before the ellipsis, however narrow the window
@@ -43,8 +45,11 @@ class ElidedLabel(QLabel):
     def sizeHint(self) -> QSize:
         metrics = self.fontMetrics()
         margins = self.contentsMargins()
-        wanted = min(metrics.horizontalAdvance(self._whole), metrics.averageCharWidth() * HINT_AT_MOST)
-        width = max(wanted + margins.left() + margins.right(), self.minimumSizeHint().width())
+        # Whole pixels of a fractional advance, plus one: at exactly its advance a text may still be elided.
+        text = math.ceil(QFontMetricsF(self.font()).horizontalAdvance(self._whole)) + 1
+        wanted = min(text, metrics.averageCharWidth() * HINT_AT_MOST)
+        frame = 2 * self.frameWidth() + 2 * self.margin()
+        width = max(wanted + margins.left() + margins.right() + frame, self.minimumSizeHint().width())
         return QSize(width, metrics.height() + margins.top() + margins.bottom())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -156,10 +156,15 @@ def _tables_show_everything(window, qtbot) -> None:
 
 
 def test_a_short_automation_name_is_shown_whole_not_squeezed_away(make_window, qtbot):
-    """Eliding is for names too long for the bar: a normal one is there in full."""
-    window = make_window(build_demo)
-    name = window.bar.name
-    qtbot.waitUntil(lambda: name.text() == "Q3 founders and CTOs")
-    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-    assert name.isVisible() and not name.is_elided()
-    assert name.width() >= name.fontMetrics().horizontalAdvance(name.text())
+    """Eliding is for names too long for the bar: a normal one is there in full, in the style sheet's font."""
+    app = QApplication.instance()
+    app.setStyleSheet(style_sheet())
+    try:
+        window = make_window(build_demo)
+        name = window.bar.name
+        qtbot.waitUntil(lambda: name.text() == "Q3 founders and CTOs")
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        assert name.isVisible() and not name.is_elided()
+        assert name.width() >= name.fontMetrics().horizontalAdvance(name.text())
+    finally:
+        app.setStyleSheet("")
