@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from builder.engine.words import NodeKind, TaskStatus
-from builder.store.loading import load_nodes, load_segment, query, segment_member_count
+from builder.store.loading import chunks, load_edges, load_nodes, load_segment, query, segment_member_count
 from builder.store.snapshots import SnapshotsMixin
 from builder.store.workspace_info import AttachmentInfo, attachment_rows
 
@@ -53,14 +53,23 @@ class SummariesMixin(SnapshotsMixin):
             names = dict(query(conn, "SELECT id, name FROM segment"))
             counts = self._member_counts(conn, {n.segment_id for n in segment_nodes if n.segment_id in names})
             members = {n.id: counts[n.segment_id] for n in segment_nodes if n.segment_id in counts}
-            enrolled = dict(
-                query(
-                    conn,
-                    "SELECT ed.source_id, count(*) FROM enrollment e JOIN edge ed ON ed.target_id = e.branch_node_id "
-                    "WHERE e.automation_id = ? GROUP BY ed.source_id",
-                    (automation_id,),
+            # Enrollments per Sender Profile node (an index-only count), credited to the Segment nodes leading in.
+            profile_nodes = [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE]
+            per_branch: dict[int, int] = {}
+            for chunk in chunks(profile_nodes):
+                marks = ",".join("?" * len(chunk))
+                per_branch.update(
+                    query(
+                        conn,
+                        "SELECT branch_node_id, count(*) FROM enrollment "
+                        f"WHERE branch_node_id IN ({marks}) GROUP BY branch_node_id",
+                        chunk,
+                    )
                 )
-            )
+            enrolled: dict[int, int] = defaultdict(int)
+            for source, target in load_edges(conn, automation_id):
+                if target in per_branch:
+                    enrolled[source] += per_branch[target]
             tasks: dict[int, dict[str, int]] = defaultdict(dict)
             for node_id, status, count in query(
                 conn,
@@ -69,9 +78,7 @@ class SummariesMixin(SnapshotsMixin):
                 (automation_id,),
             ):
                 tasks[node_id][status] = count
-            profiles = attachment_rows(
-                conn, [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE], count_pending=False
-            )
+            profiles = attachment_rows(conn, profile_nodes, count_pending=False)
         summaries = {}
         for node in nodes:
             if node.kind is NodeKind.SEGMENT:

@@ -65,3 +65,20 @@ def test_the_segment_card_counts_members_of_each_rule(open_workspace):
         automation = ws.create_automation(f"Automation {kwargs}")
         node = ws.add_node(automation, "segment", segment_id=segment)
         assert ws.node_summaries(automation)[node].members == members == len(ws.segment_members(segment))
+
+
+def test_cards_of_a_started_automation_count_enrolled_contacts_and_tasks(open_workspace):
+    ws = open_workspace()
+    for name in ("Jo", "Al", "Bo"):
+        ws.add_contact(name, tags=["cto"])
+    ws.add_contact("Cy", tags=["cfo"])
+    flow = build_outreach(ws)
+    anna = ws.create_sender_profile("Anna")
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ws.start(flow.automation)
+    cards = ws.node_summaries(flow.automation)
+    assert (cards[flow.segment_node].members, cards[flow.segment_node].enrolled) == (3, 3)
+    assert [(p.sender_profile_id, p.contacts) for p in cards[flow.profile_node].profiles] == [(anna, 3)]
+    connect = flow.steps[0]
+    assert (cards[connect].pending, cards[connect].done) == (3, 0)
+    assert [p.pending_tasks for p in ws.attachments(flow.profile_node)] == [6]  # connect and message, each
