@@ -155,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(args.db, args.today, args.what, args.file, args.tag)
         if args.command == "status":
             return show_workspace(args.db, args.today)
+        # The workspace's modules (SQLAlchemy, sqlmodel, pydantic) and the engine's before any of Qt's: once
+        # PySide6 is imported, its import hook reads the source of every module imported after it.
+        import builder.engine.preview
+        import builder.store.workspace  # noqa: F401
         from builder.ui.app import run_app
 
         return run_app(args.db, args.today, args.demo, args.screenshot)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +23,83 @@ from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.main_window import MainWindow
 from builder.ui.resources import icon, style_sheet
+
+# Debian/Ubuntu packages of the libraries Qt's X11 plugin (libqxcb.so) links, by library file.
+DEBIAN_PACKAGES = {
+    "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1",
+    "libGLX.so.0": "libglx0",
+    "libGLdispatch.so.0": "libglvnd0",
+    "libX11.so.6": "libx11-6",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libxcb.so.1": "libxcb1",
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libfreetype.so.6": "libfreetype6",
+    "libdbus-1.so.3": "libdbus-1-3",
+    "libglib-2.0.so.0": "libglib2.0-0",
+    "libgthread-2.0.so.0": "libglib2.0-0",
+}
+FIRST_FRAME = "AUTOMATION_BUILDER_EXIT_AFTER_FIRST_FRAME"  # internal: for tests/bench/bench_startup.py
+
+
+def missing_libraries(ldd_output: str) -> list[str]:
+    """The libraries ``ldd`` reports as ``not found``, each once, in its order."""
+    missing: list[str] = []
+    for line in ldd_output.splitlines():
+        name, _, where = line.strip().partition("=>")
+        if where.strip().startswith("not found") and name.strip() not in missing:
+            missing.append(name.strip())
+    return missing
+
+
+def missing_libraries_sentence(missing: list[str]) -> str:
+    """One sentence: which system libraries the X11 plugin needs, and the Debian/Ubuntu packages that hold them."""
+    packages = list(dict.fromkeys(DEBIAN_PACKAGES[name] for name in missing if name in DEBIAN_PACKAGES))
+    sentence = f"The window cannot open: Qt's X11 plugin needs these system libraries: {', '.join(missing)}"
+    if packages:
+        sentence += f" — on Debian or Ubuntu: sudo apt-get install {' '.join(packages)}"
+    return sentence + "."
+
+
+def xcb_plugin() -> str:
+    import PySide6
+
+    return os.path.join(os.path.dirname(PySide6.__file__), "Qt", "plugins", "platforms", "libqxcb.so")
+
+
+def x11_libraries_problem(environ: Mapping[str, str] = os.environ, plugin: str | None = None) -> str | None:
+    """Before Qt tries the X11 plugin (and aborts with a message that blames one library): what it lacks, or None.
+
+    Only when Qt would use X11 (``QT_QPA_PLATFORM`` unset or ``xcb``, ``DISPLAY`` set) and
+    ``ldd`` and the plugin are there to ask.
+    """
+    if environ.get("QT_QPA_PLATFORM", "xcb") not in ("", "xcb") or not environ.get("DISPLAY"):
+        return None
+    plugin = plugin or xcb_plugin()
+    ldd = shutil.which("ldd")
+    if ldd is None or not os.path.exists(plugin):
+        return None
+    try:
+        output = subprocess.run([ldd, plugin], capture_output=True, text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    missing = missing_libraries(output)
+    return missing_libraries_sentence(missing) if missing else None
 
 
 def application() -> QApplication:
@@ -70,6 +152,10 @@ def _unexpected(kind: type[BaseException], error: BaseException, trace: Tracebac
 
 
 def run_app(target: str | None, today: date | None, demo: bool, screenshot_path: str | None) -> int:
+    problem = x11_libraries_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     app = application()
     start_logging()
     if not screenshot_path:
@@ -90,6 +176,12 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
     width, height = (1600, 900) if screenshot_path else (1440, 880)
     window.resize(width, height)
     window.show()
+    if os.environ.get(FIRST_FRAME):
+        # Benchmarks only: the moment the first frame is painted, then out without waiting for the forecast.
+        app.processEvents()
+        window.grab()
+        print(f"first-frame {time.time():.6f}", flush=True)
+        os._exit(0)
     if screenshot_path:
         for _ in range(3):
             app.processEvents()
