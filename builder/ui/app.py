@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -176,6 +177,9 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
     width, height = (1600, 900) if screenshot_path else (1440, 880)
     window.resize(width, height)
     window.show()
+    # What start-up made lives as long as the window: collections from now on look at newer objects only.
+    gc.freeze()
+    gc.enable()
     if os.environ.get(FIRST_FRAME):
         # Benchmarks only: the moment the first frame is painted, then out without waiting for the forecast.
         app.processEvents()
