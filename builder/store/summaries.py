@@ -71,13 +71,16 @@ class SummariesMixin(SnapshotsMixin):
                 if target in per_branch:
                     enrolled[source] += per_branch[target]
             tasks: dict[int, dict[str, int]] = defaultdict(dict)
-            for node_id, status, count in query(
-                conn,
-                "SELECT t.step_node_id, t.status, count(*) FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
-                "WHERE e.automation_id = ? GROUP BY t.step_node_id, t.status",
-                (automation_id,),
-            ):
-                tasks[node_id][status] = count
+            step_nodes = [n.id for n in nodes if n.kind not in (NodeKind.SEGMENT, NodeKind.SENDER_PROFILE)]
+            for chunk in chunks(step_nodes):
+                marks = ",".join("?" * len(chunk))
+                for node_id, status, count in query(
+                    conn,
+                    "SELECT step_node_id, status, count(*) FROM task "
+                    f"WHERE step_node_id IN ({marks}) GROUP BY step_node_id, status",
+                    chunk,
+                ):
+                    tasks[node_id][status] = count
             profiles = attachment_rows(conn, profile_nodes, count_pending=False)
         summaries = {}
         for node in nodes:
