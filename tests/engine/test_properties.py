@@ -189,7 +189,7 @@ class Checked:
         try:
             sim.apply(event)
         except ScenarioError as error:
-            assert error.problems and error.problems[0].startswith(f"{event.where}: ")
+            assert error.problems and error.problems[0].startswith((f"{event.where}: ", f"{event.where}."))
             assert snapshot(sim) == before, "a refused event changed the run"
             self.refused += 1
             return
