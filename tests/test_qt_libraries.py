@@ -61,9 +61,20 @@ def fake_ldd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_on_x11_the_check_reads_ldd_and_says_the_sentence(fake_ldd, platform):
     environ = {"DISPLAY": ":0"} | ({"QT_QPA_PLATFORM": platform} if platform is not None else {})
     assert x11_libraries_problem(environ, str(fake_ldd)) == SENTENCE
+    wayland_session = environ | {"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-0"}
+    assert x11_libraries_problem(wayland_session, str(fake_ldd)) == SENTENCE  # xcb asked for: checked
 
 
-@pytest.mark.parametrize("environ", [{"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, {}, {"QT_QPA_PLATFORM": "xcb"}])
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
+        {},
+        {"QT_QPA_PLATFORM": "xcb"},
+        {"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"},  # Qt tries Wayland first
+        {"DISPLAY": ":0", "XDG_SESSION_TYPE": "wayland"},
+    ],
+)
 def test_no_check_without_x11(fake_ldd, environ):
     assert x11_libraries_problem(environ, str(fake_ldd)) is None
 
@@ -78,7 +89,8 @@ def test_the_app_exits_2_with_the_sentence_before_qt_starts(fake_ldd, monkeypatc
     from builder.ui import app
 
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(app, "xcb_plugin", lambda: str(fake_ldd))
     monkeypatch.setattr(app, "application", lambda: pytest.fail("Qt was started"))
     assert app.run_app(None, None, False, None) == 2

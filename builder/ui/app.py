@@ -86,10 +86,13 @@ def xcb_plugin() -> str:
 def x11_libraries_problem(environ: Mapping[str, str] = os.environ, plugin: str | None = None) -> str | None:
     """Before Qt tries the X11 plugin (and aborts with a message that blames one library): what it lacks, or None.
 
-    Only when Qt would use X11 (``QT_QPA_PLATFORM`` unset or ``xcb``, ``DISPLAY`` set) and
-    ``ldd`` and the plugin are there to ask.
+    Only when Qt would use X11 (``QT_QPA_PLATFORM`` unset or ``xcb``, ``DISPLAY`` set; unset in a
+    Wayland session, where Qt tries Wayland first) and ``ldd`` and the plugin are there to ask.
     """
-    if environ.get("QT_QPA_PLATFORM", "xcb") not in ("", "xcb") or not environ.get("DISPLAY"):
+    platform = environ.get("QT_QPA_PLATFORM", "")
+    if platform not in ("", "xcb") or not environ.get("DISPLAY"):
+        return None
+    if not platform and (environ.get("WAYLAND_DISPLAY") or environ.get("XDG_SESSION_TYPE") == "wayland"):
         return None
     plugin = plugin or xcb_plugin()
     ldd = shutil.which("ldd")
