@@ -126,7 +126,11 @@ def test_rubber_band_and_ctrl_click_select_and_delete_together(make_window, reop
     c = _drop(window, NodeKind.EMAIL, QPoint(600, 150))
     window.scene.clearSelection()
 
-    drag(viewport, QPoint(40, 60), QPoint(420, 460))  # rubber band around a and b
+    # A rubber band around a and b where they are on screen now (the view kept c in sight as it was added).
+    canvas = window.canvas
+    around = canvas.mapFromScene(window.scene.nodes[a].sceneBoundingRect()).boundingRect()
+    around = around.united(canvas.mapFromScene(window.scene.nodes[b].sceneBoundingRect()).boundingRect())
+    drag(viewport, around.topLeft() - QPoint(12, 12), around.bottomRight() + QPoint(12, 12))
     assert {n.node_id for n in window.scene.selected_nodes()} == {a, b}
     click(viewport, title_point(window, c), Qt.KeyboardModifier.ControlModifier)
     assert {n.node_id for n in window.scene.selected_nodes()} == {a, b, c}
