@@ -335,7 +335,7 @@ def path_between(
 def branches(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> list[Branch]:
     """The branches of a valid graph, in the order of their Segment nodes."""
     node_list = list(nodes)
-    graph = build_graph(node_list, edges)
+    graph = GraphInMemory(node_list, edges)  # a walk along successors needs no networkx (nor its import)
     found = []
     for node in node_list:
         if node.kind is not NodeKind.SEGMENT:

@@ -15,9 +15,8 @@ from builder.engine import graph
 from builder.engine.words import AutomationState, NodeKind
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
-from builder.store.database import WorkspaceError
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import NodeRow, automation_problems, execute, graph_nodes, load_edges, load_nodes, query
-from builder.store.tables import Automation, Edge, Node, table
 
 
 class _StoredGraph:
@@ -54,7 +53,7 @@ class AutomationsMixin(CrmMixin):
         if not isinstance(name, str) or not name.strip():
             raise WorkspaceError("An automation needs a name.")
         with self._write() as conn:
-            result = conn.execute(table(Automation).insert(), {"name": name.strip(), "state": "draft"})
+            result = conn.execute(table("automation").insert(), {"name": name.strip(), "state": "draft"})
             self._later(Change("automations"))
             return int(result.inserted_primary_key[0])
 
@@ -122,7 +121,7 @@ class AutomationsMixin(CrmMixin):
                 )[0][0]
                 title = f"{kind.label} {count + 1}"
             result = conn.execute(
-                table(Node).insert(),
+                table("node").insert(),
                 {"automation_id": automation_id, "kind": kind.value, "title": title, "x": x, "y": y,
                  "segment_id": segment_id, "wait_days": wait_days},
             )  # fmt: skip
@@ -224,7 +223,7 @@ class AutomationsMixin(CrmMixin):
         with self._write() as conn:
             automation_id = self._connection_check(conn, source_id, target_id)
             result = conn.execute(
-                table(Edge).insert(), {"automation_id": automation_id, "source_id": source_id, "target_id": target_id}
+                table("edge").insert(), {"automation_id": automation_id, "source_id": source_id, "target_id": target_id}
             )
             self._later(Change("graph", automation_id))
             return int(result.inserted_primary_key[0])

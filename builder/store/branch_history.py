@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import execute, query
 from builder.store.snapshots import ATTACHMENT_COLUMNS, ENROLLMENT_COLUMNS, TASK_COLUMNS, SnapshotsMixin
-from builder.store.tables import BranchAttachment, Enrollment, Task, table
 
 
 @dataclass(frozen=True)
@@ -85,9 +84,9 @@ class BranchHistoryMixin(SnapshotsMixin):
                 execute(conn, f"DELETE FROM task WHERE enrollment_id IN ({marks})", chunk)
                 execute(conn, f"DELETE FROM enrollment WHERE id IN ({marks})", chunk)
             execute(conn, "DELETE FROM branch_attachment WHERE node_id = ?", (node,))
-            bulk_insert(conn, table(BranchAttachment), ATTACHMENT_COLUMNS, target.attachments)
-            bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, target.enrollments)
-            bulk_insert(conn, table(Task), TASK_COLUMNS, target.tasks)
+            bulk_insert(conn, table("branch_attachment"), ATTACHMENT_COLUMNS, target.attachments)
+            bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, target.enrollments)
+            bulk_insert(conn, table("task"), TASK_COLUMNS, target.tasks)
             kept = {row[0] for row in target.tasks}
             bulk_update(
                 conn, "UPDATE interaction SET task_id = ? WHERE id = ?", [(t, i) for i, t in links if t in kept]

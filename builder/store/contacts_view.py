@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.importing import ImportMixin
 from builder.store.loading import chunks, execute, query
 from builder.store.search_text import fold
-from builder.store.tables import Override, table
 
 SORTABLE = ("name", "email", "company", "title")
 
@@ -160,7 +159,7 @@ class ContactsMixin(ImportMixin):
                 execute(conn, f"DELETE FROM override WHERE contact_id IN ({marks})", chunk)
             bulk_insert(
                 conn,
-                table(Override),
+                table("override"),
                 ["contact_id", "sender_profile_id"],
                 [(c, p) for c, p in sorted(state.items()) if p is not None],
             )

@@ -11,21 +11,10 @@ from sqlalchemy import Connection
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import allocate_ids, chunks, execute, load_segment, query, segment_member_ids
 from builder.store.running import RunningMixin
 from builder.store.search_text import contact_search_text
-from builder.store.tables import (
-    Contact,
-    ContactTag,
-    Override,
-    Segment,
-    SegmentMember,
-    SegmentTag,
-    SenderProfile,
-    Tag,
-    table,
-)
 
 CONTACT_FIELDS = ("name", "email", "company", "title", "linkedin_url")
 
@@ -77,7 +66,7 @@ class CrmMixin(RunningMixin):
             # Numbered by the workspace: a deleted profile's id is never given to another (undo, pins).
             profile_id = allocate_ids(conn, "sender_profile", 1)
             bulk_insert(
-                conn, table(SenderProfile), ["id", "name", "channel", "daily_limit", "weight"], [(profile_id, *row)]
+                conn, table("sender_profile"), ["id", "name", "channel", "daily_limit", "weight"], [(profile_id, *row)]
             )
             self._later(Change("sender_profiles"))
             return profile_id
@@ -101,7 +90,7 @@ class CrmMixin(RunningMixin):
         if "weight" in changes:
             values["weight"] = _check_weight(changes["weight"])
         with self._write() as conn:
-            t = table(SenderProfile)
+            t = table("sender_profile")
             if not conn.execute(t.update().where(t.c.id == profile_id).values(**values)).rowcount:
                 raise WorkspaceError("That sender profile no longer exists.")
             self._later(Change("sender_profiles"))
@@ -123,7 +112,7 @@ class CrmMixin(RunningMixin):
             found.update(query(conn, f"SELECT name, id FROM tag WHERE name IN ({marks})", chunk))
         missing = [n for n in wanted if n not in found]
         if missing:
-            bulk_insert(conn, table(Tag), ["name"], [(n,) for n in missing])
+            bulk_insert(conn, table("tag"), ["name"], [(n,) for n in missing])
             for chunk in chunks(missing):  # type: ignore[arg-type]
                 marks = ",".join("?" * len(chunk))
                 found.update(query(conn, f"SELECT name, id FROM tag WHERE name IN ({marks})", chunk))
@@ -147,14 +136,14 @@ class CrmMixin(RunningMixin):
             ids = list(range(first, first + len(rows)))
             bulk_insert(
                 conn,
-                table(Contact),
+                table("contact"),
                 ["id", *CONTACT_FIELDS, "search_text"],
                 [(i, *r, contact_search_text(r[0], r[1], r[2])) for i, r in zip(ids, rows, strict=True)],
             )
             tag_ids = self._tag_ids(conn, (t for c in contacts for t in c.get("tags", ())))
             bulk_insert(
                 conn,
-                table(ContactTag),
+                table("contact_tag"),
                 ["contact_id", "tag_id"],
                 sorted(
                     {
@@ -168,7 +157,7 @@ class CrmMixin(RunningMixin):
             pinned = [
                 (cid, c["override"]) for cid, c in zip(ids, contacts, strict=True) if c.get("override") is not None
             ]
-            bulk_insert(conn, table(Override), ["contact_id", "sender_profile_id"], pinned)
+            bulk_insert(conn, table("override"), ["contact_id", "sender_profile_id"], pinned)
             self._enroll_new_members(conn, ids)
             self._later(Change("contacts"))
         return ids
@@ -189,7 +178,7 @@ class CrmMixin(RunningMixin):
                     query(conn, f"SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN ({marks})", chunk)
                 )
             new = sorted({(c, t) for c in contact_ids for t in tag_ids.values()} - existing)
-            bulk_insert(conn, table(ContactTag), ["contact_id", "tag_id"], new)
+            bulk_insert(conn, table("contact_tag"), ["contact_id", "tag_id"], new)
             self._enroll_new_members(conn, sorted({c for c, _ in new}))
             self._later(Change("contacts"))
 
@@ -247,20 +236,20 @@ class CrmMixin(RunningMixin):
         if tags is not None and not [t for t in tags if t.strip()]:
             raise WorkspaceError("Choose at least one tag for the segment.")
         with self._write() as conn:
-            result = conn.execute(table(Segment).insert(), {"name": name, "rule": rule.value})
+            result = conn.execute(table("segment").insert(), {"name": name, "rule": rule.value})
             segment_id = int(result.inserted_primary_key[0])
             if tags is not None:
                 tag_ids = self._tag_ids(conn, tags)
                 bulk_insert(
                     conn,
-                    table(SegmentTag),
+                    table("segment_tag"),
                     ["segment_id", "tag_id"],
                     [(segment_id, t) for t in sorted(set(tag_ids.values()))],
                 )
             if contacts is not None:
                 bulk_insert(
                     conn,
-                    table(SegmentMember),
+                    table("segment_member"),
                     ["segment_id", "contact_id"],
                     [(segment_id, c) for c in sorted(set(contacts))],
                 )
@@ -305,7 +294,9 @@ class CrmMixin(RunningMixin):
                 marks = ",".join("?" * len(chunk))
                 execute(conn, f"DELETE FROM override WHERE contact_id IN ({marks})", chunk)
             if profile_id is not None:
-                bulk_insert(conn, table(Override), ["contact_id", "sender_profile_id"], [(c, profile_id) for c in ids])
+                bulk_insert(
+                    conn, table("override"), ["contact_id", "sender_profile_id"], [(c, profile_id) for c in ids]
+                )
             self._later(Change("contacts"))
 
     def overrides(self) -> dict[int, int]:

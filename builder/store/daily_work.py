@@ -15,9 +15,8 @@ from sqlalchemy import Connection
 from builder.engine.planner import DailyPlanner
 from builder.engine.words import AutomationState, NodeKind, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import execute, find_branch, load_branches, query
-from builder.store.tables import Interaction, table
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ class DailyWorkMixin(WorkspaceBase):
             if outcome is TaskStatus.DONE:
                 bulk_insert(
                     conn,
-                    table(Interaction),
+                    table("interaction"),
                     ["contact_id", "sender_profile_id", "day", "automation_id", "task_id"],
                     [(contact, profile, today, automation, task_id)],
                 )
@@ -156,6 +155,6 @@ class DailyWorkMixin(WorkspaceBase):
             if not query(conn, "SELECT 1 FROM sender_profile WHERE id = ?", (profile_id,)):
                 raise WorkspaceError("That sender profile no longer exists.")
             bulk_insert(
-                conn, table(Interaction), ["contact_id", "sender_profile_id", "day"], [(contact_id, profile_id, when)]
+                conn, table("interaction"), ["contact_id", "sender_profile_id", "day"], [(contact_id, profile_id, when)]
             )
             self._later(Change("contacts"))

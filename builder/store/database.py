@@ -17,12 +17,9 @@ import platformdirs
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlmodel import SQLModel
 
 from builder.private_paths import make_private_file
-from builder.store import tables
 from builder.store.migrations import LATEST, upgrade
-from builder.store.tables import BASE_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 READ_ONLY = "workspace_read_only"
@@ -153,11 +150,25 @@ def ensure_schema(engine: Engine) -> None:
                 return
             if names:
                 raise WorkspaceError("This database is not an Automation Builder workspace; it was left as it is.")
+            from builder.store.tables import BASE_VERSION, SQLModel  # a new workspace: version 1 from the classes
+
             SQLModel.metadata.create_all(conn)
-            conn.execute(tables.table(tables.SchemaVersion).insert(), {"version": BASE_VERSION})
+            conn.execute(table("schema_version").insert(), {"version": BASE_VERSION})
             upgrade(conn, BASE_VERSION)
     except SQLAlchemyError as error:
         raise WorkspaceError(f"Cannot open the workspace: {error.__class__.__name__}: {error}") from None
+
+
+def table(name: str) -> Table:
+    """A workspace table (SPEC §9: the sqlmodel classes of ``tables.py``), by its name.
+
+    The classes are loaded on the first write that needs one, not on the way
+    to the window's first frame: sqlmodel, pydantic and SQLAlchemy's ORM are
+    about 0.4 s of every start, and reading a workspace needs none of them.
+    """
+    from builder.store.tables import SQLModel
+
+    return SQLModel.metadata.tables[name]
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

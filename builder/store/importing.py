@@ -18,10 +18,9 @@ from builder.imports.contacts import ContactImport, ContactRow, Refused, linkedi
 from builder.imports.interactions import InteractionImport
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import allocate_ids, chunks, query
 from builder.store.search_text import contact_search_text
-from builder.store.tables import Contact, ContactTag, Interaction, table
 
 # Called with (rows done, rows in all); returning False cancels the import.
 Progress = Callable[[int, int], bool]
@@ -103,7 +102,7 @@ class ImportMixin(CrmMixin):
                     for cid, p in zip(new_ids[start : start + BATCH], batch, strict=True)
                 ]
                 columns = ["id", "name", "email", "company", "title", "linkedin_url", "search_text"]
-                bulk_insert(conn, table(Contact), columns, rows)
+                bulk_insert(conn, table("contact"), columns, rows)
                 done += len(batch)
                 _tick(progress, done, total)
             filled = _fill_known(conn, known, by_email, by_url)
@@ -114,7 +113,7 @@ class ImportMixin(CrmMixin):
             fresh = known_pairs - existing
             pairs = sorted(wanted | fresh)
             for start in range(0, len(pairs), BATCH * 4):
-                bulk_insert(conn, table(ContactTag), ["contact_id", "tag_id"], pairs[start : start + BATCH * 4])
+                bulk_insert(conn, table("contact_tag"), ["contact_id", "tag_id"], pairs[start : start + BATCH * 4])
             done += len(known)
             _tick(progress, done, total)
             retagged = {cid for cid, _ in fresh}
@@ -162,7 +161,7 @@ class ImportMixin(CrmMixin):
             rows.sort(key=lambda r: r[2])
             for start in range(0, len(rows), BATCH):
                 bulk_insert(
-                    conn, table(Interaction), ["contact_id", "sender_profile_id", "day"], rows[start : start + BATCH]
+                    conn, table("interaction"), ["contact_id", "sender_profile_id", "day"], rows[start : start + BATCH]
                 )
                 _tick(progress, min(start + BATCH, len(rows)), len(rows))
             report.added = len(rows)

@@ -19,8 +19,7 @@ from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.steps import Step, StepChain
 from builder.engine.words import NodeKind, ProfileState
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update
-from builder.store.tables import BranchAttachment, table
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 
 CHUNK = 500
 
@@ -147,7 +146,7 @@ def save_roster(conn: Connection, node_id: int, roster: BranchRoster) -> None:
     )
     bulk_insert(
         conn,
-        table(BranchAttachment),
+        table("branch_attachment"),
         ["node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"],
         [
             (node_id, a.profile, a.state.value, a.weight, a.order, a.current)

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from builder.store.base import Change
 from builder.store.contacts_view import ContactsMixin
-from builder.store.database import WorkspaceError, bulk_insert
+from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import execute, query
-from builder.store.tables import BranchAttachment, Override, SenderProfile, table
 
 ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"]
 
@@ -121,13 +120,15 @@ class ProfileAdminMixin(ContactsMixin):
                 raise WorkspaceError("That sender profile is back already.")
             nodes = {n for (n,) in query(conn, "SELECT id FROM node")}
             contacts_known = {c for (c,) in query(conn, "SELECT id FROM contact")}
-            bulk_insert(conn, table(SenderProfile), ["id", "name", "channel", "daily_limit", "weight"], [deleted.row])
             bulk_insert(
-                conn, table(BranchAttachment), ATTACHMENT_COLUMNS, [a for a in deleted.attachments if a[1] in nodes]
+                conn, table("sender_profile"), ["id", "name", "channel", "daily_limit", "weight"], [deleted.row]
+            )
+            bulk_insert(
+                conn, table("branch_attachment"), ATTACHMENT_COLUMNS, [a for a in deleted.attachments if a[1] in nodes]
             )
             bulk_insert(
                 conn,
-                table(Override),
+                table("override"),
                 ["contact_id", "sender_profile_id"],
                 [p for p in deleted.pins if p[0] in contacts_known],
             )

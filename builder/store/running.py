@@ -16,7 +16,7 @@ from builder.engine.enrollment import NewEnrollment, enroll_contacts, release_wa
 from builder.engine.roster import RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import (
     LoadedBranch,
     allocate_ids,
@@ -31,7 +31,6 @@ from builder.store.loading import (
     query,
     save_roster,
 )
-from builder.store.tables import Enrollment, Task, table
 
 ENROLLMENT_COLUMNS = [
     "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
@@ -70,7 +69,7 @@ def _insert_tasks(conn: Connection, tasks: list[tuple]) -> None:
     if tasks:
         first = allocate_ids(conn, "task", len(tasks))
         rows = [(first + i, *row) for i, row in enumerate(tasks)]
-        bulk_insert(conn, table(Task), ["id", *TASK_COLUMNS], rows)
+        bulk_insert(conn, table("task"), ["id", *TASK_COLUMNS], rows)
 
 
 class RunningMixin(WorkspaceBase):
@@ -178,7 +177,7 @@ class RunningMixin(WorkspaceBase):
                 )
             )  # fmt: skip
             tasks += task_rows(enrollment_id, outcome, branch)
-        bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, enrollments)
+        bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, enrollments)
         _insert_tasks(conn, tasks)
         for branch in branches:
             save_roster(conn, branch.profile_node, branch.rules.roster)

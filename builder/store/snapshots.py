@@ -14,17 +14,8 @@ from sqlalchemy import Connection
 from builder.engine.bulk import collector_paused
 from builder.store.automations import AutomationsMixin
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import allocate_ids, chunks, execute, load_contacts_with_tags, load_facts, query
-from builder.store.tables import (
-    Automation,
-    BranchAttachment,
-    Edge,
-    Enrollment,
-    Node,
-    Task,
-    table,
-)
 
 NODE_COLUMNS = ["id", "automation_id", "kind", "title", "x", "y", "segment_id", "wait_days"]
 EDGE_COLUMNS = ["id", "automation_id", "source_id", "target_id"]
@@ -81,9 +72,9 @@ def _nodes_snapshot(conn: Connection, node_ids: list[int]) -> NodesSnapshot:
 
 
 def _restore_nodes(conn: Connection, snapshot: NodesSnapshot) -> None:
-    bulk_insert(conn, table(Node), NODE_COLUMNS, snapshot.nodes)
-    bulk_insert(conn, table(Edge), EDGE_COLUMNS, snapshot.edges)
-    bulk_insert(conn, table(BranchAttachment), ATTACHMENT_COLUMNS, snapshot.attachments)
+    bulk_insert(conn, table("node"), NODE_COLUMNS, snapshot.nodes)
+    bulk_insert(conn, table("edge"), EDGE_COLUMNS, snapshot.edges)
+    bulk_insert(conn, table("branch_attachment"), ATTACHMENT_COLUMNS, snapshot.attachments)
 
 
 class SnapshotsMixin(AutomationsMixin):
@@ -155,10 +146,10 @@ class SnapshotsMixin(AutomationsMixin):
         restored enrollments — as if they had joined at this moment.
         """
         with self._write() as conn:
-            bulk_insert(conn, table(Automation), AUTOMATION_COLUMNS, [snapshot.automation])
+            bulk_insert(conn, table("automation"), AUTOMATION_COLUMNS, [snapshot.automation])
             _restore_nodes(conn, snapshot.graph)
-            bulk_insert(conn, table(Enrollment), ENROLLMENT_COLUMNS, snapshot.enrollments)
-            bulk_insert(conn, table(Task), TASK_COLUMNS, snapshot.tasks)
+            bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, snapshot.enrollments)
+            bulk_insert(conn, table("task"), TASK_COLUMNS, snapshot.tasks)
             automation_id = snapshot.automation[0]
             bulk_update(
                 conn,
@@ -181,7 +172,7 @@ class SnapshotsMixin(AutomationsMixin):
                 raise WorkspaceError("That automation no longer exists.")
             original, ignore = found[0]
             result = conn.execute(
-                table(Automation).insert(),
+                table("automation").insert(),
                 {"name": name or f"{original} (copy)", "state": "draft", "ignore_previous_interactions": bool(ignore)},
             )
             copy_id = int(result.inserted_primary_key[0])
@@ -192,10 +183,10 @@ class SnapshotsMixin(AutomationsMixin):
             )
             first = allocate_ids(conn, "node", len(nodes))
             new_ids = {old[0]: first + i for i, old in enumerate(nodes)}
-            bulk_insert(conn, table(Node), NODE_COLUMNS, [(new_ids[n[0]], copy_id, *n[1:]) for n in nodes])
+            bulk_insert(conn, table("node"), NODE_COLUMNS, [(new_ids[n[0]], copy_id, *n[1:]) for n in nodes])
             bulk_insert(
                 conn,
-                table(Edge),
+                table("edge"),
                 ["automation_id", "source_id", "target_id"],
                 [(copy_id, new_ids[s], new_ids[t]) for s, t in query(
                     conn, "SELECT source_id, target_id FROM edge WHERE automation_id = ? ORDER BY id", (automation_id,)
@@ -212,6 +203,6 @@ class SnapshotsMixin(AutomationsMixin):
             for node, profile, weight in attachments:
                 order[node] = order.get(node, -1) + 1
                 rows.append((new_ids[node], profile, "active", weight, order[node], 0))
-            bulk_insert(conn, table(BranchAttachment), ATTACHMENT_COLUMNS[1:], rows)
+            bulk_insert(conn, table("branch_attachment"), ATTACHMENT_COLUMNS[1:], rows)
             self._later(Change("automations", copy_id))
         return copy_id

@@ -177,7 +177,3 @@ class Override(SQLModel, table=True):
     __tablename__ = "override"
     contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True))
     sender_profile_id: int = Field(sa_column=_fk("sender_profile.id", cascade=False, index=True))
-
-
-def table(model: type[SQLModel]):
-    return model.__table__  # type: ignore[attr-defined]

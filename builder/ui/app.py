@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -175,11 +177,11 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
             QMessageBox.critical(None, "Automation Builder", str(error))
         return 2
     window = MainWindow(workspace, title)
-    if not screenshot_path:
-        window.watch_other_processes()
-    width, height = (1600, 900) if screenshot_path else (1440, 880)
-    window.resize(width, height)
-    window.show()
+    if screenshot_path:
+        window.resize(1600, 900)
+        window.show()
+    else:
+        show_window(window)
     # What start-up made lives as long as the window: collections from now on look at newer objects only.
     gc.freeze()
     gc.enable()
@@ -200,7 +202,27 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
         window.close()
         workspace.close()
         return 0
-    QTimer.singleShot(0, window.canvas.fit)
     code = app.exec()
     workspace.close()
     return code
+
+
+def show_window(window: MainWindow) -> None:
+    """Show the app's window as a person gets it: where it was left, or sized to the screen; then at work."""
+    window.watch_other_processes()
+    if not window.geometry_restored:
+        room = window.screen().availableGeometry()
+        window.resize(min(1440, round(room.width() * 0.94)), min(900, round(room.height() * 0.92)))
+    window.show()
+    QTimer.singleShot(0, window.canvas.fit)
+    # The first edit needs the sqlmodel table classes, kept off the path to the first frame: load them now,
+    # beside the window rather than in front of it.
+    threading.Thread(target=importlib.import_module, args=("builder.store.tables",), daemon=True).start()
+
+
+def open_window(target: str | None, today: date | None, demo: bool = False) -> MainWindow:
+    """Open the workspace and show its window, as ``automation-builder`` does; WorkspaceError when it cannot."""
+    workspace, title = open_workspace(target, today, demo)
+    window = MainWindow(workspace, title)
+    show_window(window)
+    return window

@@ -379,11 +379,13 @@ class MainWindow(QMainWindow):
 
     # -- the window's layout, remembered between runs ---------------------------------------
 
+    geometry_restored = False  # the window came back at the size and place it was left at
+
     def _restore_layout(self) -> None:
         settings = QSettings()
         geometry, state = settings.value("window/geometry"), settings.value("window/state")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+            self.geometry_restored = self.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
         sizes = settings.value("window/splitter")

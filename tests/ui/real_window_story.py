@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from builder.engine.words import NodeKind
-from builder.ui.app import application, open_workspace
+from builder.ui.app import application, open_window
 from builder.ui.main_window import MainWindow
 
 TODAY = date(2026, 3, 2)
@@ -282,16 +282,6 @@ class Driver:
         if failure is not None:
             self.screenshot("failed")
         QApplication.exit(0 if failure is None else 1)
-
-
-def open_window(target: str, today: date, demo: bool) -> MainWindow:
-    workspace, title = open_workspace(target, today, demo)
-    window = MainWindow(workspace, title)
-    window.watch_other_processes()
-    window.resize(1440, 880)
-    window.show()
-    QTimer.singleShot(0, window.canvas.fit)
-    return window
 
 
 def main(argv: list[str]) -> int:
