@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
@@ -31,14 +33,17 @@ from builder.ui.canvas.items import em
 from builder.ui.canvas.scene import AutomationScene
 from builder.ui.canvas.view import Canvas
 from builder.ui.commands import BranchChangeCommand
-from builder.ui.crm.crm_view import CrmView
 from builder.ui.events import WorkspaceEvents
+from builder.ui.page import DeferredPage
 from builder.ui.palette import NodePalette
 from builder.ui.panels.settings_panel import PanelSlide, SettingsPanel
-from builder.ui.profiles_view import SenderProfilesView
 from builder.ui.resources import icon
 from builder.ui.simulation.pane import SimulationPane
-from builder.ui.tasks_view import TasksView
+
+if TYPE_CHECKING:
+    from builder.ui.crm.crm_view import CrmView
+    from builder.ui.profiles_view import SenderProfilesView
+    from builder.ui.tasks_view import TasksView
 
 
 class EmptyWorkspace(QWidget):
@@ -127,16 +132,16 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.settings)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([round(em() * 14), round(em() * 60), 0])
-        self.crm = CrmView(workspace, self.undo_stack, self.show_message)
         self.pages = QTabWidget()
         self.pages.setObjectName("Pages")
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.splitter, "Automations")
-        self.pages.addTab(self.crm, "Contacts")
-        self.tasks = TasksView(workspace, self.show_message)
-        self.pages.addTab(self.tasks, "Today's tasks")
-        self.profiles = SenderProfilesView(workspace, self.undo_stack, self.show_message)
-        self.pages.addTab(self.profiles, "Sender profiles")
+        self.crm_tab = DeferredPage(self._make_crm)
+        self.pages.addTab(self.crm_tab, "Contacts")
+        self.tasks_tab = DeferredPage(self._make_tasks)
+        self.pages.addTab(self.tasks_tab, "Today's tasks")
+        self.profiles_tab = DeferredPage(self._make_profiles)
+        self.pages.addTab(self.profiles_tab, "Sender profiles")
         self.setCentralWidget(self.pages)
         self.pages.currentChanged.connect(self._page_changed)
         self.slide = PanelSlide(self.splitter, self.settings)
@@ -181,6 +186,35 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.statusBar().showMessage("Ready")
         self.open_automation(self.automations.current)
+
+    # -- the pages beside the automations, made when first opened ------------------------------
+
+    def _make_crm(self) -> CrmView:
+        from builder.ui.crm.crm_view import CrmView
+
+        return CrmView(self.workspace, self.undo_stack, self.show_message)
+
+    def _make_tasks(self) -> TasksView:
+        from builder.ui.tasks_view import TasksView
+
+        return TasksView(self.workspace, self.show_message)
+
+    def _make_profiles(self) -> SenderProfilesView:
+        from builder.ui.profiles_view import SenderProfilesView
+
+        return SenderProfilesView(self.workspace, self.undo_stack, self.show_message)
+
+    @property
+    def crm(self) -> CrmView:
+        return self.crm_tab.built()
+
+    @property
+    def tasks(self) -> TasksView:
+        return self.tasks_tab.built()
+
+    @property
+    def profiles(self) -> SenderProfilesView:
+        return self.profiles_tab.built()
 
     # -- menus ---------------------------------------------------------------------------------
 
@@ -286,9 +320,8 @@ class MainWindow(QMainWindow):
         self.bar.on_change(change)
         self.settings.on_change(change)
         self.simulation.on_change(change)
-        self.crm.on_change(change)
-        self.tasks.on_change(change)
-        self.profiles.on_change(change)
+        for tab in (self.crm_tab, self.tasks_tab, self.profiles_tab):
+            tab.on_change(change)
         if change.what in ("tasks", "enrollments", "today"):
             # After the command being run (if any) has finished: never inside an undo.
             self._stale_check.start()
@@ -412,6 +445,7 @@ class MainWindow(QMainWindow):
         self._save_layout()
         self.simulation.debounce.stop()
         self.simulation.worker.wait()  # no computation outlives the window
-        self.crm.wait()
+        if self.crm_tab.page is not None:
+            self.crm_tab.page.wait()
         self.events.detach()
         super().closeEvent(event)

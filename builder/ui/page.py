@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from builder.store.base import Change
 
@@ -29,3 +32,38 @@ class Page(QWidget):
 
     def refresh(self) -> None:
         raise NotImplementedError
+
+
+P = TypeVar("P", bound=Page)
+
+
+class DeferredPage(QWidget, Generic[P]):
+    """A tab whose page is built the first time it is shown or asked for.
+
+    The window's first frame shows the automations; the Contacts, Today's
+    tasks and Sender profiles pages (their modules, widgets and models) are
+    made when a person first opens them.
+    """
+
+    def __init__(self, build: Callable[[], P], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self.page: P | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def built(self) -> P:
+        if self.page is None:
+            self.page = self._build()
+            self.layout().addWidget(self.page)
+            self.page.show()
+            self.layout().activate()  # laid out now, as if it had always been there
+        return self.page
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.built()
+
+    def on_change(self, change: Change) -> None:
+        if self.page is not None:  # a page not made yet reads everything when it is
+            self.page.on_change(change)

@@ -86,7 +86,7 @@ def test_the_crm_filters_show_their_any_choice_whole(make_window, qtbot):
     from builder.store.demo import build_demo
 
     window = make_window(lambda ws: build_demo(ws, contacts=200))
-    window.pages.setCurrentWidget(window.crm)
+    window.pages.setCurrentWidget(window.crm_tab)
     crm = window.crm
     qtbot.waitUntil(lambda: crm.segment_filter.count() > 1)
     for combo, text in ((crm.segment_filter, "Any segment"), (crm.tag_filter, "Any tag")):
