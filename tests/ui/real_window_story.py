@@ -47,6 +47,7 @@ from builder.ui.app import application, open_window
 from builder.ui.main_window import MainWindow
 
 TODAY = date(2026, 3, 2)
+FIRST_SIGHT = "02-demo"  # what a new user sees once the demo is loaded: the README's screenshot
 STEP_TIMEOUT = 20.0  # seconds a step may take before the story is called broken
 
 
@@ -275,6 +276,9 @@ class Driver:
         QApplication.processEvents()
         path = self.shots / f"real-window-{name}.png"
         subprocess.run(["import", "-window", "root", str(path)], check=True)
+        if name == FIRST_SIGHT:  # the window alone, as the README shows it
+            window = str(int(self.window.winId()))
+            subprocess.run(["import", "-window", window, str(self.shots / "first-sight.png")], check=True)
 
     def finish(self, failure: str | None) -> None:
         self.timer.stop()
