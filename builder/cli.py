@@ -12,8 +12,12 @@ import gc
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from builder import __version__
+
+if TYPE_CHECKING:
+    from builder.store.workspace import Workspace
 
 
 def _date(text: str) -> date:
@@ -120,13 +124,26 @@ def run_import(target: str | None, today: date | None, what: str, path: str, tag
     return 0
 
 
-def show_workspace(target: str | None, today: date | None) -> int:
-    """Open the workspace and print what it holds and today's plan."""
-    from builder.store.database import WorkspaceError, database_url
+def open_for_reading(target: str | None, today: date | None) -> Workspace:
+    """An existing workspace, read-only: nothing created, locked for writing or written (issue 12)."""
+    from builder.store.database import connect, database_url, ensure_schema
     from builder.store.workspace import Workspace
 
+    engine = connect(database_url(target), read_only=True)
     try:
-        with Workspace.open(target, today=today) as ws:
+        ensure_schema(engine, read_only=True)
+        return Workspace(engine, today)
+    except Exception:
+        engine.dispose()
+        raise
+
+
+def show_workspace(target: str | None, today: date | None) -> int:
+    """Open the workspace read-only and print what it holds and today's plan."""
+    from builder.store.database import WorkspaceError, database_url, shown_url
+
+    try:
+        with open_for_reading(target, today) as ws:
             profiles = {p.id: p for p in ws.sender_profiles()}
             automations = ws.automations()
             plan = ws.plan_today()
@@ -134,7 +151,7 @@ def show_workspace(target: str | None, today: date | None) -> int:
     except WorkspaceError as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"Workspace {database_url(target)}")
+    print(f"Workspace {shown_url(database_url(target))}")
     print(f"  {len(profiles)} sender profiles, {contacts:,} contacts, {len(automations)} automations")
     for automation in automations:
         print(f"  - {automation.name} ({automation.state.value})")

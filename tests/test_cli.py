@@ -89,8 +89,20 @@ def test_a_runtime_problem_names_its_event(tmp_path):
     assert done.stderr == f"events[3].mode: {NO_MODE}\n"
 
 
-def test_the_workspace_summary_opens_a_new_file_and_refuses_a_foreign_one(tmp_path):
-    done = run("--db", str(tmp_path / "team.sqlite"), "--today", "2026-03-02", "status")
+def make_workspace(path: Path) -> Path:
+    from builder.store.workspace import Workspace
+
+    Workspace.open(path).close()
+    return path
+
+
+def test_the_workspace_summary_creates_nothing_and_refuses_a_foreign_one(tmp_path):
+    missing = tmp_path / "typo" / "team.sqlite"
+    absent = run("--db", str(missing), "status")
+    assert absent.returncode == 2
+    assert absent.stderr == f"There is no workspace at '{missing}': check the path given with --db.\n"
+    assert list(tmp_path.iterdir()) == []  # no folder, no file
+    done = run("--db", str(make_workspace(tmp_path / "team.sqlite")), "--today", "2026-03-02", "status")
     assert done.returncode == 0, done.stderr
     assert "0 sender profiles, 0 contacts, 0 automations" in done.stdout
     notes = tmp_path / "notes.txt"
@@ -104,7 +116,9 @@ def test_the_workspace_summary_opens_a_new_file_and_refuses_a_foreign_one(tmp_pa
 def test_a_workspace_where_no_folder_can_be_made_gets_a_sentence(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    done = run("--db", str(blocker / "inside" / "team.sqlite"), "status")
+    done = run(
+        "--db", str(blocker / "inside" / "team.sqlite"), "import", "contacts", str(DATA / "contacts-with-bad-rows.csv")
+    )
     assert done.returncode == 2
     assert "Cannot make the folder" in done.stderr
     assert "Traceback" not in done.stderr
@@ -190,7 +204,7 @@ def test_db_works_before_or_after_the_command(tmp_path, monkeypatch, capsys, ord
 def test_today_and_db_after_the_command_win_and_before_still_count(tmp_path, capsys):
     from builder.cli import main
 
-    first, second = tmp_path / "first.sqlite", tmp_path / "second.sqlite"
+    first, second = make_workspace(tmp_path / "first.sqlite"), make_workspace(tmp_path / "second.sqlite")
     assert main(["--db", str(first), "status", "--today", "2026-03-02"]) == 0
     out = capsys.readouterr().out
     assert str(first) in out and "Today (2026-03-02)" in out

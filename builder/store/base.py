@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from builder.store.database import READ_ONLY, WorkspaceError
+from builder.store.database import READ_ONLY, WorkspaceError, damaged, database_problem, intact
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,12 @@ class WorkspaceBase:
         self._member_cache: dict[int, tuple[int, int]] = {}  # segment -> (membership version, members)
         # The app turns this on: an edit made while another process changed the workspace is refused.
         self.guard_stale_edits = False
-        with engine.connect() as conn:
-            self._seen_revision = _revision(conn)
+        self._checked = engine.dialect.name != "sqlite"  # an SQLite file is read page by page before its first write
+        try:
+            with engine.connect() as conn:
+                self._seen_revision = _revision(conn)
+        except DBAPIError as error:
+            raise database_problem(error, engine.url) from None
 
     # -- the date ---------------------------------------------------------------------
 
@@ -120,6 +124,10 @@ class WorkspaceBase:
         self._pending = []
         try:
             with self.engine.begin() as conn:
+                if not self._checked:
+                    if not intact(conn.connection.driver_connection):
+                        raise WorkspaceError(damaged(self.engine.url.database))
+                    self._checked = True
                 revision = int(
                     conn.exec_driver_sql(
                         "UPDATE workspace_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision"
@@ -135,9 +143,9 @@ class WorkspaceBase:
         except IntegrityError as error:
             self._pending = []
             raise WorkspaceError(f"That change conflicts with what the workspace holds ({error.orig}).") from None
-        except OperationalError as error:
+        except DBAPIError as error:
             self._pending = []
-            raise WorkspaceError(f"The workspace could not be written: {error.orig}.") from None
+            raise database_problem(error, self.engine.url) from None
         except BaseException:
             self._pending = []
             raise
@@ -157,10 +165,13 @@ class WorkspaceBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(**{READ_ONLY: True})
-            with conn.begin():
-                yield conn
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{READ_ONLY: True})
+                with conn.begin():
+                    yield conn
+        except DBAPIError as error:
+            raise database_problem(error, self.engine.url) from None
 
     def close(self) -> None:
         self.engine.dispose()
