@@ -7,6 +7,7 @@ push the window past the screen.
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
@@ -124,17 +125,19 @@ def _all_columns_show(table, qtbot) -> None:
     assert table.verticalHeader().length() <= table.viewport().height()
 
 
-def test_the_demos_tables_show_every_column_and_row_at_1600_by_1000(make_window, qtbot):
+@pytest.mark.parametrize("size", [(1600, 1000), (1440, 900)], ids=["1600x1000", "first-run-1440x900"])
+def test_the_demos_tables_show_every_column_and_row(make_window, qtbot, size):
+    """At a big window and at the size the app first opens at on a 1600 × 1000 screen."""
     app = QApplication.instance()
     app.setStyleSheet(style_sheet())  # as the app looks: padding changes what fits
     try:
-        _tables_show_everything(make_window(build_demo), qtbot)
+        _tables_show_everything(make_window(build_demo), qtbot, size)
     finally:
         app.setStyleSheet("")
 
 
-def _tables_show_everything(window, qtbot) -> None:
-    window.resize(1600, 1000)
+def _tables_show_everything(window, qtbot, size: tuple[int, int]) -> None:
+    window.resize(*size)
     window.show_first_sender_profile_node()  # at the panel's default width
     pane, profiles = window.simulation, window.settings.profiles
     qtbot.waitUntil(lambda: pane.table.rowCount() == 5 and not pane.status.text().startswith("Comput"))

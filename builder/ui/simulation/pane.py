@@ -181,10 +181,10 @@ class SimulationPane(QWidget):
         splitter.addWidget(self.spread_view)
         splitter.addWidget(middle)
         splitter.addWidget(self.forecast_view)
-        for index, stretch in enumerate((3, 4, 3)):
+        for index, stretch in enumerate((3, 5, 3)):
             splitter.setStretchFactor(index, stretch)
         unit = self.fontMetrics().height()
-        splitter.setSizes([unit * 28, unit * 40, unit * 28])
+        splitter.setSizes([unit * 26, unit * 44, unit * 26])
         for view in (self.spread_view, self.forecast_view):
             view.setMinimumWidth(round(self.fontMetrics().height() * 16))
         layout = QVBoxLayout(self)
