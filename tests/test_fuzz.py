@@ -230,3 +230,88 @@ def test_a_nul_byte_at_any_offset_is_refused(where, count):
     at = where % len(data)
     with pytest.raises(CsvRefused, match=r"fuzz\.csv: "):
         read_csv_bytes(data[:at] + b"\x00" + data[at:], "fuzz.csv", recogniser(CONTACT_FIELDS))
+
+
+_SMALL_WORKSPACE: list[bytes] = []
+
+
+def small_workspace() -> bytes:
+    """A small workspace's bytes (made once): profiles, contacts, an automation."""
+    if not _SMALL_WORKSPACE:
+        import tempfile
+        from pathlib import Path
+
+        from builder.store.workspace import Workspace
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "small.sqlite"
+            with Workspace.open(path, today=date(2026, 3, 2)) as ws:
+                profile = ws.create_sender_profile("Anna")
+                ws.add_contacts([{"name": f"Lead {i}", "tags": ["lead"]} for i in range(300)])
+                automation = ws.create_automation("Leads")
+                node = ws.add_node(automation, "sender_profile")
+                ws.attach_sender_profile(node, profile)
+            _SMALL_WORKSPACE.append(path.read_bytes())
+    return _SMALL_WORKSPACE[0]
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.integers(0, 10**7), st.binary(min_size=1, max_size=64)), min_size=1, max_size=4))
+def test_malformed_pages_in_a_workspace_file_are_opened_or_refused_in_a_sentence(damage):
+    """Bytes overwritten anywhere: the workspace opens and works, or a WorkspaceError says why in one sentence."""
+    import tempfile
+    from pathlib import Path
+
+    from builder.store.database import WorkspaceError
+    from builder.store.workspace import Workspace
+
+    data = bytearray(small_workspace())
+    for offset, junk in damage:
+        at = offset % len(data)
+        data[at : at + len(junk)] = junk[: len(data) - at]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "damaged.sqlite"
+        path.write_bytes(bytes(data))
+        try:
+            with Workspace.open(path, today=date(2026, 3, 2)) as ws:
+                ws.contact_count()
+                ws.automations()
+                ws.plan_today()
+                ws.create_sender_profile("Bob")
+        except WorkspaceError as error:
+            text = str(error)
+            assert "\n" not in text and "[SQL:" not in text and "sqlalche.me" not in text, text
+            assert text.endswith("."), text
+
+
+@FUZZ
+@given(
+    st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~!$", min_size=8, max_size=20),
+    st.sampled_from(["psycopg", "pg8000", "psycopg2"]),
+)
+def test_a_url_with_a_password_is_absent_from_every_output_and_the_log(password, driver):
+    import contextlib
+    import io
+    import logging
+    from urllib.parse import quote
+
+    from sqlalchemy import URL
+
+    from builder.cli import main
+    from builder.store.database import shown_url
+    from builder.ui.app import window_title
+
+    url = URL.create(f"postgresql+{driver}", "anna", password, "127.0.0.1", 1, "nowhere")
+    text = url.render_as_string(hide_password=False)
+    records = io.StringIO()
+    handler = logging.StreamHandler(records)
+    logging.getLogger("automation_builder").addHandler(handler)
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            assert main(["status", "--db", text]) == 2
+    finally:
+        logging.getLogger("automation_builder").removeHandler(handler)
+    assert len(err.getvalue().splitlines()) == 1
+    for shown in (out.getvalue(), err.getvalue(), records.getvalue(), shown_url(text), window_title(text)):
+        assert password not in shown and quote(password, safe="") not in shown
