@@ -256,9 +256,19 @@ def small_workspace() -> bytes:
 
 
 @FUZZ
-@given(st.lists(st.tuples(st.integers(0, 10**7), st.binary(min_size=1, max_size=64)), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 200),  # the page (its number modulo the file's pages)
+            st.integers(0, 16) | st.integers(0, 4095),  # where in it: often its header, where damage shows
+            st.binary(min_size=1, max_size=256),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_malformed_pages_in_a_workspace_file_are_opened_or_refused_in_a_sentence(damage):
-    """Bytes overwritten anywhere: the workspace opens and works, or a WorkspaceError says why in one sentence."""
+    """Bytes overwritten in any page: the workspace opens and works, or a WorkspaceError says why in one sentence."""
     import tempfile
     from pathlib import Path
 
@@ -266,8 +276,8 @@ def test_malformed_pages_in_a_workspace_file_are_opened_or_refused_in_a_sentence
     from builder.store.workspace import Workspace
 
     data = bytearray(small_workspace())
-    for offset, junk in damage:
-        at = offset % len(data)
+    for page, within, junk in damage:
+        at = (page % (len(data) // 4096)) * 4096 + within
         data[at : at + len(junk)] = junk[: len(data) - at]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "damaged.sqlite"

@@ -57,10 +57,16 @@ class WorkspaceBase:
         # The app turns this on: an edit made while another process changed the workspace is refused.
         self.guard_stale_edits = False
         self._checked = engine.dialect.name != "sqlite"  # an SQLite file is read page by page before its first write
+        # The database's errors, SQLAlchemy's and the driver's own (queries run on its cursors too), become a sentence.
+        self._database_errors: tuple[type[BaseException], ...] = (
+            DBAPIError,
+            engine.dialect.loaded_dbapi.Error,
+            *((UnicodeDecodeError,) if engine.dialect.name == "sqlite" else ()),  # text from a damaged page
+        )
         try:
             with engine.connect() as conn:
                 self._seen_revision = _revision(conn)
-        except DBAPIError as error:
+        except self._database_errors as error:
             raise database_problem(error, engine.url) from None
 
     # -- the date ---------------------------------------------------------------------
@@ -143,7 +149,7 @@ class WorkspaceBase:
         except IntegrityError as error:
             self._pending = []
             raise WorkspaceError(f"That change conflicts with what the workspace holds ({error.orig}).") from None
-        except DBAPIError as error:
+        except self._database_errors as error:
             self._pending = []
             raise database_problem(error, self.engine.url) from None
         except BaseException:
@@ -170,7 +176,7 @@ class WorkspaceBase:
                 conn = conn.execution_options(**{READ_ONLY: True})
                 with conn.begin():
                     yield conn
-        except DBAPIError as error:
+        except self._database_errors as error:
             raise database_problem(error, self.engine.url) from None
 
     def close(self) -> None:

@@ -80,7 +80,9 @@ def database_problem(error: BaseException, url: str | URL) -> WorkspaceError:
     if parsed.get_backend_name() == "sqlite":
         if "locked" in text or "busy" in text:
             return WorkspaceError(f"'{where}' is busy: another program is writing to it; try again in a moment.")
-        if "malformed" in text or "not a database" in text or "corrupt" in text:
+        if isinstance(orig, UnicodeDecodeError) or any(
+            part in text for part in ("malformed", "not a database", "corrupt")
+        ):
             return WorkspaceError(damaged(where))
         if "readonly" in text or "read-only" in text:
             return WorkspaceError(
@@ -206,7 +208,7 @@ def check_sqlite_file(path: Path, *, thorough: bool = False) -> bool:
                 if side not in before and mode == "immutable=1":
                     with contextlib.suppress(OSError):
                         side.unlink()  # never made in this mode; removed should a build of SQLite make one
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.Error, UnicodeDecodeError) as error:
         raise database_problem(error, f"sqlite:///{path}") from None
     version = row[0] if row else None
     if version is None or version > LATEST:
