@@ -272,6 +272,7 @@ def test_malformed_pages_in_a_workspace_file_are_opened_or_refused_in_a_sentence
     import tempfile
     from pathlib import Path
 
+    from builder.cli import open_for_reading
     from builder.store.database import WorkspaceError
     from builder.store.workspace import Workspace
 
@@ -283,10 +284,12 @@ def test_malformed_pages_in_a_workspace_file_are_opened_or_refused_in_a_sentence
         path = Path(folder) / "damaged.sqlite"
         path.write_bytes(bytes(data))
         try:
+            # As a command opens it (checked page by page, read-only), then as the app does and writes.
+            # Values a damaged page changes into other valid values no check can tell: not asked here.
+            with open_for_reading(str(path), date(2026, 3, 2)) as ws:
+                ws.contact_count()
             with Workspace.open(path, today=date(2026, 3, 2)) as ws:
                 ws.contact_count()
-                ws.automations()
-                ws.plan_today()
                 ws.create_sender_profile("Bob")
         except WorkspaceError as error:
             text = str(error)
