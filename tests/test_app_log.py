@@ -84,3 +84,20 @@ def test_the_default_workspace_and_its_folder_are_readable_by_their_owner_only(t
         assert _mode(chosen) == 0o644
     finally:
         os.umask(before)
+
+
+def test_a_workspace_refusal_met_later_is_shown_as_its_sentence_and_logged_without_a_traceback(monkeypatch, caplog):
+    from PySide6.QtWidgets import QMessageBox
+
+    from builder.store.database import WorkspaceError
+    from builder.ui import app
+
+    app.application()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: shown.append(text))
+    sentence = "'/data/team.sqlite' is busy: another program is writing to it; try again in a moment."
+    with caplog.at_level(logging.INFO, logger="automation_builder"):
+        app._unexpected(WorkspaceError, WorkspaceError(sentence), None)
+    assert shown == [sentence]
+    assert [record.getMessage() for record in caplog.records] == [sentence]
+    assert all(record.exc_info is None for record in caplog.records)

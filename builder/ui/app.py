@@ -174,7 +174,14 @@ def screenshot(window: MainWindow, path: str) -> bool:
 
 
 def _unexpected(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-    """An error nobody foresaw: logged with its traceback, and a sentence for the person, not a traceback."""
+    """An error nobody foresaw: logged with its traceback, and a sentence for the person, not a traceback.
+
+    A workspace's own refusal (busy, damaged, unreachable…) is a sentence already: shown as it is.
+    """
+    if isinstance(error, WorkspaceError):
+        log.warning("%s", error)
+        QMessageBox.warning(QApplication.activeWindow(), "Automation Builder", str(error))
+        return
     log_unexpected(kind, error, trace)
     if issubclass(kind, KeyboardInterrupt):
         QApplication.quit()
