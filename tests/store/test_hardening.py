@@ -249,8 +249,10 @@ def _open_and_add(url: str, barrier: object, person: int) -> None:
 
 @pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL server given (AUTOMATION_BUILDER_TEST_POSTGRES)")
 def test_eight_people_opening_one_empty_postgresql_database_at_once_all_succeed():
+    import builder.store.tables  # noqa: F401  (loaded once here, not by each person)
+
     url = empty_postgres()
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # the modules loaded already: each person starts at once
     barrier = context.Barrier(8)
     people = [context.Process(target=_open_and_add, args=(url, barrier, n)) for n in range(8)]
     for person in people:
