@@ -445,3 +445,27 @@ def test_mark_done_counts_the_daily_limit_over_every_automation(open_workspace):
     ws.advance_date()
     ws.mark_done(second.id)
     assert ws.tasks(flows[1].automation)[0].status is TaskStatus.DONE
+
+
+def test_an_override_wins_over_a_previous_interaction_when_a_contact_joins(open_workspace):
+    """R1 before R2, through the workspace: the pin to Bob wins over the history with Anna."""
+    ws = open_workspace()
+    flow, anna, bob = _running_with_two(ws)
+    jo = ws.add_contact("Jo", tags=["other"])
+    ws.record_interaction(jo, anna, MONDAY - timedelta(days=3))
+    ws.set_override([jo], bob)
+    ws.tag_contacts([jo], ["cto"])  # joins the running automation's segment now
+    (joined,) = [e for e in ws.enrollments(flow.automation) if e.contact_id == jo]
+    assert (joined.sender_profile_id, joined.reason) == (bob, Reason.OVERRIDE)
+
+
+def test_a_contact_who_talked_to_a_draining_profile_goes_to_an_active_one(open_workspace):
+    """R2 counts only profiles that take contacts: Bob, who finishes his tasks, gets no new contact."""
+    ws = open_workspace()
+    flow, anna, bob = _running_with_two(ws)
+    ws.remove_sender_profile(flow.profile_node, bob, "continue")
+    jo = ws.add_contact("Jo", tags=["other"])
+    ws.record_interaction(jo, bob, MONDAY - timedelta(days=1))
+    ws.tag_contacts([jo], ["cto"])
+    (joined,) = [e for e in ws.enrollments(flow.automation) if e.contact_id == jo]
+    assert joined.sender_profile_id == anna and joined.reason is not Reason.PREVIOUS_INTERACTION
