@@ -162,7 +162,8 @@ def open_workspace(
 
 def screenshot(window: MainWindow, path: str) -> bool:
     window.simulation.worker.wait()
-    QApplication.processEvents()  # deliver the pane's result
+    window.scene.counting.wait()
+    QApplication.processEvents()  # deliver the pane's result and the cards' counts
     window.canvas.fit()
     selected = window.scene.selected_nodes()
     if selected and window.canvas.zoom() < 0.6:

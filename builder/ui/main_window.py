@@ -445,6 +445,7 @@ class MainWindow(QMainWindow):
         self._save_layout()
         self.simulation.debounce.stop()
         self.simulation.worker.wait()  # no computation outlives the window
+        self.scene.counting.wait()
         if self.crm_tab.page is not None:
             self.crm_tab.page.wait()
         self.events.detach()

@@ -135,6 +135,7 @@ def story(window: MainWindow, shots: Path) -> Iterator[Step | str]:
     yield Hand("click 'Load the demo'", click_at(centre(demo_button)))
     yield Wait("the demo automation on the canvas", lambda: len(window.scene.nodes) > 4)
     yield Wait("the forecast", lambda: not window.simulation.worker.busy and not window.simulation.debounce.isActive())
+    yield Wait("the cards' counts", window.scene.counted)
     yield "02-demo"
 
     team = next(item for item in window.scene.nodes.values() if item.title == "Founders: team")

@@ -63,7 +63,7 @@ def test_switching_automations_shows_each_ones_nodes(make_window):
     assert len(window.scene.nodes) == 2
 
 
-def test_node_cards_show_the_workspaces_live_counts(make_window, reopen):
+def test_node_cards_show_the_workspaces_live_counts(make_window, reopen, qtbot):
     window = make_window(build_demo)
     ws = reopen()
     automation = ws.automations()[0].id
@@ -75,6 +75,7 @@ def test_node_cards_show_the_workspaces_live_counts(make_window, reopen):
         for e in ws.enrollments(automation)
         if e.branch_node_id in {t for s, t in ws.edges(automation) if s == segment.id}
     )
+    qtbot.waitUntil(window.scene.counted)  # the cards count off the GUI thread, a moment later
     assert window.scene.nodes[segment.id].lines[-1] == f"{members:,} members · {enrolled:,} enrolled"
 
     profile_node = next(n for n in nodes.values() if n.kind.value == "sender_profile")
@@ -139,3 +140,22 @@ def test_undoing_the_delete_of_a_running_automation_enrolls_who_joined_meanwhile
 
     qtbot.waitUntil(lambda: [a.id for a in reopen().automations()] == [automation])
     assert [e.contact_id for e in reopen().enrollments(automation)][1:] == [late]
+
+
+def test_cards_show_at_once_and_their_counts_follow_a_change_made_elsewhere_in_the_app(make_window, qtbot):
+    """The cards are drawn before their counts (counted off the GUI thread), and recounted after each change."""
+    from builder.store.demo import build_demo
+
+    window = make_window(lambda ws: build_demo(ws, contacts=60))
+    scene = window.scene
+    assert scene.nodes and all(item.title for item in scene.nodes.values())
+    qtbot.waitUntil(scene.counted)
+    segment = next(item for item in scene.nodes.values() if item.kind.value == "segment" and item.lines[1:])
+    before = segment.lines[-1]
+    ws = window.workspace
+    definition = ws.segment_definition(scene.rows[segment.node_id].segment_id)
+    tag = ws.tag_names(list(definition.tags))[min(definition.tags)]
+    ws.add_contacts([{"name": f"Newcomer {i}", "tags": [tag]} for i in range(3)])
+    qtbot.waitUntil(lambda: scene.counted() and segment.lines[-1] != before)
+    members = int(before.split()[0].replace(",", ""))
+    assert segment.lines[-1].startswith(f"{members + 3:,} members")

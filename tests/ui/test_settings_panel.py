@@ -102,6 +102,7 @@ def test_adding_two_profiles_through_the_picker_then_starting_spreads_the_segmen
     assert [e.sender_profile_id for e in ws.enrollments(automation)] == [ids["Anna"], ids["Bob"]] * 3
     table = window.settings.profiles.table
     assert [table.item(row, 5).text() for row in range(table.rowCount())] == ["3", "3"]
+    qtbot.waitUntil(window.scene.counted)  # the cards count off the GUI thread, a moment later
     card = window.scene.nodes[_profile_node(window)].lines
     assert card == ["Anna: 3 contacts", "Bob: 3 contacts"]
 

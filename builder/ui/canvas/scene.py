@@ -5,17 +5,33 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtWidgets import QGraphicsScene
 
+from builder.app_log import log
 from builder.engine.words import NodeKind
 from builder.store.base import Change
+from builder.store.database import WorkspaceError
+from builder.store.loading import NodeRow
 from builder.store.summaries import NodeSummary
 from builder.store.workspace import Workspace
+from builder.ui.background import NewestOnly
 from builder.ui.canvas.items import EdgeItem, NodeItem, em
 
 
+def _count(workspace: Workspace, automation_id: int) -> tuple[int, dict[int, NodeSummary]] | None:
+    """Off the GUI thread: every card's counts, or None when they cannot be had (the card keeps its last)."""
+    try:
+        return automation_id, workspace.node_summaries(automation_id)
+    except WorkspaceError as error:
+        log.info("card counts not read: %s", error)
+        return None
+    except Exception:  # a thread must not die with a traceback on stderr; the log keeps it
+        log.exception("card counts not read")
+        return None
+
+
 def summary_lines(kind: NodeKind, summary: NodeSummary | None, wait_days: int) -> list[str]:
-    """The card's live summary in a marketer's words (SPEC §8 "Canvas")."""
+    """The card's live summary in a marketer's words (SPEC §8 "Canvas"); before it is counted, what is known."""
     if summary is None:
-        return []
+        return [f"{wait_days} day{'s' if wait_days != 1 else ''}"] if kind is NodeKind.WAIT else []
     if kind is NodeKind.SEGMENT:
         if summary.members is None:
             return ["No segment chosen yet"]
@@ -45,6 +61,13 @@ class AutomationScene(QGraphicsScene):
         self.automation_id: int | None = None
         self.nodes: dict[int, NodeItem] = {}
         self.edges: dict[tuple[int, int], EdgeItem] = {}
+        # The cards' counts (over every enrollment and task of the automation) are counted off the GUI
+        # thread: the cards show at once, and their counts a moment later.
+        self.rows: dict[int, NodeRow] = {}
+        self.summaries: dict[int, NodeSummary] = {}
+        self.counting = NewestOnly(self)
+        self._shown = 0  # the generation of the counts on the cards
+        self.counting.delivered.connect(self._counted)
         margin = em() * 40
         self.setSceneRect(-margin, -margin, 2 * margin, 2 * margin)
 
@@ -58,6 +81,8 @@ class AutomationScene(QGraphicsScene):
             self.removeItem(edge)
         self.nodes.clear()
         self.edges.clear()
+        self.rows.clear()
+        self.summaries = {}
         self.sync()
 
     def on_change(self, change: Change) -> None:
@@ -73,17 +98,19 @@ class AutomationScene(QGraphicsScene):
         automation = self.automation_id
         rows = self.workspace.nodes(automation)  # none once the automation is deleted
         links = self.workspace.edges(automation)
-        summaries = self.workspace.node_summaries(automation)
-        seen = set()
+        self.rows = {row.id: row for row in rows}
         for row in rows:
-            seen.add(row.id)
             item = self.nodes.get(row.id)
             if item is None:
                 item = NodeItem(row.id, row.kind, row.title)
                 self.nodes[row.id] = item
                 self.addItem(item)
-            item.show_state(row.title, summary_lines(row.kind, summaries.get(row.id), row.wait_days), row.x, row.y)
-        for node_id in set(self.nodes) - seen:
+            # Until the new counts arrive, the last ones (a moment old) and what the row itself says.
+            lines = summary_lines(row.kind, self.summaries.get(row.id), row.wait_days)
+            item.show_state(row.title, lines, row.x, row.y)
+        workspace = self.workspace
+        self.counting.request(lambda: _count(workspace, automation))
+        for node_id in set(self.nodes) - set(self.rows):
             item = self.nodes.pop(node_id)
             self.removeItem(item)
         wanted = {(s, t) for s, t in links if s in self.nodes and t in self.nodes}
@@ -99,6 +126,25 @@ class AutomationScene(QGraphicsScene):
         for edge in self.edges.values():
             edge.follow()
         self._grow_to_fit()
+
+    def _counted(self, _generation: int, counted: tuple[int, dict[int, NodeSummary]] | None) -> None:
+        """The cards' counts arrived: each card shows them (cards that changed size take their links along)."""
+        self._shown = _generation
+        if counted is None or counted[0] != self.automation_id:
+            return
+        self.summaries = counted[1]
+        for node_id, item in self.nodes.items():
+            row = self.rows.get(node_id)
+            if row is not None:
+                item.show_state(
+                    item.title, summary_lines(row.kind, self.summaries.get(node_id), row.wait_days), item.x(), item.y()
+                )
+        for edge in self.edges.values():
+            edge.follow()
+
+    def counted(self) -> bool:
+        """Whether the cards show the counts of the workspace as it is now (no count under way)."""
+        return self._shown == self.counting.generation
 
     def _grow_to_fit(self) -> None:
         bounds = self.itemsBoundingRect()
