@@ -119,7 +119,8 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
         shown = ", ".join(str(line) for line in failing[:5])
         more = f" and {len(failing) - 5:,} more" if len(failing) > 5 else ""
         raise CsvRefused(
-            f"{source}: is partly UTF-8 and partly another encoding (lines {shown}{more} are not UTF-8), "
+            f"{source}: is partly UTF-8 and partly another encoding "
+            f"({'line' if len(failing) == 1 else 'lines'} {shown}{more} {'is' if len(failing) == 1 else 'are'} not UTF-8), "
             "so names would be garbled; save the whole file as UTF-8 and try again."
         )
     try:
