@@ -82,14 +82,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_simulate(path: str, as_json: bool) -> int:
     from builder.engine.bulk import collector_paused
-    from builder.engine.report import to_json, to_text
+    from builder.engine.report import json_chunks, to_text
     from builder.engine.scenario import ScenarioError, load_scenario
     from builder.engine.simulation import simulate
 
     try:
         with collector_paused():
             result = simulate(load_scenario(path))
-            text = to_json(result) if as_json else to_text(result)
+            if as_json:  # written as it comes: a large run's text is never held whole
+                write = sys.stdout.write
+                for chunk in json_chunks(result):
+                    write(chunk)
+                return 0
+            text = to_text(result)
     except ScenarioError as error:
         for line in error.problems:
             print(line, file=sys.stderr)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from typing import Any
 
-from builder.engine.json_lines import records_json
-from builder.engine.simulation import SimulationResult
+from builder.engine.json_lines import BATCH, Lines, dumps, records_chunks, text
+from builder.engine.simulation import SimEnrollment, SimulationResult
+from builder.engine.steps import StepChain
 from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
 
 TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED)
@@ -100,10 +102,208 @@ def _empty_total() -> dict[str, Any]:
 def to_json(result: SimulationResult) -> str:
     """The SPEC §7 object as text: one line per key, and one per assignment and task.
 
-    Readable in a diff, and fast: each line goes through the C encoder, which
-    ``indent=`` would turn off.
+    Readable in a diff. The same text as ``records_json(result_object(result))``,
+    byte for byte, but written by :func:`json_chunks`.
     """
-    return records_json(result_object(result))
+    return "".join(json_chunks(result))
+
+
+def json_chunks(result: SimulationResult) -> Iterator[str]:
+    """The text of :func:`to_json` in chunks of a few thousand lines, to write as they come.
+
+    A run of a hundred thousand contacts has several hundred thousand tasks:
+    each line is one string template filled with texts made once (the
+    contact's, the branch's, the profile's, each step's), not a dict through
+    the encoder, and the counts of the summaries are added up per enrollment,
+    not per task. ``records_json(result_object(result))`` is the reference
+    (tests/engine/test_json_writer.py holds them to the same bytes).
+    """
+    return records_chunks(_json_pairs(result))
+
+
+def _json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
+    """The keys of :func:`result_object` in order; the summaries are counted while the tasks are written."""
+    branch_ids = [b.id for b in result.scenario.automation.branches]
+    states: dict[str, dict[str, str]] = defaultdict(dict)
+    totals: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for branch, roster in zip(branch_ids, result.rosters, strict=True):
+        for attachment in roster.attachments:
+            states[str(attachment.profile)][branch] = attachment.state.value
+            totals[str(attachment.profile)][branch] = _empty_total()
+    outcomes = {b: {"contacts": 0, "waiting": 0, "pending_tasks": 0, "finished_day": None} for b in branch_ids}
+    last_done: dict[str, int | None] = dict.fromkeys(branch_ids)
+    enrollments = result.enrollments
+
+    yield "automation", result.scenario.automation.name
+    yield "days", result.days
+    yield "assignments", Lines(_assignment_lines(enrollments, branch_ids))
+    tasks = _task_lines(enrollments, branch_ids, totals, outcomes, last_done)
+    yield "tasks", Lines(tasks)
+    for branch, outcome in outcomes.items():
+        if outcome["contacts"] and not outcome["waiting"] and not outcome["pending_tasks"]:
+            outcome["finished_day"] = last_done[branch]
+    yield "sender_profiles", {p: dict(sorted(b.items())) for p, b in sorted(states.items())}
+    yield "profile_totals", {p: dict(sorted(b.items())) for p, b in sorted(totals.items())}
+    yield (
+        "forecast",
+        {
+            "done_per_day": {p: counts for p, counts in sorted(result.done_per_day.items()) if p in states},
+            "branches": outcomes,
+        },
+    )
+    yield "warnings", list(result.warnings)
+
+
+def _null_or(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def _assignment_lines(enrollments: list[SimEnrollment], branch_ids: list[str]) -> Iterator[list[str]]:
+    """The assignments, a batch at a time; the text between the contact and the day is made once per kind."""
+    reasons: dict[Reason | None, str] = {r: dumps(r.value) for r in Reason}
+    reasons[None] = "null"
+    statuses = {s: f', "status": {dumps(s.value)}}}' for s in EnrollmentStatus}
+    middles: dict[tuple[int, str | None, Reason | None], str] = {}
+    for start in range(0, len(enrollments), BATCH):
+        batch = []
+        add = batch.append
+        for e in enrollments[start : start + BATCH]:
+            key = (e.branch, e.profile, e.reason)
+            middle = middles.get(key)
+            if middle is None:
+                profile = "null" if e.profile is None else dumps(e.profile)
+                middle = middles[key] = (
+                    f', "branch": {dumps(branch_ids[e.branch])}, "sender_profile": {profile}, '
+                    f'"reason": {reasons[e.reason]}, "day": '
+                )
+            add(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status]}')
+        yield batch
+
+
+Shape = tuple[list[tuple[str, ...]], tuple[str, str, list[str]] | None]
+
+
+def _task_lines(
+    enrollments: list[SimEnrollment],
+    branch_ids: list[str],
+    totals: dict[str, dict[str, dict[str, Any]]],
+    outcomes: dict[str, dict[str, Any]],
+    last_done: dict[str, int | None],
+) -> Iterator[list[str]]:
+    """Each enrollment's tasks as :attr:`SimEnrollment.tasks` spells them, and the counts they add.
+
+    An item of a batch is all the tasks of one enrollment, one line each,
+    joined as :class:`Lines` joins them: the contact's text joins the texts
+    of :func:`_task_shape`. The counts are kept in lists per branch and per
+    (branch, profile), and added to ``totals``, ``outcomes`` and ``last_done``
+    at the end.
+    """
+    waiting_status, canceled_status = EnrollmentStatus.WAITING, EnrollmentStatus.CANCELED
+    pending_task, done_task, canceled_task = TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED
+    n = len(branch_ids)
+    contacts, waiting, pending_tasks = [0] * n, [0] * n, [0] * n
+    latest: list[int | None] = [None] * n
+    # per branch, per profile: [contacts, pending, done, canceled]
+    groups: list[dict[str, list[int]]] = [{} for _ in branch_ids]
+    shapes: dict[tuple[int, str, int, TaskStatus | None], Shape] = {}
+    out: list[str] = []
+    add = out.append
+    for e in enrollments:
+        if len(out) >= BATCH:
+            yield out
+            out = []
+            add = out.append
+        b = e.branch
+        contacts[b] += 1
+        status = e.status
+        if status is waiting_status:
+            waiting[b] += 1
+        profile = e.profile
+        if profile is None:
+            continue
+        group = groups[b].get(profile)
+        if group is None:
+            group = groups[b][profile] = [0, 0, 0, 0]
+        group[0] += 1
+        steps = e.chain.action_steps
+        if not steps:
+            continue
+        finished = e.finished
+        n_done = min(len(finished), len(steps))
+        rest = len(steps) - n_done
+        rest_status = None if not rest else canceled_task if status is canceled_status else pending_task
+        key = (b, profile, n_done, rest_status)
+        shape = shapes.get(key)
+        if shape is None:
+            shape = shapes[key] = _task_shape(branch_ids[b], profile, e.chain, n_done, rest_status)
+        pieces, first_pending = shape
+        if first_pending is not None:  # nothing done yet: only the first task's due day varies
+            middle, after, following = first_pending
+            due = e.due
+            add(text(e.contact).join(['{"contact": ', f"{middle}{'null' if due is None else due}{after}", *following]))
+        else:
+            chunks = ['{"contact": ']
+            seen = latest[b]
+            for k, piece in enumerate(pieces):
+                if k < n_done:
+                    due, day = finished[k]
+                    chunks.append(f"{piece[0]}{_null_or(due)}{piece[1]}{_null_or(day)}{piece[2]}")
+                    if day is not None and (seen is None or day > seen):
+                        seen = day
+                elif k == n_done:
+                    chunks.append(f"{piece[0]}{_null_or(e.due)}{piece[1]}")
+                else:
+                    chunks.append(piece[0])
+            latest[b] = seen
+            group[2] += n_done
+            add(text(e.contact).join(chunks))
+        if rest_status is pending_task:
+            group[1] += rest
+            pending_tasks[b] += rest
+        elif rest_status is canceled_task:
+            group[3] += rest
+    yield out
+    for b, branch in enumerate(branch_ids):
+        outcome = outcomes[branch]
+        outcome["contacts"] += contacts[b]
+        outcome["waiting"] += waiting[b]
+        outcome["pending_tasks"] += pending_tasks[b]
+        if latest[b] is not None:
+            seen = last_done[branch]
+            last_done[branch] = latest[b] if seen is None else max(seen, latest[b])  # type: ignore[type-var]
+        for profile, (count, pending, done, canceled) in groups[b].items():
+            total = totals[profile].setdefault(branch, _empty_total())
+            total["contacts"] += count
+            by_status = total["tasks"]
+            by_status[pending_task.value] += pending
+            by_status[done_task.value] += done
+            by_status[canceled_task.value] += canceled
+
+
+def _task_shape(branch: str, profile: str, chain: StepChain, n_done: int, rest: TaskStatus | None) -> Shape:
+    """The texts of one enrollment's task lines that follow the contact's text, up to the next one's.
+
+    Per action step: the texts around the due and done days of a task done;
+    around the due day of the first of the rest; the whole text of the others.
+    With nothing done, also that first pending task's two texts and the others' texts.
+    """
+    who = f', "branch": {dumps(branch)}, "sender_profile": {dumps(profile)}, '
+    pieces: list[tuple[str, ...]] = []
+    last = len(chain.action_steps) - 1
+    for k, step in enumerate(chain.action_steps):
+        status = TaskStatus.DONE if k < n_done else rest
+        assert status is not None
+        middle = f'{who}"step": {step}, "type": {dumps(chain.steps[step].kind.value)}, '
+        middle += f'"status": {dumps(status.value)}, "due_day": '
+        end = "}" if k == last else '},\n  {"contact": '
+        if k < n_done:
+            pieces.append((middle, ', "done_day": ', end))
+        elif k == n_done:
+            pieces.append((middle, ', "done_day": null' + end))
+        else:
+            pieces.append((middle + 'null, "done_day": null' + end,))
+    first_pending = (pieces[0][0], pieces[0][1], [p[0] for p in pieces[1:]]) if n_done == 0 else None
+    return pieces, first_pending
 
 
 def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
