@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.engine import strict_json
-from builder.engine.json_reader import MISSING, JsonReader, kind_of, known_id
+from builder.engine.json_reader import FREE_TEXT_KEYS, MISSING, JsonReader, kind_of, known_id
 from builder.engine.scenario_automation import read_automation
 from builder.engine.scenario_parts import (
     EVENT_TYPES,
@@ -182,6 +182,10 @@ def _read_contacts(r: JsonReader, raw: Any, where_list: str, quiet: bool = False
         return []
     found = []
     for i, item in enumerate(raw):
+        plain = _plain_contact(item)
+        if plain is not None:
+            found.append(plain)
+            continue
         where = f"{where_list}[{i}]"
         obj = reader.obj(item, where, {"id", "name", "email", "company", "title", "linkedin_url", "tags"})
         if obj is None:
@@ -198,8 +202,42 @@ def _read_contacts(r: JsonReader, raw: Any, where_list: str, quiet: bool = False
     return found
 
 
+_CONTACT_KEYS = frozenset({"id", "name", "email", "company", "title", "linkedin_url", "tags"}) | FREE_TEXT_KEYS
+
+
+def _plain_contact(item: Any) -> ContactSpec | None:
+    """The contact of a list item with nothing to report, as :func:`_read_contacts` reads it; else None.
+
+    Most items of a large file are plain; checking them here, with no path
+    made per item, is several times faster. Anything else goes the long way,
+    which names each problem.
+    """
+    if not isinstance(item, dict) or not item.keys() <= _CONTACT_KEYS:
+        return None
+    get = item.get
+    cid, name, tags = get("id"), get("name", MISSING), get("tags", MISSING)
+    if not (isinstance(cid, str) and cid.strip()):
+        return None
+    if name is MISSING:
+        name = cid
+    elif not (isinstance(name, str) and name.strip()):
+        return None
+    email, company, title, url = get("email"), get("company"), get("title"), get("linkedin_url")
+    for text in (email, company, title, url):
+        if text is not None and not isinstance(text, str):
+            return None
+    if tags is MISSING:
+        tags = ()
+    elif not isinstance(tags, list):
+        return None
+    for tag in tags:
+        if not (isinstance(tag, str) and tag.strip()):
+            return None
+    return ContactSpec(cid, name, email, company, title, url, tuple(tags))
+
+
 def _check_unique_contacts(r: JsonReader, top_contacts: Any, raw_events: Any) -> None:
-    first_at: dict[str, str] = {}
+    first_at: dict[str, tuple[str, int]] = {}  # id -> (list, index): the path is made only for a duplicate
 
     def see(items: Any, where_list: str) -> None:
         if not isinstance(items, list):
@@ -208,11 +246,14 @@ def _check_unique_contacts(r: JsonReader, top_contacts: Any, raw_events: Any) ->
             cid = item.get("id") if isinstance(item, dict) else None
             if not isinstance(cid, str):
                 continue
-            where = f"{where_list}[{i}].id"
             if cid in first_at:
-                r.problem(where, f"duplicate contact id '{cid}' (first at {first_at[cid]})")
+                first_list, first_index = first_at[cid]
+                r.problem(
+                    f"{where_list}[{i}].id",
+                    f"duplicate contact id '{cid}' (first at {first_list}[{first_index}].id)",
+                )
             else:
-                first_at[cid] = where
+                first_at[cid] = (where_list, i)
 
     see(top_contacts, "contacts")
     for i, event in enumerate(raw_events if isinstance(raw_events, list) else []):
