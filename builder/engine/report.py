@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from builder.engine.json_lines import BATCH, Lines, dumps, records_chunks, text
@@ -22,15 +23,8 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
     contacts and tasks by status with the same keys, and ``forecast`` the work
     per day and the day each branch finishes.
     """
-    branch_ids = [b.id for b in result.scenario.automation.branches]
-    states: dict[str, dict[str, str]] = defaultdict(dict)
-    totals: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for branch, roster in zip(branch_ids, result.rosters, strict=True):
-        for attachment in roster.attachments:
-            states[str(attachment.profile)][branch] = attachment.state.value
-            totals[str(attachment.profile)][branch] = _empty_total()
-    outcomes = {b: {"contacts": 0, "waiting": 0, "pending_tasks": 0, "finished_day": None} for b in branch_ids}
-    last_done: dict[str, int | None] = dict.fromkeys(branch_ids)
+    summary = _Summaries.start(result)
+    branch_ids, totals, outcomes, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
     assignments = []
     tasks = []
     for enrollment in result.enrollments:
@@ -75,28 +69,64 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
             elif task.done_day is not None:
                 seen = last_done[branch]
                 last_done[branch] = task.done_day if seen is None else max(seen, task.done_day)
-    # A branch is finished when nothing in it is pending or waiting: on the day its last task was done.
-    for branch, outcome in outcomes.items():
-        if outcome["contacts"] and not outcome["waiting"] and not outcome["pending_tasks"]:
-            outcome["finished_day"] = last_done[branch]
-
     return {
         "automation": result.scenario.automation.name,
         "days": result.days,
         "assignments": assignments,
         "tasks": tasks,
-        "sender_profiles": {p: dict(sorted(b.items())) for p, b in sorted(states.items())},
-        "profile_totals": {p: dict(sorted(b.items())) for p, b in sorted(totals.items())},
-        "forecast": {
-            "done_per_day": {p: counts for p, counts in sorted(result.done_per_day.items()) if p in states},
-            "branches": outcomes,
-        },
-        "warnings": list(result.warnings),
+        **dict(summary.closing_pairs(result)),
     }
 
 
 def _empty_total() -> dict[str, Any]:
     return {"contacts": 0, "tasks": {status.value: 0 for status in TASK_STATUSES}}
+
+
+@dataclass
+class _Summaries:
+    """What both writers add up while they go through the enrollments, and the keys it ends the object with.
+
+    ``states`` and ``totals`` per profile and branch, each branch's ``outcomes``,
+    and the day each branch's last task was done.
+    """
+
+    branch_ids: list[str]
+    states: dict[str, dict[str, str]]
+    totals: dict[str, dict[str, dict[str, Any]]]
+    outcomes: dict[str, dict[str, Any]]
+    last_done: dict[str, int | None]
+
+    @classmethod
+    def start(cls, result: SimulationResult) -> _Summaries:
+        branch_ids = [b.id for b in result.scenario.automation.branches]
+        states: dict[str, dict[str, str]] = defaultdict(dict)
+        totals: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        for branch, roster in zip(branch_ids, result.rosters, strict=True):
+            for attachment in roster.attachments:
+                states[str(attachment.profile)][branch] = attachment.state.value
+                totals[str(attachment.profile)][branch] = _empty_total()
+        outcomes = {b: {"contacts": 0, "waiting": 0, "pending_tasks": 0, "finished_day": None} for b in branch_ids}
+        return cls(branch_ids, states, totals, outcomes, dict.fromkeys(branch_ids))
+
+    def closing_pairs(self, result: SimulationResult) -> list[tuple[str, Any]]:
+        """The keys after the tasks; call once every enrollment has been counted."""
+        # A branch is finished when nothing in it is pending or waiting: on the day its last task was done.
+        for branch, outcome in self.outcomes.items():
+            if outcome["contacts"] and not outcome["waiting"] and not outcome["pending_tasks"]:
+                outcome["finished_day"] = self.last_done[branch]
+        states = self.states
+        return [
+            ("sender_profiles", {p: dict(sorted(b.items())) for p, b in sorted(states.items())}),
+            ("profile_totals", {p: dict(sorted(b.items())) for p, b in sorted(self.totals.items())}),
+            (
+                "forecast",
+                {
+                    "done_per_day": {p: counts for p, counts in sorted(result.done_per_day.items()) if p in states},
+                    "branches": self.outcomes,
+                },
+            ),
+            ("warnings", list(result.warnings)),
+        ]
 
 
 def to_json(result: SimulationResult) -> str:
@@ -123,35 +153,16 @@ def json_chunks(result: SimulationResult) -> Iterator[str]:
 
 def _json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
     """The keys of :func:`result_object` in order; the summaries are counted while the tasks are written."""
-    branch_ids = [b.id for b in result.scenario.automation.branches]
-    states: dict[str, dict[str, str]] = defaultdict(dict)
-    totals: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for branch, roster in zip(branch_ids, result.rosters, strict=True):
-        for attachment in roster.attachments:
-            states[str(attachment.profile)][branch] = attachment.state.value
-            totals[str(attachment.profile)][branch] = _empty_total()
-    outcomes = {b: {"contacts": 0, "waiting": 0, "pending_tasks": 0, "finished_day": None} for b in branch_ids}
-    last_done: dict[str, int | None] = dict.fromkeys(branch_ids)
+    summary = _Summaries.start(result)
+    branch_ids = summary.branch_ids
     enrollments = result.enrollments
 
     yield "automation", result.scenario.automation.name
     yield "days", result.days
     yield "assignments", Lines(_assignment_lines(enrollments, branch_ids))
-    tasks = _task_lines(enrollments, branch_ids, totals, outcomes, last_done)
+    tasks = _task_lines(enrollments, branch_ids, summary.totals, summary.outcomes, summary.last_done)
     yield "tasks", Lines(tasks)
-    for branch, outcome in outcomes.items():
-        if outcome["contacts"] and not outcome["waiting"] and not outcome["pending_tasks"]:
-            outcome["finished_day"] = last_done[branch]
-    yield "sender_profiles", {p: dict(sorted(b.items())) for p, b in sorted(states.items())}
-    yield "profile_totals", {p: dict(sorted(b.items())) for p, b in sorted(totals.items())}
-    yield (
-        "forecast",
-        {
-            "done_per_day": {p: counts for p, counts in sorted(result.done_per_day.items()) if p in states},
-            "branches": outcomes,
-        },
-    )
-    yield "warnings", list(result.warnings)
+    yield from summary.closing_pairs(result)  # after the task lines were written, so after they were counted
 
 
 def _null_or(value: int | None) -> str:
