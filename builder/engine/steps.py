@@ -5,17 +5,59 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from builder.engine.words import NodeKind
+from builder.engine.words import NodeKind, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One output of an A/B split: its name and its share of the contacts in whole percents."""
+
+    name: str
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """What a condition node asks of a contact: ``rule`` is ``tags_any``, ``tags_all`` or ``has``."""
+
+    rule: str
+    values: tuple[str, ...]  # the tags, or ("email",) / ("linkedin",) for ``has``
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One step of a path (SPEC §3, §10), with its settings.
+
+    A control step (``wait_for``, ``condition``, ``split``) is the last of its
+    list; ``outputs`` holds, per output in order (``yes``, ``no``, or the
+    variants' names), the steps that follow it.
+    """
+
     kind: NodeKind
-    days: int = 0  # only for waits
+    days: int = 0  # a wait's days; a wait_for's days before ``no``
+    outcome: Outcome | None = None  # wait_for
+    condition: Condition | None = None  # condition
+    variants: tuple[Variant, ...] = ()  # split
+    tag: str | None = None  # add_tag, remove_tag
+    outputs: tuple[tuple[str, tuple[Step, ...]], ...] = ()  # control steps
 
     @property
     def is_action(self) -> bool:
         return self.kind.is_action
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """The names of a control step's outputs, in order; () for any other step."""
+        if self.kind is NodeKind.SPLIT:
+            return tuple(v.name for v in self.variants)
+        if self.kind.is_control:
+            return ("yes", "no")
+        return ()
+
+
+def is_linear(steps: Sequence[Step]) -> bool:
+    """A chain of actions and waits only (SPEC §3 before §10): the fast simulation runs it."""
+    return all(s.kind.is_action or s.kind is NodeKind.WAIT for s in steps)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,11 @@ class NodeKind(StrEnum):
     LINKEDIN_MESSAGE = "linkedin_message"
     EMAIL = "email"
     WAIT = "wait"
+    WAIT_FOR = "wait_for"
+    CONDITION = "condition"
+    SPLIT = "split"
+    ADD_TAG = "add_tag"
+    REMOVE_TAG = "remove_tag"
 
     @property
     def is_step(self) -> bool:
@@ -19,8 +24,18 @@ class NodeKind(StrEnum):
 
     @property
     def is_action(self) -> bool:
-        """An action step makes a task; a wait only delays the next one."""
-        return self.is_step and self is not NodeKind.WAIT
+        """An action step makes a task for a sender profile; the other steps make none."""
+        return self in (NodeKind.LINKEDIN_CONNECT, NodeKind.LINKEDIN_MESSAGE, NodeKind.EMAIL)
+
+    @property
+    def is_control(self) -> bool:
+        """A control node (SPEC §10) sends each contact down one of its named outputs."""
+        return self in (NodeKind.WAIT_FOR, NodeKind.CONDITION, NodeKind.SPLIT)
+
+    @property
+    def is_tag(self) -> bool:
+        """Add tag and Remove tag act on the contact at once: no task, no limit, no route entry."""
+        return self in (NodeKind.ADD_TAG, NodeKind.REMOVE_TAG)
 
     @property
     def label(self) -> str:
@@ -34,6 +49,11 @@ _NODE_LABELS = {
     NodeKind.LINKEDIN_MESSAGE: "LinkedIn message",
     NodeKind.EMAIL: "Email",
     NodeKind.WAIT: "Wait",
+    NodeKind.WAIT_FOR: "Wait for",
+    NodeKind.CONDITION: "Condition",
+    NodeKind.SPLIT: "A/B split",
+    NodeKind.ADD_TAG: "Add tag",
+    NodeKind.REMOVE_TAG: "Remove tag",
 }
 
 STEP_KINDS = tuple(kind for kind in NodeKind if kind.is_step)
@@ -81,6 +101,27 @@ class EnrollmentStatus(StrEnum):
     ACTIVE = "active"
     WAITING = "waiting"
     CANCELED = "canceled"
+    REPLIED = "replied"  # the contact replied and the automation stops on reply (SPEC §10)
+
+
+class Outcome(StrEnum):
+    """What a contact did in answer to its sender profile (SPEC §10)."""
+
+    ACCEPTED = "accepted"
+    REPLIED = "replied"
+    BOUNCED = "bounced"
+
+    @property
+    def is_interaction(self) -> bool:
+        """Accepted and replied are interactions of the sender profile too (R2 counts them)."""
+        return self is not Outcome.BOUNCED
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+CONDITION_HAS = ("email", "linkedin")  # what a condition's ``has`` may ask for
 
 
 class TaskStatus(StrEnum):

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 6
+LATEST = 7
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -79,12 +79,64 @@ def _to_6(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_task_step_status ON task (step_node_id, status)")
 
 
+def _to_7(conn: Connection) -> None:
+    """Paths that react to people (SPEC §10).
+
+    - ``node.settings``: a control or tag node's settings as JSON (``{"outcome": "accepted", "days": 7}``,
+      ``{"tags_any": [...]}`` or ``{"has": "email"}``, ``{"variants": [{"name": "A", "percent": 50}, ...]}``,
+      ``{"tag": "vip"}``);
+    - ``edge.output``: the output of a control node an edge leaves from (``yes``, ``no``, a variant's
+      name); at most one edge per output;
+    - ``automation.stop_on_reply`` (on by default) and ``automation.rates`` (the forecast's outcome rates, JSON);
+    - ``outcome``: what a contact did in answer to its sender profile (accepted, replied, bounced), with
+      the interaction it also is (accepted and replied) and where it was recorded;
+    - ``decision``: the route of an enrollment, one row per control node it passed;
+    - ``enrollment.at_node_id`` / ``arrived_day``: the control node an enrollment waits at, and since when.
+    """
+    true = "1" if conn.dialect.name == "sqlite" else "TRUE"
+    conn.exec_driver_sql("ALTER TABLE node ADD COLUMN settings TEXT")
+    conn.exec_driver_sql("ALTER TABLE edge ADD COLUMN output VARCHAR(20)")
+    conn.exec_driver_sql("CREATE UNIQUE INDEX ix_edge_source_output ON edge (source_id, output)")
+    conn.exec_driver_sql(f"ALTER TABLE automation ADD COLUMN stop_on_reply BOOLEAN NOT NULL DEFAULT {true}")
+    conn.exec_driver_sql("ALTER TABLE automation ADD COLUMN rates TEXT")
+    conn.exec_driver_sql("ALTER TABLE enrollment ADD COLUMN at_node_id INTEGER REFERENCES node (id)")
+    conn.exec_driver_sql("ALTER TABLE enrollment ADD COLUMN arrived_day INTEGER")
+    key = "INTEGER PRIMARY KEY" if conn.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
+    conn.exec_driver_sql(
+        f"""CREATE TABLE outcome (
+            id {key},
+            contact_id INTEGER NOT NULL REFERENCES contact (id) ON DELETE CASCADE,
+            enrollment_id INTEGER REFERENCES enrollment (id),
+            automation_id INTEGER REFERENCES automation (id),
+            sender_profile_id INTEGER NOT NULL REFERENCES sender_profile (id),
+            kind VARCHAR(20) NOT NULL,
+            day INTEGER NOT NULL,
+            interaction_id INTEGER REFERENCES interaction (id),
+            source VARCHAR(20) NOT NULL DEFAULT 'person'
+        )"""
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_outcome_enrollment ON outcome (enrollment_id)")
+    conn.exec_driver_sql("CREATE INDEX ix_outcome_contact ON outcome (contact_id)")
+    conn.exec_driver_sql(
+        f"""CREATE TABLE decision (
+            id {key},
+            enrollment_id INTEGER NOT NULL REFERENCES enrollment (id),
+            node_id INTEGER NOT NULL REFERENCES node (id),
+            output VARCHAR(20) NOT NULL,
+            day INTEGER NOT NULL
+        )"""
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_decision_enrollment ON decision (enrollment_id)")
+    conn.exec_driver_sql("CREATE INDEX ix_decision_node ON decision (node_id, output)")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
     4: _to_4,
     5: _to_5,
     6: _to_6,
+    7: _to_7,
 }  # the version a step reaches -> the step
 
 
