@@ -1,4 +1,10 @@
-"""The rules of an automation's graph (SPEC §3), checked with networkx.
+"""The rules of an automation's graph (SPEC §3 as §10 changes it), checked with networkx.
+
+The steps after a Sender Profile node form a path: a tree. Every step has one
+incoming edge; an action, wait or tag step at most one outgoing edge; a control
+node (Wait for, Condition, A/B split) at most one per output, each edge
+labelled with its output. An edge is ``(source, target)`` or
+``(source, target, output)``.
 
 Every problem names the node it concerns and says what to do, in a marketer's
 words. The canvas asks :func:`check_connect` while a connection is dragged, so
@@ -11,10 +17,12 @@ only break the rules at its two ends, or close a loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from builder.engine import node_settings
+from builder.engine.steps import Step
 from builder.engine.words import NodeKind
 
 if TYPE_CHECKING:
@@ -29,6 +37,23 @@ class GraphNode:
     profile_count: int = 0  # sender profiles attached (Sender Profile nodes)
     has_segment: bool = True  # who it contacts is chosen (Segment nodes)
     wait_days: int = 0
+    # A control or tag node's settings (SPEC §10), as the workspace stores them.
+    settings: Mapping[str, Any] | None = field(default=None, hash=False)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """A control node's outputs in order (``yes``, ``no``, or its variants); () for any other node."""
+        return node_settings.output_names(self.kind, self.settings)
+
+
+Edge = tuple[Hashable, Hashable] | tuple[Hashable, Hashable, str | None]
+
+
+def edge_parts(edge: Edge) -> tuple[Hashable, Hashable, str | None]:
+    """``(source, target, output)`` of an edge given with or without its output."""
+    if len(edge) == 2:
+        return edge[0], edge[1], None
+    return edge[0], edge[1], edge[2]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -66,16 +91,28 @@ class GraphLookup(Protocol):
     def predecessors(self, node_id: Hashable) -> Sequence[Hashable]: ...
 
 
+class GraphWithOutputs(GraphLookup, Protocol):
+    """A graph that also tells the output each edge leaves from (control nodes, SPEC §10)."""
+
+    def outgoing(self, node_id: Hashable) -> Sequence[tuple[Hashable, str | None]]: ...
+
+
 class GraphInMemory:
     """A :class:`GraphLookup` over lists of nodes and edges."""
 
-    def __init__(self, nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> None:
+    def __init__(self, nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> None:
         self.nodes = {n.id: n for n in nodes}
         self.succs: dict[Hashable, list[Hashable]] = {}
         self.preds: dict[Hashable, list[Hashable]] = {}
-        for source, target in edges:
+        self.outs: dict[Hashable, list[tuple[Hashable, str | None]]] = {}
+        for edge in edges:
+            source, target, output = edge_parts(edge)
             self.succs.setdefault(source, []).append(target)
             self.preds.setdefault(target, []).append(source)
+            self.outs.setdefault(source, []).append((target, output))
+
+    def outgoing(self, node_id: Hashable) -> Sequence[tuple[Hashable, str | None]]:
+        return self.outs.get(node_id, [])
 
     def node(self, node_id: Hashable) -> GraphNode:
         return self.nodes[node_id]
@@ -103,13 +140,20 @@ class DuplicateConnectionError(ConnectionRefused):
     pass
 
 
-def build_graph(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> nx.DiGraph:
+def build_graph(nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> nx.DiGraph:
+    """The graph for networkx; each edge keeps its ``output``, and the edges of each node in order
+    in ``graph.graph["outgoing"]`` (a DiGraph keeps one edge per pair, the rules count them all)."""
     import networkx as nx
 
     graph = nx.DiGraph()
     for node in nodes:
         graph.add_node(node.id, node=node)
-    graph.add_edges_from(edges)
+    outgoing: dict[Hashable, list[tuple[Hashable, str | None]]] = {}
+    for edge in edges:
+        source, target, output = edge_parts(edge)
+        graph.add_edge(source, target, output=output)
+        outgoing.setdefault(source, []).append((target, output))
+    graph.graph["outgoing"] = outgoing
     return graph
 
 
@@ -117,9 +161,13 @@ def _q(node: GraphNode) -> str:
     return f"'{node.title}'"
 
 
-def problems(graph: nx.DiGraph) -> list[Problem]:
+def problems(graph: nx.DiGraph, *, stop_on_reply: bool = True) -> list[Problem]:
     """Everything that keeps this graph from starting, in node order."""
     import networkx as nx
+
+    outgoing: dict[Hashable, list[tuple[Hashable, str | None]]] = graph.graph.get("outgoing") or {
+        n: [(t, d.get("output")) for t, d in graph.adj[n].items()] for n in graph.nodes
+    }
 
     found: list[Problem] = []
     info: dict[Hashable, GraphNode] = {n: graph.nodes[n]["node"] for n in graph.nodes}
@@ -149,7 +197,7 @@ def problems(graph: nx.DiGraph) -> list[Problem]:
         preds = list(graph.predecessors(node_id))
         succs = list(graph.successors(node_id))
         into = _in_problem(node_id, info, preds)
-        out = _out_problem(node_id, info, succs)
+        out = _out_problem(node_id, info, outgoing.get(node_id, []))
         if node.kind is NodeKind.SEGMENT:
             found.extend(p for p in (into,) if p)
             if not node.has_segment:
@@ -175,6 +223,10 @@ def problems(graph: nx.DiGraph) -> list[Problem]:
             found.extend(p for p in (out, into) if p)
             if node.kind is NodeKind.WAIT and node.wait_days < 0:
                 add(node_id, "wait_days", f"The wait in {name} must be 0 days or more.")
+            for code, message in node_settings.settings_problems(
+                node.kind, node.settings, name, stop_on_reply=stop_on_reply
+            ):
+                add(node_id, code, message)
             if node_id not in reachable and node_id not in cycle_nodes:
                 add(
                     node_id,
@@ -191,10 +243,23 @@ def _cycle_problem(info: NodeLookup, loop: Sequence[Hashable]) -> Problem:
     return Problem(loop[0], "cycle", message, True)
 
 
-def _out_problem(node_id: Hashable, info: NodeLookup, succs: Sequence[Hashable]) -> Problem | None:
-    """The structural problem of where a node leads, if any."""
+def _out_problem(
+    node_id: Hashable, info: NodeLookup, outgoing: Sequence[tuple[Hashable, str | None]]
+) -> Problem | None:
+    """The structural problem of where a node leads (its edges with their outputs), if any."""
     node = info[node_id]
     name = _q(node)
+    succs = [target for target, _ in outgoing]
+    if node.kind.is_control:
+        return _control_out_problem(node_id, node, outgoing)
+    labelled = next((output for _, output in outgoing if output is not None), None)
+    if labelled is not None:
+        return Problem(
+            node_id,
+            "output_on_step",
+            f"{name} has one way out, not an output '{labelled}': connect it again from its output port.",
+            True,
+        )
     if node.kind is NodeKind.SEGMENT:
         if len(succs) > 1:
             return Problem(
@@ -218,6 +283,29 @@ def _out_problem(node_id: Hashable, info: NodeLookup, succs: Sequence[Hashable])
     else:
         message = f"{name} leads to {len(succs)} steps; steps follow one another in a single line."
     return Problem(node_id, "many_next", message, True)
+
+
+def _control_out_problem(
+    node_id: Hashable, node: GraphNode, outgoing: Sequence[tuple[Hashable, str | None]]
+) -> Problem | None:
+    """A control node leads on at most once per output, each edge from one of its outputs (SPEC §10)."""
+    name = _q(node)
+    outputs = node.outputs
+    ways = " or ".join(f"'{o}'" for o in outputs) or "one of its outputs"
+    used: set[str] = set()
+    for _, output in outgoing:
+        if output is None:
+            return Problem(
+                node_id, "no_output", f"Connect each way out of {name} from one of its outputs: {ways}.", True
+            )
+        if output not in outputs:
+            return Problem(node_id, "unknown_output", f"{name} has no output '{output}': connect from {ways}.", True)
+        if output in used:
+            return Problem(
+                node_id, "output_twice", f"{name} leads on twice from '{output}': one step per output.", True
+            )
+        used.add(output)
+    return None
 
 
 def _in_problem(node_id: Hashable, info: NodeLookup, preds: Sequence[Hashable]) -> Problem | None:
@@ -257,20 +345,32 @@ def _has_action_after(graph: nx.DiGraph, info: dict[Hashable, GraphNode], start:
     return any(info[n].kind.is_action for n in nx.descendants(graph, start))
 
 
-def validate(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> list[Problem]:
-    """SPEC §3: the problems that keep an automation from starting; empty if none."""
-    return problems(build_graph(nodes, edges))
+def validate(nodes: Iterable[GraphNode], edges: Iterable[Edge], *, stop_on_reply: bool = True) -> list[Problem]:
+    """SPEC §3 and §10: the problems that keep an automation from starting; empty if none.
+
+    ``stop_on_reply`` is the automation's setting: a Wait for replied is a problem while it is on.
+    """
+    return problems(build_graph(nodes, edges), stop_on_reply=stop_on_reply)
 
 
 def check_connect(
-    nodes: Sequence[GraphNode], edges: Sequence[tuple[Hashable, Hashable]], source: Hashable, target: Hashable
+    nodes: Sequence[GraphNode],
+    edges: Sequence[Edge],
+    source: Hashable,
+    target: Hashable,
+    output: str | None = None,
 ) -> None:
-    """Raise :class:`ConnectionRefused` if connecting source → target breaks SPEC §3."""
-    check_connection(GraphInMemory(nodes, edges), source, target)
+    """Raise :class:`ConnectionRefused` if connecting source (from ``output``) → target breaks SPEC §3."""
+    check_connection(GraphInMemory(nodes, edges), source, target, output)
 
 
-def check_connection(graph: GraphLookup, source: Hashable, target: Hashable) -> None:
-    """Raise :class:`ConnectionRefused` if connecting source → target breaks SPEC §3.
+def check_connection(graph: GraphLookup, source: Hashable, target: Hashable, output: str | None = None) -> None:
+    """Raise :class:`ConnectionRefused` if connecting source → target breaks SPEC §3 and §10.
+
+    ``output`` is the control node's output the connection leaves from
+    (``yes``, ``no``, a variant's name); None for any other node. A control
+    node needs one, takes one edge per output, and an output that already
+    leads on refuses a second edge.
 
     A connection is refused when it adds a structural problem the graph did not
     have (a loop, a second way into a Sender Profile node, a Segment straight
@@ -284,7 +384,15 @@ def check_connection(graph: GraphLookup, source: Hashable, target: Hashable) -> 
     info: NodeLookup = _Nodes(graph)
     if source == target:
         raise CycleError(Problem(source, "cycle", f"{_q(info[source])} cannot lead to itself.", True))
-    succs, preds = list(graph.successors(source)), list(graph.predecessors(target))
+    outgoing_of = getattr(graph, "outgoing", None)
+    if outgoing_of is not None:
+        outgoing = list(outgoing_of(source))
+        succs = [t for t, _ in outgoing]
+    else:
+        succs = list(graph.successors(source))
+        outgoing = [(t, None) for t in succs]
+    preds = list(graph.predecessors(target))
+    _check_output(info, source, outgoing, output)
     if target in succs:
         raise DuplicateConnectionError(
             Problem(source, "duplicate", f"{_q(info[source])} is already connected to {_q(info[target])}.", True)
@@ -295,11 +403,36 @@ def check_connection(graph: GraphLookup, source: Hashable, target: Hashable) -> 
     # Messages count what is wrong ("leads to 3 nodes"), so making a problem
     # worse counts as new too. Where the connection starts is said first.
     for was, now in (
-        (_out_problem(source, info, succs), _out_problem(source, info, [*succs, target])),
+        (_out_problem(source, info, outgoing), _out_problem(source, info, [*outgoing, (target, output)])),
         (_in_problem(target, info, preds), _in_problem(target, info, [*preds, source])),
     ):
         if now is not None and (was is None or (was.code, was.message) != (now.code, now.message)):
             raise ConnectionRefused(now)
+
+
+def _check_output(
+    info: NodeLookup, source: Hashable, outgoing: Sequence[tuple[Hashable, str | None]], output: str | None
+) -> None:
+    """Refuse a connection from a control node without one of its free outputs, or with one from any other."""
+    node = info[source]
+    name = _q(node)
+    if not node.kind.is_control:
+        if output is not None:
+            raise ConnectionRefused(
+                Problem(source, "output_on_step", f"{name} has one way out, not an output '{output}'.", True)
+            )
+        return
+    ways = " or ".join(f"'{o}'" for o in node.outputs) or "one of its outputs"
+    if output is None:
+        message = f"Connect from one of the outputs of {name}: {ways}."
+        raise ConnectionRefused(Problem(source, "no_output", message, True))
+    if output not in node.outputs:
+        message = f"{name} has no output '{output}': connect from {ways}."
+        raise ConnectionRefused(Problem(source, "unknown_output", message, True))
+    taken = next((t for t, o in outgoing if o == output), None)
+    if taken is not None:
+        message = f"{name} already leads on from '{output}' to {_q(info[taken])}."
+        raise DuplicateConnectionError(Problem(source, "output_taken", message, True))
 
 
 class _Nodes:
@@ -332,8 +465,13 @@ def path_between(
     return None
 
 
-def branches(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashable]]) -> list[Branch]:
-    """The branches of a valid graph, in the order of their Segment nodes."""
+def branches(nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> list[Branch]:
+    """The branches of a valid graph, in the order of their Segment nodes.
+
+    ``steps`` is the line of steps after the Sender Profile node up to and
+    including the first control node, where the path becomes a tree
+    (:func:`branch_paths` gives the whole tree).
+    """
     node_list = list(nodes)
     graph = GraphInMemory(node_list, edges)  # a walk along successors needs no networkx (nor its import)
     found = []
@@ -348,6 +486,9 @@ def branches(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashabl
         current = profile
         seen = {node.id, profile}
         while True:
+            here = graph.nodes.get(current)
+            if here is not None and here.kind.is_control:
+                break  # the path becomes a tree here
             following = list(graph.successors(current))
             if len(following) != 1 or following[0] in seen:
                 break
@@ -356,3 +497,69 @@ def branches(nodes: Iterable[GraphNode], edges: Iterable[tuple[Hashable, Hashabl
             steps.append(current)
         found.append(Branch(node.id, profile, tuple(steps)))
     return found
+
+
+@dataclass(frozen=True)
+class BranchPath:
+    """A branch with its path as the engine reads it: a tree of :class:`Step` (SPEC §10).
+
+    ``node_ids`` names the node of each step in preorder: a step, then the
+    steps of its outputs in output order, each output's list in turn — the
+    order :func:`walk_steps` visits them.
+    """
+
+    segment: Hashable
+    sender_profile: Hashable
+    steps: tuple[Step, ...]
+    node_ids: tuple[Hashable, ...]
+
+
+def walk_steps(steps: Sequence[Step]) -> Iterable[Step]:
+    """Every step of a path in preorder (the order of :attr:`BranchPath.node_ids`)."""
+    for step in steps:
+        yield step
+        for _, following in step.outputs:
+            yield from walk_steps(following)
+
+
+def branch_paths(nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> list[BranchPath]:
+    """Each branch of :func:`branches` with the tree of steps after its Sender Profile node.
+
+    A control node's outputs come in its own order (yes, no; the variants),
+    each with the steps its edge leads to; an unconnected output has none (the
+    path ends there). A step already on the path is not visited twice (a loop
+    ends it), so this is safe on a graph that is not valid yet.
+    """
+    node_list = list(nodes)
+    edge_list = list(edges)
+    graph = GraphInMemory(node_list, edge_list)
+    found = []
+    for branch in branches(node_list, edge_list):
+        seen: set[Hashable] = {branch.segment, branch.sender_profile}
+        ids: list[Hashable] = []
+        steps = _steps_from(graph, branch.sender_profile, None, seen, ids)
+        found.append(BranchPath(branch.segment, branch.sender_profile, steps, tuple(ids)))
+    return found
+
+
+def _steps_from(
+    graph: GraphInMemory, after: Hashable, output: str | None, seen: set[Hashable], ids: list[Hashable]
+) -> tuple[Step, ...]:
+    """The list of steps that follows ``after`` (from its ``output``), up to and with a control node."""
+    steps: list[Step] = []
+    current, leaving = after, output
+    while True:
+        following = [t for t, o in graph.outgoing(current) if o == leaving or leaving is None]
+        if len(following) != 1 or following[0] in seen or following[0] not in graph.nodes:
+            break
+        current, leaving = following[0], None
+        seen.add(current)
+        node = graph.node(current)
+        # The step's place in preorder comes before the steps of its outputs.
+        ids.append(current)
+        if node.kind.is_control:
+            outputs = tuple((name, _steps_from(graph, current, name, seen, ids)) for name in node.outputs)
+            steps.append(node_settings.step_of(node.kind, node.settings, node.wait_days, outputs))
+            break
+        steps.append(node_settings.step_of(node.kind, node.settings, node.wait_days))
+    return tuple(steps)
