@@ -14,6 +14,7 @@ from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
 from builder.store.loading import query
+from builder.store.outcomes import OutcomesMixin
 from builder.store.profile_admin import ProfileAdminMixin
 from builder.store.scenario_export import ScenarioExportMixin
 from builder.store.summaries import SummariesMixin
@@ -24,7 +25,7 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, ProfileAdminMixin):
+class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, OutcomesMixin, ProfileAdminMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod

@@ -1,0 +1,339 @@
+"""Outcomes in a workspace (SPEC §10): what a contact did in answer to its sender profile.
+
+A marketer records them (Today's tasks, the Contacts page, an import): each is
+one transaction that stores the ``outcome`` row and acts on the enrollment —
+
+- ``accepted`` and ``replied`` are also interactions of the enrollment's sender
+  profile on their day (R2 counts them); recorded after that day's task
+  interactions, which their later id says;
+- ``replied``, in an automation that stops on reply, cancels every pending task
+  of the enrollment, takes it off any node it waits at and makes its status
+  ``replied``;
+- ``bounced`` cancels the enrollment's pending email tasks; the next task left
+  falls due counting from the bounce day, as if the canceled ones had been done
+  that day.
+
+What one changed is returned as a :class:`RecordedOutcome`, so undo takes back
+exactly that (:meth:`OutcomesMixin.delete_outcome`) and redo puts it back
+(:meth:`OutcomesMixin.restore_outcome`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import Connection
+
+from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, TaskStatus
+from builder.store.base import Change, WorkspaceBase
+from builder.store.database import WorkspaceError
+from builder.store.loading import execute, find_branch, load_branches, query
+
+PENDING, CANCELED = TaskStatus.PENDING.value, TaskStatus.CANCELED.value
+
+
+@dataclass(frozen=True)
+class RecordedOutcome:
+    """One recorded outcome and everything it changed, with the values from before."""
+
+    outcome_id: int
+    enrollment_id: int
+    automation_id: int
+    contact_id: int
+    sender_profile_id: int
+    outcome: Outcome
+    day: int
+    source: str
+    interaction_id: int | None = None
+    canceled_tasks: tuple[int, ...] = ()
+    due_changes: tuple[tuple[int, int | None, int], ...] = ()  # (task, due day before, due day after)
+    # The enrollment's (status, at_node_id, arrived_day) before a reply stopped it; None when untouched.
+    enrollment_before: tuple[str, int | None, int | None] | None = None
+
+
+@dataclass(frozen=True)
+class EnrollmentChoice:
+    """An enrollment of a contact that an outcome can be recorded for, as the Contacts page lists it."""
+
+    enrollment_id: int
+    automation_id: int
+    automation_name: str
+    sender_profile_id: int | None
+    sender_profile_name: str | None
+    status: EnrollmentStatus
+
+
+def _enrollment_row(conn: Connection, enrollment_id: int) -> tuple:
+    found = query(
+        conn,
+        "SELECT e.id, e.automation_id, e.contact_id, e.sender_profile_id, e.status, e.at_node_id, e.arrived_day, "
+        "a.name, a.stop_on_reply, c.name FROM enrollment e JOIN automation a ON a.id = e.automation_id "
+        "JOIN contact c ON c.id = e.contact_id WHERE e.id = ?",
+        (enrollment_id,),
+    )
+    if not found:
+        raise WorkspaceError("That enrollment no longer exists.")
+    return found[0]
+
+
+def find_enrollment(conn: Connection, contact_id: int, automation_id: int) -> int:
+    """The contact's enrollment in the automation, or a sentence saying it has none."""
+    found = query(
+        conn, "SELECT id FROM enrollment WHERE contact_id = ? AND automation_id = ?", (contact_id, automation_id)
+    )
+    if found:
+        return int(found[0][0])
+    names = query(
+        conn,
+        "SELECT (SELECT name FROM contact WHERE id = ?), (SELECT name FROM automation WHERE id = ?)",
+        (contact_id, automation_id),
+    )[0]
+    if names[0] is None:
+        raise WorkspaceError("That contact no longer exists.")
+    if names[1] is None:
+        raise WorkspaceError("That automation no longer exists.")
+    raise WorkspaceError(f"{names[0]} is not enrolled in '{names[1]}', so no outcome can be recorded there.")
+
+
+def _has_done(conn: Connection, enrollment_id: int, kind: NodeKind) -> bool:
+    return bool(
+        query(
+            conn,
+            "SELECT 1 FROM task WHERE enrollment_id = ? AND kind = ? AND status = ? LIMIT 1",
+            (enrollment_id, kind.value, TaskStatus.DONE.value),
+        )
+    )
+
+
+def _insert_returning_id(conn: Connection, sql: str, params: tuple) -> int:
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    return int(conn.exec_driver_sql(sql + " RETURNING id", params).scalar_one())
+
+
+def _waits_between(conn: Connection, enrollment_id: int, after_step: int, before_step: int) -> int:
+    """The wait days of the branch's steps strictly between two step indexes (SPEC §5)."""
+    found = query(conn, "SELECT automation_id, branch_node_id FROM enrollment WHERE id = ?", (enrollment_id,))
+    automation_id, node_id = found[0]
+    _, branch = find_branch(load_branches(conn, automation_id), node_id)
+    steps = branch.rules.chain.steps
+    return sum(s.days for s in steps[after_step + 1 : before_step] if s.kind is NodeKind.WAIT)
+
+
+def record_in(
+    conn: Connection, enrollment_id: int, outcome: Outcome, day: int, source: str = "person"
+) -> RecordedOutcome:
+    """Record an outcome inside the caller's transaction (SPEC §10); refuses with a sentence."""
+    enrollment, automation, contact, profile, status, at_node, arrived, automation_name, stop, contact_name = (
+        _enrollment_row(conn, enrollment_id)
+    )
+    if status == EnrollmentStatus.WAITING.value or profile is None:
+        raise WorkspaceError(
+            f"{contact_name} is waiting for a sender profile in '{automation_name}': nobody has contacted them yet."
+        )
+    if outcome is Outcome.ACCEPTED and not _has_done(conn, enrollment, NodeKind.LINKEDIN_CONNECT):
+        raise WorkspaceError(
+            f"{contact_name} cannot have accepted yet: no LinkedIn connect to them is done in '{automation_name}'."
+        )
+    if outcome is Outcome.BOUNCED and not _has_done(conn, enrollment, NodeKind.EMAIL):
+        raise WorkspaceError(
+            f"An email to {contact_name} cannot have bounced: none is done in '{automation_name}' yet."
+        )
+    interaction = None
+    if outcome.is_interaction:
+        interaction = _insert_returning_id(
+            conn,
+            "INSERT INTO interaction (contact_id, sender_profile_id, day, automation_id) VALUES (?, ?, ?, ?)",
+            (contact, profile, day, automation),
+        )
+    outcome_id = _insert_returning_id(
+        conn,
+        "INSERT INTO outcome (contact_id, enrollment_id, automation_id, sender_profile_id, kind, day, "
+        "interaction_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (contact, enrollment, automation, profile, outcome.value, day, interaction, source),
+    )
+    recorded = RecordedOutcome(
+        outcome_id, enrollment, automation, contact, profile, outcome, day, source, interaction_id=interaction
+    )
+    pending = query(
+        conn,
+        "SELECT id, step_index, kind, due_day FROM task WHERE enrollment_id = ? AND status = ? ORDER BY step_index",
+        (enrollment, PENDING),
+    )
+    if outcome is Outcome.REPLIED and stop:
+        recorded = replace(
+            recorded,
+            canceled_tasks=tuple(t for t, _, _, _ in pending),
+            enrollment_before=(status, at_node, arrived) if status == EnrollmentStatus.ACTIVE.value else None,
+        )
+    elif outcome is Outcome.BOUNCED:
+        canceled = [row for row in pending if row[2] == NodeKind.EMAIL.value]
+        recorded = replace(
+            recorded,
+            canceled_tasks=tuple(t for t, _, _, _ in canceled),
+            due_changes=_due_after_bounce(conn, enrollment, pending, day),
+        )
+    _apply(conn, recorded)
+    return recorded
+
+
+def _due_after_bounce(conn: Connection, enrollment: int, pending: list[tuple], day: int) -> tuple:
+    """The next task left after canceled emails the contact had reached falls due from the bounce day.
+
+    The contact has reached a canceled email when it is the first pending task
+    (the one with a due day). The canceled ones count as done on the bounce
+    day, so the next task left is due then plus the waits in between.
+    """
+    if not pending or pending[0][2] != NodeKind.EMAIL.value:
+        return ()
+    last_canceled = None
+    for task, step, kind, due in pending:
+        if kind == NodeKind.EMAIL.value:
+            last_canceled = step
+            continue
+        assert last_canceled is not None
+        new_due = day + _waits_between(conn, enrollment, last_canceled, step)
+        return ((task, due, new_due),)
+    return ()
+
+
+def _apply(conn: Connection, recorded: RecordedOutcome) -> None:
+    """What an outcome does to its enrollment's tasks and status (after its rows are in)."""
+    for task in recorded.canceled_tasks:
+        execute(conn, "UPDATE task SET status = ? WHERE id = ? AND status = ?", (CANCELED, task, PENDING))
+    for task, _, after in recorded.due_changes:
+        execute(conn, "UPDATE task SET due_day = ? WHERE id = ?", (after, task))
+    if recorded.enrollment_before is not None:
+        execute(
+            conn,
+            "UPDATE enrollment SET status = ?, at_node_id = NULL, arrived_day = NULL WHERE id = ?",
+            (EnrollmentStatus.REPLIED.value, recorded.enrollment_id),
+        )
+
+
+class OutcomesMixin(WorkspaceBase):
+    def record_outcome(
+        self,
+        enrollment_id: int | None = None,
+        outcome: Outcome | str = Outcome.REPLIED,
+        day: date | None = None,
+        source: str = "person",
+        *,
+        contact_id: int | None = None,
+        automation_id: int | None = None,
+    ) -> RecordedOutcome:
+        """Record that a contact accepted, replied or bounced (SPEC §10), in one transaction.
+
+        Name the enrollment, or the contact and the automation. ``day`` is the
+        workspace's today unless given. Refused with a sentence when the contact
+        is not enrolled, waits for a sender profile, or has no done LinkedIn
+        connect (accepted) or email (bounced) there.
+        """
+        try:
+            outcome = Outcome(outcome)
+        except ValueError:
+            raise WorkspaceError(f"'{outcome}' is not an outcome: accepted, replied or bounced.") from None
+        when = (day or self.today).toordinal()
+        with self._write() as conn:
+            if enrollment_id is None:
+                if contact_id is None or automation_id is None:
+                    raise WorkspaceError("Say whose outcome this is: an enrollment, or a contact and an automation.")
+                enrollment_id = find_enrollment(conn, contact_id, automation_id)
+            recorded = record_in(conn, enrollment_id, outcome, when, source)
+            self._announce_outcome(recorded.automation_id)
+        return recorded
+
+    def _announce_outcome(self, automation_id: int) -> None:
+        self._later(Change("tasks", automation_id), Change("enrollments", automation_id), Change("outcomes"))
+
+    def delete_outcome(self, recorded: RecordedOutcome) -> None:
+        """Undo a recorded outcome: its rows go, and tasks and the enrollment are as they were before it."""
+        with self._write() as conn:
+            if not query(conn, "SELECT 1 FROM outcome WHERE id = ?", (recorded.outcome_id,)):
+                raise WorkspaceError("That outcome is not recorded any more.")
+            _take_back(conn, recorded)
+            self._announce_outcome(recorded.automation_id)
+
+    def restore_outcome(self, recorded: RecordedOutcome) -> RecordedOutcome:
+        """Redo an outcome taken back: the same changes again; its rows get new ids (the order recorded is now)."""
+        with self._write() as conn:
+            restored = _put_back(conn, recorded)
+            self._announce_outcome(recorded.automation_id)
+        return restored
+
+    def outcomes(self, automation_id: int | None = None) -> list[tuple[int, int, int, int, Outcome, date, str]]:
+        """Recorded outcomes in the order recorded: (id, contact, enrollment, sender profile, outcome, day, source)."""
+        where, params = ("WHERE automation_id = ?", (automation_id,)) if automation_id is not None else ("", ())
+        with self._read() as conn:
+            rows = query(
+                conn,
+                "SELECT id, contact_id, enrollment_id, sender_profile_id, kind, day, source FROM outcome "
+                f"{where} ORDER BY id",
+                params,
+            )
+        return [(i, c, e, p, Outcome(k), date.fromordinal(d), s) for i, c, e, p, k, d, s in rows]
+
+    def contact_enrollments(self, contact_id: int) -> list[EnrollmentChoice]:
+        """The contact's enrollments in every automation, by automation name: where an outcome can go."""
+        with self._read() as conn:
+            rows = query(
+                conn,
+                "SELECT e.id, a.id, a.name, p.id, p.name, e.status FROM enrollment e "
+                "JOIN automation a ON a.id = e.automation_id LEFT JOIN sender_profile p ON p.id = e.sender_profile_id "
+                "WHERE e.contact_id = ? ORDER BY a.name, a.id",
+                (contact_id,),
+            )
+        return [EnrollmentChoice(e, a, an, p, pn, EnrollmentStatus(s)) for e, a, an, p, pn, s in rows]
+
+
+def _take_back(conn: Connection, recorded: RecordedOutcome) -> None:
+    execute(conn, "DELETE FROM outcome WHERE id = ?", (recorded.outcome_id,))
+    if recorded.interaction_id is not None:
+        execute(conn, "DELETE FROM interaction WHERE id = ?", (recorded.interaction_id,))
+    for task in recorded.canceled_tasks:
+        execute(conn, "UPDATE task SET status = ? WHERE id = ? AND status = ?", (PENDING, task, CANCELED))
+    for task, before, _ in recorded.due_changes:
+        execute(conn, "UPDATE task SET due_day = ? WHERE id = ?", (before, task))
+    if recorded.enrollment_before is not None:
+        status, at_node, arrived = recorded.enrollment_before
+        execute(
+            conn,
+            "UPDATE enrollment SET status = ?, at_node_id = ?, arrived_day = ? WHERE id = ?",
+            (status, at_node, arrived, recorded.enrollment_id),
+        )
+
+
+def _put_back(conn: Connection, recorded: RecordedOutcome) -> RecordedOutcome:
+    if not query(conn, "SELECT 1 FROM enrollment WHERE id = ?", (recorded.enrollment_id,)):
+        raise WorkspaceError("That enrollment no longer exists.")
+    moved_on = [
+        t for t in recorded.canceled_tasks if query(conn, "SELECT status FROM task WHERE id = ?", (t,)) != [(PENDING,)]
+    ]
+    if moved_on:
+        raise WorkspaceError("Some of the tasks this outcome canceled were worked on since; record it again instead.")
+    interaction = None
+    if recorded.interaction_id is not None:
+        interaction = _insert_returning_id(
+            conn,
+            "INSERT INTO interaction (contact_id, sender_profile_id, day, automation_id) VALUES (?, ?, ?, ?)",
+            (recorded.contact_id, recorded.sender_profile_id, recorded.day, recorded.automation_id),
+        )
+    outcome_id = _insert_returning_id(
+        conn,
+        "INSERT INTO outcome (contact_id, enrollment_id, automation_id, sender_profile_id, kind, day, "
+        "interaction_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            recorded.contact_id,
+            recorded.enrollment_id,
+            recorded.automation_id,
+            recorded.sender_profile_id,
+            recorded.outcome.value,
+            recorded.day,
+            interaction,
+            recorded.source,
+        ),
+    )
+    restored = replace(recorded, outcome_id=outcome_id, interaction_id=interaction)
+    _apply(conn, restored)
+    return restored
