@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
     def _make_tasks(self) -> TasksView:
         from builder.ui.tasks_view import TasksView
 
-        return TasksView(self.workspace, self.show_message)
+        return TasksView(self.workspace, self.show_message, undo_stack=self.undo_stack)
 
     def _make_profiles(self) -> SenderProfilesView:
         from builder.ui.profiles_view import SenderProfilesView

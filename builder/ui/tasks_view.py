@@ -2,7 +2,9 @@
 
 Marking a task done records the interaction and lets the next step fall due;
 skipping moves the contact on without one. Both are work that happened, so
-they are not undone like an edit.
+they are not undone like an edit. What the contact did in answer (SPEC §10:
+accepted, replied, bounced) is recorded with the buttons on its row, each one
+undoable step.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,21 +25,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from builder.engine.words import Outcome
+from builder.store.daily_work import PlannedTask
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
+from builder.ui.commands import push
+from builder.ui.outcome_commands import OUTCOMES_FOR_KIND, RecordOutcomeCommand
 from builder.ui.page import Page
 
 TASK_ROLE = Qt.ItemDataRole.UserRole
 
 
 class TasksView(Page):
-    follows = ("tasks", "enrollments", "automations", "today", "sender_profiles", "contacts")
+    follows = ("tasks", "enrollments", "automations", "today", "sender_profiles", "contacts", "outcomes")
 
-    def __init__(self, workspace: Workspace, report: Callable[[str], None], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        report: Callable[[str], None],
+        parent: QWidget | None = None,
+        undo_stack: QUndoStack | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("TasksView")
         self.workspace, self.report = workspace, report
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.heading = QLabel()
         self.heading.setObjectName("tasksHeading")
         self.done_button = QPushButton("Mark done")
@@ -49,13 +63,13 @@ class TasksView(Page):
         top.addWidget(self.skip_button)
         self.tree = QTreeWidget()
         self.tree.setObjectName("TasksTree")
-        self.tree.setHeaderLabels(["Sender profile / contact", "Step", "Automation", "Due"])
+        self.tree.setHeaderLabels(["Sender profile / contact", "Step", "Automation", "Due", "What they did"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setRootIsDecorated(True)
         header = self.tree.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((26, 14, 22)):
+        for column, width in enumerate((26, 14, 22, 8)):
             self.tree.setColumnWidth(column, round(em() * width))
         self.empty = QLabel("Nothing is due today.")
         self.empty.setObjectName("hint")
@@ -89,13 +103,46 @@ class TasksView(Page):
             )
             top.setFlags(top.flags() & ~Qt.ItemFlag.ItemIsSelectable)
             for task in tasks:
-                item = QTreeWidgetItem([task.contact_name, task.kind.label, task.automation_name, task.due.isoformat()])
+                item = QTreeWidgetItem(
+                    [task.contact_name, task.kind.label, task.automation_name, task.due.isoformat(), ""]
+                )
                 item.setData(0, TASK_ROLE, task.task_id)
                 top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
+            for index, task in enumerate(tasks):
+                self.tree.setItemWidget(top.child(index), 4, self._outcome_buttons(task))
         self.empty.setVisible(self.tree.topLevelItemCount() == 0)
         self._selection_changed()
+
+    def _outcome_buttons(self, task: PlannedTask) -> QWidget:
+        """Accepted / Replied / Bounced, those that make sense after this kind of task."""
+        row = QWidget()
+        row.setObjectName("outcomeButtons")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(round(em() * 0.3))
+        for outcome in OUTCOMES_FOR_KIND.get(task.kind, ()):
+            button = QPushButton(outcome.label, row)
+            button.setObjectName(f"{outcome.value}Button")
+            button.setToolTip(f"Record that {task.contact_name} {outcome.value} (undo with Ctrl+Z)")
+            button.clicked.connect(lambda _checked=False, t=task, o=outcome: self.record_outcome(t, o))
+            layout.addWidget(button)
+        layout.addStretch(1)
+        return row
+
+    def record_outcome(self, task: PlannedTask, outcome: Outcome) -> None:
+        """One undoable step: what the contact of this row did in answer (SPEC §10)."""
+        command = RecordOutcomeCommand(
+            self.workspace,
+            outcome,
+            contact_id=task.contact_id,
+            automation_id=task.automation_id,
+            contact_name=task.contact_name,
+            automation_name=task.automation_name,
+        )
+        if push(self.undo_stack, command, self.report):
+            self.report(f"{command.text()}.")
 
     def _selection_changed(self) -> None:
         chosen = bool(self._chosen())

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.crm.contacts_model import ContactsModel
 from builder.ui.crm.mass_actions import MassActionsPanel
+from builder.ui.crm.outcome_box import OutcomeBox
 from builder.ui.crm.query_worker import Answer, ContactQueries
 from builder.ui.dialogs.import_file import import_csv
 from builder.ui.page import Page
@@ -95,6 +97,12 @@ class CrmView(Page):
         rows.setDefaultSectionSize(round(em() * 1.8))
 
         self.mass = MassActionsPanel(workspace, undo_stack, self.selected_ids, report)
+        self.outcome_box = OutcomeBox(workspace, undo_stack, self._one_selected, report)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.mass, 1)
+        right_layout.addWidget(self.outcome_box)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 0, 6)
@@ -102,7 +110,7 @@ class CrmView(Page):
         left_layout.addWidget(self.table, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.mass)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([round(em() * 60), round(em() * 20)])
         layout = QVBoxLayout(self)
@@ -122,6 +130,8 @@ class CrmView(Page):
         self.import_interactions_button.clicked.connect(lambda: self.import_file("interactions"))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.mass.selection_changed())
         self.model.modelReset.connect(self.mass.selection_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.outcome_box.selection_changed())
+        self.model.modelReset.connect(self.outcome_box.selection_changed)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -168,6 +178,11 @@ class CrmView(Page):
         total = len(answer.ids)
         self.found.setText(f"{total:,} contact{'s' if total != 1 else ''}")
 
+    def on_change(self, change: Change) -> None:
+        super().on_change(change)
+        if self.loaded and change.what in ("enrollments", "outcomes", "tasks", "automations"):
+            self.outcome_box.reload()  # the selected contact's enrollments and their statuses
+
     def wait(self) -> None:
         self.queries.wait()
 
@@ -187,6 +202,13 @@ class CrmView(Page):
     def selected_ids(self) -> list[int]:
         ranges = [(r.top(), r.bottom()) for r in self.table.selectionModel().selection()]
         return self.model.ids_of_rows(ranges)
+
+    def _one_selected(self) -> list[int]:
+        """The selected contact when exactly one is selected (never reads a million selected ids)."""
+        selection = self.table.selectionModel().selection()
+        if len(selection) != 1 or selection[0].top() != selection[0].bottom():
+            return []
+        return self.model.ids_of_rows([(selection[0].top(), selection[0].top())])
 
     def select_all_matching(self) -> None:
         """Select every contact the search and filters match, also those not on screen."""
