@@ -7,13 +7,14 @@ and reported together, and nothing half-read is ever run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 from builder.engine import strict_json
 from builder.engine.json_reader import FREE_TEXT_KEYS, MISSING, JsonReader, kind_of, known_id
-from builder.engine.scenario_automation import read_automation
+from builder.engine.scenario_automation import read_automation, read_rates
 from builder.engine.scenario_parts import (
     EVENT_TYPES,
     MAX_DAYS,
@@ -31,6 +32,7 @@ from builder.engine.words import (
     DEFAULT_DAILY_LIMIT,
     DEFAULT_WEIGHT,
     Channel,
+    Outcome,
     RemovalMode,
 )
 
@@ -92,7 +94,7 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     top = r.obj(
         data,
         "",
-        {"sender_profiles", "contacts", "interactions", "overrides", "automation", "events", "days", "state"},
+        {"sender_profiles", "contacts", "interactions", "overrides", "automation", "events", "days", "state", "rates"},
     )
     if top is None:
         raise ScenarioError([f"{source}: a scenario is a JSON object, not {kind_of(data)}"])
@@ -112,6 +114,11 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     interactions = _read_interactions(r, top, contact_ids, profile_ids)
     overrides = _read_overrides(r, top, contact_ids, profile_ids)
     automation = read_automation(r, top, profile_ids, contact_ids)
+    if "rates" in top and automation is not None:  # the rates may sit beside the automation as well as in it
+        if automation.rates is not None:
+            r.problem("rates", "the rates are given twice: keep either these or automation.rates")
+        else:
+            automation = dataclasses.replace(automation, rates=read_rates(r, top["rates"], "rates"))
     branch_ids = {b.id for b in automation.branches} if automation else set()
 
     days = r.get(top, "days", "", "int", None)
@@ -302,6 +309,7 @@ _EVENT_KEYS = {
     "add_sender_profile": {"branch", "sender_profile"},
     "remove_sender_profile": {"branch", "sender_profile", "mode"},
     "set_override": {"contacts", "sender_profile"},
+    "outcome": {"contact", "outcome"},
 }
 
 
@@ -353,6 +361,15 @@ def _read_event_fields(
 ) -> dict[str, Any] | None:
     if kind in ("start", "pause", "resume"):
         return {}
+    if kind == "outcome":
+        contact = known_id(r, obj.get("contact"), f"{where}.contact", contacts, "contact")
+        outcome = r.get(obj, "outcome", where, "str")
+        if outcome is not None and outcome not in {o.value for o in Outcome}:
+            r.problem(f"{where}.outcome", f"unknown outcome '{outcome}' (accepted, replied or bounced)")
+            return None
+        if contact is None or outcome is None:
+            return None
+        return {"contacts": (contact,), "outcome": Outcome(outcome)}
     if kind == "add_contacts":
         if "contacts" not in obj:
             r.problem(f"{where}.contacts", "is missing")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, overload
 
 from builder.engine.segments import SegmentDefinition
 from builder.engine.steps import Step
-from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel, RemovalMode
+from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel, Outcome, RemovalMode
 
 if TYPE_CHECKING:
     from builder.engine.run_state import RunState
@@ -109,11 +109,31 @@ class BranchSpec:
     steps: tuple[Step, ...]
 
 
+class Rate(NamedTuple):
+    """How often an outcome follows a done task in a forecast, and how many days after (SPEC §10)."""
+
+    rate: float
+    after_days: int
+
+
+@dataclass(frozen=True)
+class Rates:
+    """The forecast's outcome rates; an outcome left out never happens by rate."""
+
+    of: dict[Outcome, Rate] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.of.items())))
+
+
 @dataclass(frozen=True)
 class AutomationSpec:
     name: str
     branches: tuple[BranchSpec, ...]
     ignore_previous_interactions: bool = False
+    stop_on_reply: bool = True
+    rates: Rates | None = None
+    explicit_stop_on_reply: bool = field(default=False, compare=False)  # the file said it (written back then)
 
 
 @dataclass(frozen=True)
@@ -128,6 +148,7 @@ class Event:
     mode: RemovalMode | None = None
     contacts: tuple[str, ...] = ()
     new_contacts: tuple[ContactSpec, ...] = ()
+    outcome: Outcome | None = None  # an ``outcome`` event (SPEC §10): its contact is ``contacts[0]``
 
 
 EVENT_TYPES = (
@@ -138,6 +159,7 @@ EVENT_TYPES = (
     "add_sender_profile",
     "remove_sender_profile",
     "set_override",
+    "outcome",
 )
 
 

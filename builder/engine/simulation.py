@@ -513,4 +513,9 @@ class Simulation:
 
 
 def simulate(scenario: Scenario) -> SimulationResult:
+    """Run a scenario: a line of steps by the column run, a path that reacts to people by :class:`PathRun`."""
+    from builder.engine.path_run import PathRun, uses_paths
+
+    if uses_paths(scenario):
+        return PathRun(scenario).run()
     return Simulation(scenario).run()

@@ -40,6 +40,8 @@ class Step:
     variants: tuple[Variant, ...] = ()  # split
     tag: str | None = None  # add_tag, remove_tag
     outputs: tuple[tuple[str, tuple[Step, ...]], ...] = ()  # control steps
+    text: str | None = None  # an action's message (SPEC §11), kept as written
+    subject: str | None = None  # an email's subject
 
     @property
     def is_action(self) -> bool:

@@ -1,0 +1,141 @@
+"""A branch's path of steps as a tree (SPEC §10): addresses, outputs, and how a contact moves on.
+
+The steps after a Sender Profile node form a tree: a control step ends its
+list and each of its outputs holds a list of its own. :class:`PathPlan` numbers
+every step of that tree once, in the order of its addresses (``"3"``,
+``"3.yes.0"``, ``"3.A.1"``), so the run can keep a contact's place as one
+integer. The decisions themselves are here too, as plain functions of what
+the contact is and what happened: they are the same in a forecast and in a
+workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from builder.engine.steps import Condition, Step, Variant
+from builder.engine.words import NodeKind, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class PathNode:
+    """One step of the tree, numbered in address order."""
+
+    index: int
+    address: str
+    position: int  # its index in its own list (``step`` in simulate's output)
+    step: Step
+    next: int | None  # the step after it in its list; None where the list ends
+    outputs: tuple[tuple[str, int | None], ...] = ()  # a control step's outputs: name -> first step, None if empty
+
+    @property
+    def kind(self) -> NodeKind:
+        return self.step.kind
+
+    def output(self, name: str) -> int | None:
+        for output, first in self.outputs:
+            if output == name:
+                return first
+        raise KeyError(name)
+
+
+@dataclass
+class PathPlan:
+    """Every step of one branch's tree, and what lies between one and the next."""
+
+    nodes: list[PathNode] = field(default_factory=list)
+    first: int | None = None  # the first step after the Sender Profile node
+
+    @classmethod
+    def of(cls, steps: Sequence[Step]) -> PathPlan:
+        plan = cls()
+        plan.first = plan._add_list(steps, "")
+        return plan
+
+    def _add_list(self, steps: Sequence[Step], prefix: str) -> int | None:
+        """Number a list and everything under it; the index of its first step, or None for an empty list."""
+        indexes: list[int] = []
+        for position, step in enumerate(steps):
+            index = len(self.nodes)
+            indexes.append(index)
+            self.nodes.append(PathNode(index, f"{prefix}{position}", position, step, None))
+            if step.kind.is_control:
+                outputs = tuple(
+                    (name, self._add_list(branch, f"{prefix}{position}.{name}.")) for name, branch in step.outputs
+                )
+                self.nodes[index] = PathNode(index, f"{prefix}{position}", position, step, None, outputs)
+        for here, there in zip(indexes, indexes[1:], strict=False):
+            node = self.nodes[here]
+            self.nodes[here] = PathNode(node.index, node.address, node.position, node.step, there, node.outputs)
+        return indexes[0] if indexes else None
+
+    def actions_from(self, start: int | None) -> list[int]:
+        """The action steps from ``start`` along its list, up to the next control step: the tasks made on entering it."""
+        found = []
+        index = start
+        while index is not None:
+            node = self.nodes[index]
+            if node.kind.is_control:
+                break
+            if node.kind.is_action:
+                found.append(index)
+            index = node.next
+        return found
+
+    @property
+    def has_action(self) -> bool:
+        return any(n.kind.is_action for n in self.nodes)
+
+    @property
+    def is_linear(self) -> bool:
+        return all(n.kind.is_action or n.kind is NodeKind.WAIT for n in self.nodes)
+
+
+def condition_holds(condition: Condition, tags: Collection[str], has_email: bool, has_linkedin: bool) -> bool:
+    """A condition node's answer on the contact's data at that moment (SPEC §10)."""
+    if condition.rule == "tags_any":
+        return any(tag in tags for tag in condition.values)
+    if condition.rule == "tags_all":
+        return all(tag in tags for tag in condition.values)
+    return has_email if condition.values[0] == "email" else has_linkedin
+
+
+class SplitRotation:
+    """An A/B split's smooth weighted round robin over its percents, in variant order; never reset."""
+
+    __slots__ = ("current", "names", "total", "weights")
+
+    def __init__(self, variants: Sequence[Variant]) -> None:
+        self.names = [v.name for v in variants]
+        self.weights = [v.percent for v in variants]
+        self.total = sum(self.weights)
+        self.current = [0] * len(variants)
+
+    def pick(self) -> str:
+        current = self.current
+        best = 0
+        for k, weight in enumerate(self.weights):
+            current[k] += weight
+            if current[k] > current[best]:
+                best = k
+        current[best] -= self.total
+        return self.names[best]
+
+
+def chance(contact: str, address: str, outcome: Outcome) -> float:
+    """``u(contact id + "|" + task address + "|" + outcome)`` of SPEC §10: the first 16 hex digits of SHA-256, in [0, 1)."""
+    digest = hashlib.sha256(f"{contact}|{address}|{outcome.value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def answers(kind: NodeKind) -> tuple[Outcome, ...]:
+    """The outcomes a done task of this kind may lead to by rate, in the order they are tried."""
+    if kind is NodeKind.LINKEDIN_CONNECT:
+        return (Outcome.ACCEPTED,)
+    if kind is NodeKind.EMAIL:
+        return (Outcome.BOUNCED, Outcome.REPLIED)
+    if kind is NodeKind.LINKEDIN_MESSAGE:
+        return (Outcome.REPLIED,)
+    return ()
