@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from builder.engine.steps import Condition, Step, Variant
 from builder.engine.words import NodeKind, Outcome
@@ -66,7 +67,7 @@ class PathPlan:
                     (name, self._add_list(branch, f"{prefix}{position}.{name}.")) for name, branch in step.outputs
                 )
                 self.nodes[index] = PathNode(index, f"{prefix}{position}", position, step, None, outputs)
-        for here, there in zip(indexes, indexes[1:], strict=False):
+        for here, there in pairwise(indexes):
             node = self.nodes[here]
             self.nodes[here] = PathNode(node.index, node.address, node.position, node.step, there, node.outputs)
         return indexes[0] if indexes else None
