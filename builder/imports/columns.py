@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 # What a contacts import can fill, and what an interactions import needs.
 CONTACT_FIELDS = ("name", "first_name", "last_name", "email", "company", "title", "linkedin_url", "tags")
-INTERACTION_FIELDS = ("email", "linkedin_url", "sender_profile", "date")
+INTERACTION_FIELDS = ("email", "linkedin_url", "sender_profile", "date", "outcome")
 
 FIELD_LABELS = {
     "name": "Name",
@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "tags": "Tags",
     "sender_profile": "Sender profile",
     "date": "Date",
+    "outcome": "Outcome",
 }
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -49,6 +50,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "date", "day", "contacted on", "contacted", "sent on", "sent", "last contacted", "interaction date",
         "activity date", "connected on",
     ),
+    "outcome": ("outcome", "result", "response"),
 }  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Interaction history from a CSV export: who was contacted, by which sender profile, on which day.
 
 Rows name the contact by email or LinkedIn URL and the sender profile by its
-name. Dates are read in the spellings exports use; a date that could be read
+name. An optional outcome column says what the contact did (SPEC §10:
+accepted, replied or bounced); empty means a plain interaction. Dates are read in the spellings exports use; a date that could be read
 two ways (03/04/2026) is refused rather than guessed.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from builder.engine.words import Outcome
 from builder.imports.columns import INTERACTION_FIELDS, guess_mapping, recogniser
 from builder.imports.contacts import EMAIL, Refused, linkedin_profile
 from builder.imports.csv_table import CsvRefused, CsvTable, read_csv_file
@@ -28,6 +30,7 @@ class InteractionRow:
     linkedin_url: str | None
     sender_profile: str
     day: date
+    outcome: Outcome | None = None
 
 
 @dataclass
@@ -87,7 +90,15 @@ def plan_interactions(table: CsvTable, mapping: Mapping[str, int], today: date) 
         if day > today:
             refused.append(Refused(row.line, f"{day.isoformat()} is after today"))
             continue
-        rows.append(InteractionRow(row.line, email.lower() if email else None, url, profile, day))
+        said = cell("outcome")
+        outcome = None
+        if said is not None:
+            try:
+                outcome = Outcome(said.lower())
+            except ValueError:
+                refused.append(Refused(row.line, f"'{said}' is not an outcome (accepted, replied or bounced)"))
+                continue
+        rows.append(InteractionRow(row.line, email.lower() if email else None, url, profile, day, outcome))
     return InteractionImport(table.source, rows, refused)
 
 

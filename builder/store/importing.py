@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from builder.engine.words import Outcome
 from builder.imports.contacts import ContactImport, ContactRow, Refused, linkedin_profile, nothing_to_import
 from builder.imports.interactions import InteractionImport
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import allocate_ids, chunks, query
+from builder.store.outcomes import record_in
 from builder.store.search_text import contact_search_text
 
 # Called with (rows done, rows in all); returning False cancels the import.
@@ -39,11 +41,12 @@ class ImportReport:
     updated: int = 0  # known contacts that got empty fields filled or new tags
     unchanged: int = 0  # known contacts, or interactions already recorded
     merged: int = 0  # rows that repeated an earlier row's person
+    outcomes: int = 0  # outcomes recorded (SPEC §10), each also an interaction when accepted or replied
     refused: list[Refused] = field(default_factory=list)
 
     @property
     def imported(self) -> bool:
-        return self.added + self.updated + self.unchanged > 0
+        return self.added + self.updated + self.unchanged + self.outcomes > 0
 
     def lines(self) -> list[str]:
         if self.what == "contacts":
@@ -55,6 +58,8 @@ class ImportReport:
                 head += f", {self.merged:,} repeated row{'s' if self.merged != 1 else ''} merged"
         else:
             head = f"{self.source}: {self.added:,} interaction{'s' if self.added != 1 else ''} recorded"
+            if self.outcomes:
+                head += f", {self.outcomes:,} outcome{'s' if self.outcomes != 1 else ''} recorded"
             if self.unchanged:
                 head += f", {self.unchanged:,} already recorded"
         lines = [head + "."]
@@ -125,7 +130,12 @@ class ImportMixin(CrmMixin):
         return report
 
     def import_interactions(self, plan: InteractionImport, progress: Progress | None = None) -> ImportReport:
-        """Record the file's interactions with known contacts and sender profiles, in one transaction."""
+        """Record the file's interactions with known contacts and sender profiles, in one transaction.
+
+        A row with an outcome (SPEC §10) records it for the contact's enrollment with that sender
+        profile (its latest, if several), after the plain interactions, oldest first; the outcome's
+        own rules apply, and a row they refuse is named with the reason.
+        """
         report = ImportReport(plan.source, "interactions", refused=list(plan.refused))
         with self._write() as conn:
             by_email, by_url = _known_contacts(conn)
@@ -134,7 +144,9 @@ class ImportMixin(CrmMixin):
                 key = _profile_key(name)
                 profiles[key] = None if key in profiles else pid  # None: two profiles answer to this name
             seen = set(query(conn, "SELECT contact_id, sender_profile_id, day FROM interaction"))
+            seen_outcomes = set(query(conn, "SELECT contact_id, sender_profile_id, day, kind FROM outcome"))
             rows = []
+            outcomes: list[tuple[int, int, int, int, Outcome]] = []  # (day, line, contact, profile, outcome)
             for item in plan.interactions:
                 contact = (by_email.get(item.email) if item.email else None) or (
                     by_url.get(item.linkedin_url) if item.linkedin_url else None
@@ -149,13 +161,20 @@ class ImportMixin(CrmMixin):
                     )
                 elif profile is None:
                     report.refused.append(Refused(item.line, f"no sender profile is called '{item.sender_profile}'"))
+                elif item.outcome is not None:
+                    if (contact, profile, item.day.toordinal(), item.outcome.value) in seen_outcomes:
+                        report.unchanged += 1
+                    else:
+                        seen_outcomes.add((contact, profile, item.day.toordinal(), item.outcome.value))
+                        outcomes.append((item.day.toordinal(), item.line, contact, profile, item.outcome))
                 elif (contact, profile, item.day.toordinal()) in seen:
                     report.unchanged += 1
                 else:
                     key = (contact, profile, item.day.toordinal())
                     seen.add(key)
                     rows.append(key)
-            if not rows and not report.unchanged:
+            outcomes.sort()
+            if not rows and not report.unchanged and not outcomes:
                 raise WorkspaceError(nothing_to_import(report.source, report.refused))
             # Recorded oldest first, so R2's "latest" follows the days, then the file's order.
             rows.sort(key=lambda r: r[2])
@@ -165,8 +184,38 @@ class ImportMixin(CrmMixin):
                 )
                 _tick(progress, min(start + BATCH, len(rows)), len(rows))
             report.added = len(rows)
-            self._later(Change("contacts"))
+            automations = self._import_outcomes(conn, outcomes, report)
+            if not rows and not report.unchanged and not report.outcomes:
+                raise WorkspaceError(nothing_to_import(report.source, report.refused))
+            self._later(Change("contacts"), *(Change("tasks", a) for a in sorted(automations)))
+            if automations:
+                self._later(Change("outcomes"))
         return report
+
+    def _import_outcomes(
+        self, conn: Connection, outcomes: list[tuple[int, int, int, int, Outcome]], report: ImportReport
+    ) -> set[int]:
+        """Record each row's outcome for the contact's latest enrollment with that sender profile."""
+        automations: set[int] = set()
+        for day, line, contact, profile, outcome in outcomes:
+            found = query(
+                conn,
+                "SELECT id FROM enrollment WHERE contact_id = ? AND sender_profile_id = ? ORDER BY id DESC LIMIT 1",
+                (contact, profile),
+            )
+            if not found:
+                report.refused.append(
+                    Refused(line, f"'{outcome.value}': the contact is not enrolled with that sender profile")
+                )
+                continue
+            try:
+                recorded = record_in(conn, found[0][0], outcome, day, source="import")
+            except WorkspaceError as error:
+                report.refused.append(Refused(line, f"'{outcome.value}': {error}"))
+                continue
+            automations.add(recorded.automation_id)
+            report.outcomes += 1
+        return automations
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
