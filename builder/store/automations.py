@@ -1,22 +1,37 @@
-"""Automations and their graphs in the workspace (SPEC §3): nodes, connections, validation.
+"""Automations and their graphs in the workspace (SPEC §3, §10): nodes, connections, settings, validation.
 
 Connection rules are the engine's (:func:`builder.engine.graph.check_connect`);
-edits that would break a started automation are refused whole.
+edits that would break a started automation are refused whole. A started
+automation may still grow: a step added at the end of a path, connected where
+its node had no way out yet, changes nothing for contacts already on it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
-from builder.engine import graph
-from builder.engine.words import AutomationState, NodeKind
+from builder.engine import graph, node_settings
+from builder.engine.words import AutomationState, NodeKind, Outcome
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, table
-from builder.store.loading import NodeRow, automation_problems, execute, graph_nodes, load_edges, load_nodes, query
+from builder.store.loading import (
+    NodeRow,
+    automation_problems,
+    execute,
+    graph_nodes,
+    load_branch_paths,
+    load_edges,
+    load_edges_with_outputs,
+    load_nodes,
+    parse_settings,
+    query,
+)
 
 
 class _StoredGraph:
@@ -26,8 +41,16 @@ class _StoredGraph:
         self.conn = conn
 
     def node(self, node_id: int) -> graph.GraphNode:
-        ((kind, title),) = query(self.conn, "SELECT kind, title FROM node WHERE id = ?", (node_id,))
-        return graph.GraphNode(node_id, NodeKind(kind), title)
+        ((kind, title, settings),) = query(self.conn, "SELECT kind, title, settings FROM node WHERE id = ?", (node_id,))
+        return graph.GraphNode(node_id, NodeKind(kind), title, settings=parse_settings(settings))
+
+    def outgoing(self, node_id: int) -> list[tuple[int, str | None]]:
+        return [
+            (t, o)
+            for t, o in query(
+                self.conn, "SELECT target_id, output FROM edge WHERE source_id = ? ORDER BY id", (node_id,)
+            )
+        ]
 
     def successors(self, node_id: int) -> list[int]:
         return [
@@ -46,6 +69,29 @@ class AutomationInfo:
     name: str
     state: AutomationState
     ignore_previous_interactions: bool
+    stop_on_reply: bool = True  # SPEC §10: a reply ends the contact's path
+
+
+RATE_KINDS = tuple(o.value for o in Outcome)
+
+
+def _checked_rates(rates: object) -> dict[str, dict[str, float | int]]:
+    """The forecast's outcome rates, ``{"accepted": {"rate": 0.3, "after_days": 2}, ...}``, checked."""
+    if not isinstance(rates, Mapping):
+        raise WorkspaceError("Outcome rates are given per outcome: accepted, replied, bounced.")
+    checked: dict[str, dict[str, float | int]] = {}
+    for kind, value in rates.items():
+        if kind not in RATE_KINDS:
+            raise WorkspaceError(f"There is no outcome '{kind}': rates are for accepted, replied and bounced.")
+        if not isinstance(value, Mapping) or not set(value) <= {"rate", "after_days"} or "rate" not in value:
+            raise WorkspaceError(f"The {kind} rate is a share of contacts and, maybe, the days after which it comes.")
+        rate, after = value["rate"], value.get("after_days", 1)
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise WorkspaceError(f"The {kind} rate is between 0 % and 100 %.")
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise WorkspaceError(f"The days before {kind} are a whole number, 0 or more.")
+        checked[kind] = {"rate": float(rate), "after_days": after}
+    return checked
 
 
 class AutomationsMixin(CrmMixin):
@@ -67,8 +113,48 @@ class AutomationsMixin(CrmMixin):
 
     def automations(self) -> list[AutomationInfo]:
         with self._read() as conn:
-            rows = query(conn, "SELECT id, name, state, ignore_previous_interactions FROM automation ORDER BY id")
-        return [AutomationInfo(i, n, AutomationState(s), bool(ig)) for i, n, s, ig in rows]
+            rows = query(
+                conn, "SELECT id, name, state, ignore_previous_interactions, stop_on_reply FROM automation ORDER BY id"
+            )
+        return [AutomationInfo(i, n, AutomationState(s), bool(ig), bool(st)) for i, n, s, ig, st in rows]
+
+    def set_stop_on_reply(self, automation_id: int, on: bool) -> None:
+        """SPEC §10 "Stop on reply": whether a reply cancels the contact's pending tasks and ends its path."""
+        with self._write() as conn:
+            if not execute(conn, "UPDATE automation SET stop_on_reply = ? WHERE id = ?", (bool(on), automation_id)):
+                raise WorkspaceError("That automation no longer exists.")
+            self._later(Change("automations", automation_id), Change("graph", automation_id))
+
+    def stop_on_reply(self, automation_id: int) -> bool:
+        with self._read() as conn:
+            found = query(conn, "SELECT stop_on_reply FROM automation WHERE id = ?", (automation_id,))
+        if not found:
+            raise WorkspaceError("That automation no longer exists.")
+        return bool(found[0][0])
+
+    def set_rates(self, automation_id: int, rates: Mapping[str, Mapping[str, float | int]]) -> None:
+        """The forecast's outcome rates, kept with the automation: ``{"accepted": {"rate": 0.3, "after_days": 2}}``.
+
+        ``rate`` is the share of contacts (0–1), ``after_days`` the days after their action step.
+        """
+        checked = _checked_rates(rates)
+        with self._write() as conn:
+            text = json.dumps(checked, sort_keys=True) if checked else None
+            if not execute(conn, "UPDATE automation SET rates = ? WHERE id = ?", (text, automation_id)):
+                raise WorkspaceError("That automation no longer exists.")
+            self._later(Change("automations", automation_id))
+
+    def rates(self, automation_id: int) -> dict[str, dict[str, float | int]]:
+        """The automation's outcome rates as :meth:`set_rates` stored them; {} when none are set."""
+        with self._read() as conn:
+            found = query(conn, "SELECT rates FROM automation WHERE id = ?", (automation_id,))
+        if not found:
+            raise WorkspaceError("That automation no longer exists.")
+        stored = parse_settings(found[0][0]) or {}
+        try:
+            return _checked_rates(stored)
+        except WorkspaceError:
+            return {}
 
     def automation(self, automation_id: int) -> AutomationInfo:
         for info in self.automations():
@@ -100,20 +186,28 @@ class AutomationsMixin(CrmMixin):
         y: float = 0.0,
         segment_id: int | None = None,
         wait_days: int = 0,
+        settings: Mapping[str, Any] | None = None,
     ) -> int:
+        """A new node; a Wait for, Condition, A/B split or tag node gets sensible settings unless given.
+
+        A started automation takes new steps (to connect at the end of a path), not new branches.
+        """
         try:
             kind = NodeKind(kind)
         except ValueError:
             raise WorkspaceError(f"There is no node kind '{kind}'.") from None
         if wait_days < 0:
             raise WorkspaceError("A wait is 0 days or more.")
+        if settings is None:
+            settings = node_settings.default_settings(kind)
+        elif (error := node_settings.shape_error(kind, settings)) is not None:
+            raise WorkspaceError(error)
         with self._write() as conn:
-            if self._state_of(conn, automation_id).started:
-                # Contacts got their steps when they enrolled: a step added now could
-                # never be connected, and would change who gets which steps if it were.
+            if not kind.is_step and self._state_of(conn, automation_id).started:
+                # Contacts enrolled by the branches there are: a new branch would change who is contacted.
                 raise WorkspaceError(
-                    "This automation has started, so its steps can no longer change. "
-                    "Duplicate it to build a new version."
+                    "This automation has started, so it can take new steps at the end of a path, not a new "
+                    f"{kind.label} node. Duplicate it to build a new version."
                 )
             if title is None:
                 count = query(
@@ -125,8 +219,53 @@ class AutomationsMixin(CrmMixin):
                 {"automation_id": automation_id, "kind": kind.value, "title": title, "x": x, "y": y,
                  "segment_id": segment_id, "wait_days": wait_days},
             )  # fmt: skip
+            node_id = int(result.inserted_primary_key[0])
+            if settings is not None:
+                execute(conn, "UPDATE node SET settings = ? WHERE id = ?", (json.dumps(settings), node_id))
             self._later(Change("graph", automation_id))
-            return int(result.inserted_primary_key[0])
+            return node_id
+
+    def set_node_settings(self, node_id: int, settings: Mapping[str, Any]) -> None:
+        """Change a Wait for, Condition, A/B split or tag node's settings (SPEC §10).
+
+        Settings of the right shape are stored even when unfinished (a split
+        whose percents do not add up to 100 yet); the automation's problems
+        name what is left. A node contacts have reached keeps its settings.
+        """
+        with self._write() as conn:
+            automation_id, kind, title = self._node(conn, node_id)
+            error = node_settings.shape_error(kind, settings)
+            if error is not None:
+                raise WorkspaceError(error)
+            if self._state_of(conn, automation_id).started and (reached := self._reached(conn, [node_id])):
+                raise WorkspaceError(
+                    f"'{title}' has been reached by {_contacts(reached)}; its settings can no longer change."
+                )
+            execute(conn, "UPDATE node SET settings = ? WHERE id = ?", (json.dumps(dict(settings)), node_id))
+            self._later(Change("graph", automation_id))
+
+    def node_settings(self, node_id: int) -> dict[str, Any] | None:
+        """A node's settings as stored (None for kinds without settings)."""
+        with self._read() as conn:
+            self._node(conn, node_id)
+            return parse_settings(query(conn, "SELECT settings FROM node WHERE id = ?", (node_id,))[0][0])
+
+    def _reached(self, conn: Connection, node_ids: Sequence[int]) -> int:
+        """How many enrollments have reached these nodes: a task there, a decision taken, or waiting there."""
+        if not node_ids:
+            return 0
+        marks = ",".join("?" * len(node_ids))
+        sql = (
+            f"SELECT count(*) FROM (SELECT enrollment_id FROM task WHERE step_node_id IN ({marks}) "
+            f"UNION SELECT enrollment_id FROM decision WHERE node_id IN ({marks}) "
+            f"UNION SELECT id FROM enrollment WHERE at_node_id IN ({marks})) AS reached"
+        )
+        return int(query(conn, sql, [*node_ids] * 3)[0][0])
+
+    def contacts_at(self, node_id: int) -> int:
+        """How many contacts have reached a node (tasks there, decisions taken, waiting there)."""
+        with self._read() as conn:
+            return self._reached(conn, [node_id])
 
     def nodes(self, automation_id: int) -> list[NodeRow]:
         with self._read() as conn:
@@ -204,54 +343,123 @@ class AutomationsMixin(CrmMixin):
         if self._state_of(conn, automation_id).started:
             raise WorkspaceError(f"{what}: the automation has started, and this would change who gets which steps.")
 
-    def _connection_check(self, conn: Connection, source_id: int, target_id: int) -> int:
+    def _connection_check(self, conn: Connection, source_id: int, target_id: int, output: str | None = None) -> int:
         """The automation of the connection source → target; WorkspaceError if SPEC §3 refuses it."""
-        automation_id, _, _ = self._node(conn, source_id)
-        target_automation, _, _ = self._node(conn, target_id)
+        automation_id, _, source_title = self._node(conn, source_id)
+        target_automation, target_kind, target_title = self._node(conn, target_id)
         if target_automation != automation_id:
             raise WorkspaceError("Nodes of two automations cannot be connected.")
-        self._refuse_if_started(conn, automation_id, "Cannot connect")
         try:
             # The rules read only the few nodes and connections this one concerns.
-            graph.check_connection(_StoredGraph(conn), source_id, target_id)
+            graph.check_connection(_StoredGraph(conn), source_id, target_id, output)
         except graph.ConnectionRefused as refused:
             raise WorkspaceError(str(refused)) from None
+        if self._state_of(conn, automation_id).started:
+            self._check_growth(conn, source_id, source_title, target_id, target_kind, target_title, output)
         return automation_id
 
-    def connect(self, source_id: int, target_id: int) -> int:
-        """Connect two nodes, unless SPEC §3 forbids it (the message says why)."""
+    def _check_growth(
+        self,
+        conn: Connection,
+        source_id: int,
+        source_title: str,
+        target_id: int,
+        target_kind: NodeKind,
+        target_title: str,
+        output: str | None,
+    ) -> None:
+        """A started automation grows only at the end of a path: from a way out that leads nowhere yet,
+        into a step nobody has reached."""
+        if not target_kind.is_step:
+            raise WorkspaceError(
+                "Cannot connect: the automation has started, and this would change who gets which steps."
+            )
+        taken = query(conn, "SELECT 1 FROM edge WHERE source_id = ? LIMIT 1", (source_id,))
+        if output is not None:
+            taken = query(conn, "SELECT 1 FROM edge WHERE source_id = ? AND output = ?", (source_id, output))
+        if taken:
+            raise WorkspaceError(
+                f"Cannot connect: the automation has started, and '{source_title}' already leads on; "
+                "add steps at the end of a path."
+            )
+        if self._reached(conn, [target_id]):
+            raise WorkspaceError(f"Cannot connect: contacts have already reached '{target_title}'.")
+
+    def connect(self, source_id: int, target_id: int, output: str | None = None) -> int:
+        """Connect two nodes, from ``output`` of a control node (``yes``, ``no``, a variant), unless
+        SPEC §3 and §10 forbid it (the message says why)."""
         with self._write() as conn:
-            automation_id = self._connection_check(conn, source_id, target_id)
+            automation_id = self._connection_check(conn, source_id, target_id, output)
             result = conn.execute(
                 table("edge").insert(), {"automation_id": automation_id, "source_id": source_id, "target_id": target_id}
             )
+            edge_id = int(result.inserted_primary_key[0])
+            if output is not None:
+                execute(conn, "UPDATE edge SET output = ? WHERE id = ?", (output, edge_id))
             self._later(Change("graph", automation_id))
-            return int(result.inserted_primary_key[0])
+            return edge_id
 
-    def can_connect(self, source_id: int, target_id: int) -> str | None:
+    def can_connect(self, source_id: int, target_id: int, output: str | None = None) -> str | None:
         """None if the connection would be accepted, else the reason it would be refused."""
         with self._read() as conn:
             try:
-                self._connection_check(conn, source_id, target_id)
+                self._connection_check(conn, source_id, target_id, output)
             except WorkspaceError as refused:
                 return str(refused)
         return None
 
+    def edge_output(self, source_id: int, target_id: int) -> str | None:
+        """The output the edge source → target leaves from (None for a plain step's edge)."""
+        with self._read() as conn:
+            found = query(conn, "SELECT output FROM edge WHERE source_id = ? AND target_id = ?", (source_id, target_id))
+        if not found:
+            raise WorkspaceError("Those nodes are not connected.")
+        return found[0][0]
+
     def disconnect(self, source_id: int, target_id: int) -> None:
+        """Remove a connection; in a started automation only one into steps nobody has reached."""
         with self._write() as conn:
             automation_id, _, _ = self._node(conn, source_id)
-            self._refuse_if_started(conn, automation_id, "Cannot remove this connection")
+            if self._state_of(conn, automation_id).started and self._reached(conn, self._below(conn, target_id)):
+                self._refuse_if_started(conn, automation_id, "Cannot remove this connection")
             if not execute(conn, "DELETE FROM edge WHERE source_id = ? AND target_id = ?", (source_id, target_id)):
                 raise WorkspaceError("Those nodes are not connected.")
             self._later(Change("graph", automation_id))
 
+    def _below(self, conn: Connection, node_id: int) -> list[int]:
+        """A node and every node after it."""
+        stored = _StoredGraph(conn)
+        found, frontier = {node_id}, [node_id]
+        while frontier:
+            frontier = [t for n in frontier for t in stored.successors(n) if t not in found]
+            found.update(frontier)
+        return sorted(found)
+
     def remove_nodes(self, node_ids: Sequence[int]) -> None:
-        """Delete nodes with their connections and attached profiles (draft automations)."""
+        """Delete nodes with their connections and attached profiles.
+
+        In a started automation, a node contacts have reached is kept (the
+        message says how many are there), and so is any node that leads on or
+        is part of a branch's start: only a step at the end of a path goes.
+        """
         with self._write() as conn:
             automations = set()
             for node_id in node_ids:
-                automation_id, _, title = self._node(conn, node_id)
-                connected = query(conn, "SELECT 1 FROM edge WHERE source_id = ? OR target_id = ?", (node_id, node_id))
+                automation_id, kind, title = self._node(conn, node_id)
+                started = self._state_of(conn, automation_id).started
+                if started and (reached := self._reached(conn, [node_id])):
+                    state = self._state_of(conn, automation_id).value
+                    raise WorkspaceError(
+                        f"Cannot delete '{title}': {_contacts(reached)} of this {state} automation "
+                        f"{'has' if reached == 1 else 'have'} reached it."
+                    )
+                if kind.is_step:  # the end of a path: it leads on to nothing that stays
+                    gone = set(node_ids)
+                    connected = [t for t in _StoredGraph(conn).successors(node_id) if t not in gone]
+                else:
+                    connected = query(
+                        conn, "SELECT 1 FROM edge WHERE source_id = ? OR target_id = ?", (node_id, node_id)
+                    )
                 if connected or query(conn, "SELECT 1 FROM enrollment WHERE branch_node_id = ? LIMIT 1", (node_id,)):
                     self._refuse_if_started(conn, automation_id, f"Cannot delete '{title}'")
                 execute(conn, "DELETE FROM node WHERE id = ?", (node_id,))
@@ -265,5 +473,22 @@ class AutomationsMixin(CrmMixin):
             return automation_problems(conn, automation_id)
 
     def graph_nodes(self, automation_id: int) -> list[graph.GraphNode]:
+        """The automation's nodes for the graph rules, with their settings (``GraphNode.settings``, ``.outputs``)."""
         with self._read() as conn:
             return graph_nodes(conn, load_nodes(conn, automation_id))
+
+    def edges_with_outputs(self, automation_id: int) -> list[tuple[int, int, str | None]]:
+        """(source, target, output) of every edge; ``output`` is None except out of a control node."""
+        with self._read() as conn:
+            return load_edges_with_outputs(conn, automation_id)
+
+    def branch_paths(self, automation_id: int) -> list[graph.BranchPath]:
+        """Each branch with its path as a tree of :class:`~builder.engine.steps.Step` (SPEC §10), and
+        the node of each step (``node_ids``, in :func:`~builder.engine.graph.walk_steps` order)."""
+        with self._read() as conn:
+            self._state_of(conn, automation_id)
+            return load_branch_paths(conn, automation_id)
+
+
+def _contacts(count: int) -> str:
+    return f"{count} contact{'s' if count != 1 else ''}"

@@ -5,6 +5,7 @@ Everything here is set-based: one query per kind of row, never one per contact.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class NodeRow:
     y: float
     segment_id: int | None
     wait_days: int
+    settings: dict[str, Any] | None = None  # a control or tag node's settings (SPEC §10)
 
 
 @dataclass
@@ -53,10 +55,21 @@ class LoadedBranch:
 def load_nodes(conn: Connection, automation_id: int) -> list[NodeRow]:
     rows = query(
         conn,
-        "SELECT id, kind, title, x, y, segment_id, wait_days FROM node WHERE automation_id = ? ORDER BY id",
+        "SELECT id, kind, title, x, y, segment_id, wait_days, settings FROM node WHERE automation_id = ? ORDER BY id",
         (automation_id,),
     )
-    return [NodeRow(r[0], NodeKind(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return [NodeRow(r[0], NodeKind(r[1]), r[2], r[3], r[4], r[5], r[6], parse_settings(r[7])) for r in rows]
+
+
+def parse_settings(text: str | None) -> dict[str, Any] | None:
+    """A node's stored settings; None when it has none (or they are not JSON: validation names it)."""
+    if not text:
+        return None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def query(conn: Connection, sql: str, params: Sequence[object] = ()) -> list[tuple]:
@@ -89,6 +102,21 @@ def load_edges(conn: Connection, automation_id: int) -> list[tuple[int, int]]:
     ]
 
 
+def load_edges_with_outputs(conn: Connection, automation_id: int) -> list[tuple[int, int, str | None]]:
+    """The automation's edges as (source, target, output): the output a control node's edge leaves from."""
+    return [
+        (s, t, o)
+        for s, t, o in query(
+            conn, "SELECT source_id, target_id, output FROM edge WHERE automation_id = ? ORDER BY id", (automation_id,)
+        )
+    ]
+
+
+def load_stop_on_reply(conn: Connection, automation_id: int) -> bool:
+    found = query(conn, "SELECT stop_on_reply FROM automation WHERE id = ?", (automation_id,))
+    return bool(found[0][0]) if found else True
+
+
 def graph_nodes(conn: Connection, nodes: Sequence[NodeRow]) -> list[graph.GraphNode]:
     profile_nodes = [n.id for n in nodes if n.kind is NodeKind.SENDER_PROFILE]
     counts: dict[int, int] = defaultdict(int)
@@ -106,15 +134,30 @@ def graph_nodes(conn: Connection, nodes: Sequence[NodeRow]) -> list[graph.GraphN
             profile_count=counts[n.id],
             has_segment=n.segment_id is not None,
             wait_days=n.wait_days,
+            settings=n.settings,
         )
         for n in nodes
     ]
 
 
 def automation_problems(conn: Connection, automation_id: int) -> list[graph.Problem]:
-    """SPEC §3: what keeps this stored automation from starting."""
+    """SPEC §3 and §10: what keeps this stored automation from starting."""
     nodes = load_nodes(conn, automation_id)
-    return graph.validate(graph_nodes(conn, nodes), load_edges(conn, automation_id))
+    return graph.validate(
+        graph_nodes(conn, nodes),
+        load_edges_with_outputs(conn, automation_id),
+        stop_on_reply=load_stop_on_reply(conn, automation_id),
+    )
+
+
+def load_branch_paths(conn: Connection, automation_id: int) -> list[graph.BranchPath]:
+    """Each branch with the tree of :class:`Step` after its Sender Profile node (SPEC §10).
+
+    ``BranchPath.node_ids`` names the node of each step, in the preorder of
+    :func:`builder.engine.graph.walk_steps`.
+    """
+    nodes = load_nodes(conn, automation_id)
+    return graph.branch_paths(graph_nodes(conn, nodes), load_edges_with_outputs(conn, automation_id))
 
 
 def load_roster(conn: Connection, node_id: int) -> BranchRoster:

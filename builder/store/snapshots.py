@@ -17,10 +17,10 @@ from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import allocate_ids, chunks, execute, load_contacts_with_tags, load_facts, query
 
-NODE_COLUMNS = ["id", "automation_id", "kind", "title", "x", "y", "segment_id", "wait_days"]
-EDGE_COLUMNS = ["id", "automation_id", "source_id", "target_id"]
+NODE_COLUMNS = ["id", "automation_id", "kind", "title", "x", "y", "segment_id", "wait_days", "settings"]
+EDGE_COLUMNS = ["id", "automation_id", "source_id", "target_id", "output"]
 ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"]
-AUTOMATION_COLUMNS = ["id", "name", "state", "ignore_previous_interactions"]
+AUTOMATION_COLUMNS = ["id", "name", "state", "ignore_previous_interactions", "stop_on_reply", "rates"]
 ENROLLMENT_COLUMNS = [
     "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
     "reason", "status", "enrolled_day", "ignored_override_id",
@@ -89,8 +89,13 @@ class SnapshotsMixin(AutomationsMixin):
         """Put deleted nodes back in place, with their connections and sender profiles."""
         with self._write() as conn:
             automations = {row[1] for row in snapshot.nodes}
-            if snapshot.edges:
-                for automation_id in automations:
+            restored = {row[0] for row in snapshot.nodes}
+            for _, automation_id, source, _, output in snapshot.edges:
+                # A started automation takes back a step at the end of a path, where nothing leads on yet.
+                if source in restored or not self._state_of(conn, automation_id).started:
+                    continue
+                sql = "SELECT 1 FROM edge WHERE source_id = ?" + (" AND output = ?" if output is not None else "")
+                if query(conn, sql, (source, output) if output is not None else (source,)):
                     self._refuse_if_started(conn, automation_id, "Cannot put these nodes back")
             _restore_nodes(conn, snapshot)
             self._later(*(Change("graph", a) for a in sorted(automations)))
@@ -166,19 +171,25 @@ class SnapshotsMixin(AutomationsMixin):
         """A draft copy of an automation's graph and sender profiles, under a new name."""
         with self._write() as conn:
             found = query(
-                conn, "SELECT name, ignore_previous_interactions FROM automation WHERE id = ?", (automation_id,)
+                conn,
+                "SELECT name, ignore_previous_interactions, stop_on_reply, rates FROM automation WHERE id = ?",
+                (automation_id,),
             )
             if not found:
                 raise WorkspaceError("That automation no longer exists.")
-            original, ignore = found[0]
+            original, ignore, stop_on_reply, rates = found[0]
             result = conn.execute(
                 table("automation").insert(),
                 {"name": name or f"{original} (copy)", "state": "draft", "ignore_previous_interactions": bool(ignore)},
             )
             copy_id = int(result.inserted_primary_key[0])
+            execute(
+                conn, "UPDATE automation SET stop_on_reply = ?, rates = ? WHERE id = ?", (stop_on_reply, rates, copy_id)
+            )
             nodes = query(
                 conn,
-                "SELECT id, kind, title, x, y, segment_id, wait_days FROM node WHERE automation_id = ? ORDER BY id",
+                "SELECT id, kind, title, x, y, segment_id, wait_days, settings FROM node WHERE automation_id = ? "
+                "ORDER BY id",
                 (automation_id,),
             )
             first = allocate_ids(conn, "node", len(nodes))
@@ -187,9 +198,10 @@ class SnapshotsMixin(AutomationsMixin):
             bulk_insert(
                 conn,
                 table("edge"),
-                ["automation_id", "source_id", "target_id"],
-                [(copy_id, new_ids[s], new_ids[t]) for s, t in query(
-                    conn, "SELECT source_id, target_id FROM edge WHERE automation_id = ? ORDER BY id", (automation_id,)
+                ["automation_id", "source_id", "target_id", "output"],
+                [(copy_id, new_ids[s], new_ids[t], o) for s, t, o in query(
+                    conn, "SELECT source_id, target_id, output FROM edge WHERE automation_id = ? ORDER BY id",
+                    (automation_id,),
                 )],
             )  # fmt: skip
             attachments = query(

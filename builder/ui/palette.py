@@ -19,6 +19,11 @@ HELP = {
     NodeKind.LINKEDIN_MESSAGE: "Send a LinkedIn message",
     NodeKind.EMAIL: "Send an email",
     NodeKind.WAIT: "Wait some days before the next step",
+    NodeKind.WAIT_FOR: "Wait for a contact to accept or reply: 'yes' when they do, 'no' after some days",
+    NodeKind.CONDITION: "Send contacts one way or the other by their tags, email or LinkedIn profile",
+    NodeKind.SPLIT: "A/B test: share contacts between variants by percent",
+    NodeKind.ADD_TAG: "Tag the contact at once (it may enroll them elsewhere)",
+    NodeKind.REMOVE_TAG: "Take a tag off the contact at once",
 }
 
 

@@ -1,4 +1,4 @@
-"""Connecting in a big automation reads what the connection touches; a started one takes no new steps."""
+"""Connecting in a big automation reads what the connection touches; a started one grows only at a path's end."""
 
 from __future__ import annotations
 
@@ -16,13 +16,18 @@ def test_building_a_long_chain_reads_a_few_connections_per_step_and_never_the_wh
     ws = open_workspace()
     automation = ws.create_automation("Long chain")
     reads: list[int] = []
-    successors = automations._StoredGraph.successors
+    successors, outgoing = automations._StoredGraph.successors, automations._StoredGraph.outgoing
 
     def counted(self, node_id: int) -> list[int]:
         reads.append(node_id)
         return successors(self, node_id)
 
+    def counted_outgoing(self, node_id: int) -> list[tuple[int, str | None]]:
+        reads.append(node_id)
+        return outgoing(self, node_id)
+
     monkeypatch.setattr(automations._StoredGraph, "successors", counted)
+    monkeypatch.setattr(automations._StoredGraph, "outgoing", counted_outgoing)
     monkeypatch.setattr(graph, "problems", lambda *_args: pytest.fail("the whole graph was checked for one connection"))
 
     chain = [ws.add_node(automation, "segment"), ws.add_node(automation, "sender_profile")]
@@ -49,12 +54,15 @@ def _started(ws):
     return flow
 
 
-def test_a_started_automation_takes_no_new_step_and_says_why(open_workspace):
+def test_a_started_automation_takes_new_steps_only_at_the_end_of_a_path(open_workspace):
     ws = open_workspace()
     flow = _started(ws)
     before = ws.nodes(flow.automation)
-    with pytest.raises(WorkspaceError, match="has started, so its steps can no longer change"):
-        ws.add_node(flow.automation, "email", x=1600, y=0)
+    with pytest.raises(WorkspaceError, match="has started, so it can take new steps at the end of a path"):
+        ws.add_node(flow.automation, "segment", x=1600, y=0)
     assert ws.nodes(flow.automation) == before
-    # Connections stay locked too, with their reason.
-    assert "has started" in (ws.can_connect(flow.steps[0], flow.steps[2]) or "")
+    email = ws.add_node(flow.automation, "email", x=1600, y=0)
+    # Into the middle of the path: refused, with its reason.
+    assert "leads to 2 steps" in (ws.can_connect(flow.steps[0], email) or "")
+    ws.connect(flow.steps[-1], email)
+    assert (flow.steps[-1], email) in ws.edges(flow.automation)

@@ -1,0 +1,153 @@
+"""Building paths in the workspace (SPEC §10): settings, outputs, stop on reply, rates, a running automation."""
+
+from __future__ import annotations
+
+import pytest
+
+from builder.engine.graph import walk_steps
+from builder.engine.steps import Step
+from builder.engine.words import NodeKind, Outcome
+from builder.store.database import WorkspaceError
+from builder.store.loading import execute
+from tests.store.builders import build_outreach
+
+
+def _tree(ws):
+    """CTO outreach whose message is followed by a Wait for accepted: yes → email, no → add tag."""
+    flow = build_outreach(ws)
+    wait_for = ws.add_node(flow.automation, "wait_for", x=1600)
+    email = ws.add_node(flow.automation, "email", x=1900, y=-100)
+    tag = ws.add_node(flow.automation, "add_tag", x=1900, y=100, settings={"tag": "cold"})
+    ws.connect(flow.steps[-1], wait_for)
+    ws.connect(wait_for, email, "yes")
+    ws.connect(wait_for, tag, "no")
+    return flow, wait_for, email, tag
+
+
+def test_new_nodes_get_sensible_settings(open_workspace):
+    ws = open_workspace()
+    automation = ws.create_automation("Paths")
+    made = {kind: ws.add_node(automation, kind) for kind in ("wait_for", "condition", "split", "add_tag", "email")}
+    assert ws.node_settings(made["wait_for"]) == {"outcome": "accepted", "days": 7}
+    assert ws.node_settings(made["condition"]) == {"has": "email"}
+    assert ws.node_settings(made["split"]) == {"variants": [{"name": "A", "percent": 50}, {"name": "B", "percent": 50}]}
+    assert ws.node_settings(made["add_tag"])["tag"]
+    assert ws.node_settings(made["email"]) is None
+
+
+def test_settings_outputs_stop_on_reply_and_rates_survive_reopening(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, email, tag = _tree(ws)
+    ws.set_node_settings(wait_for, {"outcome": "replied", "days": 3})
+    ws.set_stop_on_reply(flow.automation, False)
+    ws.set_rates(flow.automation, {"accepted": {"rate": 0.3, "after_days": 2}, "replied": {"rate": 0.1}})
+    ws.close()
+
+    again = open_workspace()
+    assert again.node_settings(wait_for) == {"outcome": "replied", "days": 3}
+    assert (wait_for, email, "yes") in again.edges_with_outputs(flow.automation)
+    assert (wait_for, tag, "no") in again.edges_with_outputs(flow.automation)
+    assert (flow.steps[0], flow.steps[1], None) in again.edges_with_outputs(flow.automation)
+    assert again.edge_output(wait_for, tag) == "no"
+    assert again.stop_on_reply(flow.automation) is False
+    assert again.automation(flow.automation).stop_on_reply is False
+    assert again.rates(flow.automation) == {
+        "accepted": {"rate": 0.3, "after_days": 2},
+        "replied": {"rate": 0.1, "after_days": 1},
+    }
+
+
+def test_the_branch_path_is_a_step_tree_with_its_nodes(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, email, tag = _tree(ws)
+    (path,) = ws.branch_paths(flow.automation)
+    assert path.sender_profile == flow.profile_node
+    assert path.node_ids == (*flow.steps, wait_for, email, tag)
+    kinds = [s.kind for s in walk_steps(path.steps)]
+    assert kinds[-3:] == [NodeKind.WAIT_FOR, NodeKind.EMAIL, NodeKind.ADD_TAG]
+    control = path.steps[-1]
+    assert (control.outcome, control.days) == (Outcome.ACCEPTED, 7)
+    assert control.outputs == (("yes", (Step(NodeKind.EMAIL),)), ("no", (Step(NodeKind.ADD_TAG, tag="cold"),)))
+
+
+def test_settings_of_the_wrong_shape_are_refused_and_unfinished_ones_are_problems(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, email, _tag = _tree(ws)
+    with pytest.raises(WorkspaceError, match="outcome"):
+        ws.set_node_settings(wait_for, {"days": 3})
+    with pytest.raises(WorkspaceError, match="no such settings"):
+        ws.set_node_settings(email, {"tag": "x"})
+    split = ws.add_node(flow.automation, "split")
+    ws.set_node_settings(split, {"variants": [{"name": "A", "percent": 70}, {"name": "B", "percent": 50}]})
+    assert ("split_sum", split) in [(p.code, p.node) for p in ws.problems(flow.automation)]
+
+
+def test_wait_for_replied_is_a_problem_until_stop_on_reply_is_off(open_workspace):
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna")
+    flow, wait_for, _email, _tag = _tree(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    assert ws.problems(flow.automation) == []
+    ws.set_node_settings(wait_for, {"outcome": "replied", "days": 5})
+    (problem,) = ws.problems(flow.automation)
+    assert problem.node == wait_for
+    assert "Turn off 'Stop on reply' to branch on replies" in problem.message
+    ws.set_stop_on_reply(flow.automation, False)
+    assert ws.problems(flow.automation) == []
+
+
+def test_an_output_connects_once_and_a_control_node_needs_an_output(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, _email, _tag = _tree(ws)
+    other = ws.add_node(flow.automation, "linkedin_message", title="LinkedIn message 2")
+    with pytest.raises(WorkspaceError) as refused:
+        ws.connect(wait_for, other, "yes")
+    assert str(refused.value) == f"'{ws.nodes(flow.automation)[-4].title}' already leads on from 'yes' to 'Email 1'."
+    assert "Connect from one of the outputs" in (ws.can_connect(wait_for, other) or "")
+    assert "no output 'maybe'" in (ws.can_connect(wait_for, other, "maybe") or "")
+
+
+def test_rates_are_checked(open_workspace):
+    ws = open_workspace()
+    automation = ws.create_automation("Rates")
+    with pytest.raises(WorkspaceError, match="no outcome 'opened'"):
+        ws.set_rates(automation, {"opened": {"rate": 0.5}})
+    with pytest.raises(WorkspaceError, match="between 0 % and 100 %"):
+        ws.set_rates(automation, {"accepted": {"rate": 1.5}})
+    assert ws.rates(automation) == {}
+
+
+def _started_tree(ws):
+    anna = ws.create_sender_profile("Anna")
+    ws.add_contacts([{"name": f"Lead {i}", "tags": ["cto"]} for i in range(3)])
+    flow, wait_for, email, tag = _tree(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ws.start(flow.automation)
+    return flow, wait_for, email, tag
+
+
+def test_a_running_automation_grows_at_the_end_of_a_path(open_workspace):
+    ws = open_workspace()
+    flow, _wait_for, email, _tag = _started_tree(ws)
+    follow_up = ws.add_node(flow.automation, "linkedin_message", x=2200)
+    ws.connect(email, follow_up)
+    with pytest.raises(WorkspaceError, match="leads to 2 steps"):
+        ws.connect(flow.steps[-1], ws.add_node(flow.automation, "email"))
+    ws.disconnect(email, follow_up)  # undo of the connection: nobody reached it
+    ws.remove_nodes([follow_up])
+
+
+def test_deleting_a_node_contacts_reached_is_refused_with_how_many(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, _email, _tag = _started_tree(ws)
+    with pytest.raises(WorkspaceError) as refused:
+        ws.remove_nodes([flow.steps[0]])
+    assert (
+        str(refused.value)
+        == "Cannot delete 'LinkedIn connect 1': 3 contacts of this running automation have reached it."
+    )
+    with ws._write() as conn:  # two contacts wait at the Wait for, as the running engine records it
+        execute(conn, "UPDATE enrollment SET at_node_id = ? WHERE id IN (SELECT min(id) FROM enrollment)", (wait_for,))
+    with pytest.raises(WorkspaceError, match="1 contact of this running automation has reached it"):
+        ws.remove_nodes([wait_for])
+    assert ws.contacts_at(wait_for) == 1
