@@ -405,9 +405,7 @@ class PathRun:
             self.warnings.append(f"{said} is not enrolled, so its outcome '{outcome.value}' changes nothing")
             return
         if e.profile is None:
-            self.warnings.append(
-                f"{said} waits for a sender profile, so its outcome '{outcome.value}' changes nothing"
-            )
+            self.warnings.append(f"{said} waits for a sender profile, so its outcome '{outcome.value}' changes nothing")
             return
         needs = {Outcome.ACCEPTED: NodeKind.LINKEDIN_CONNECT, Outcome.BOUNCED: NodeKind.EMAIL}.get(outcome)
         if needs is not None and not any(t.kind is needs and t.status is DONE for t in e.tasks):
