@@ -141,6 +141,9 @@ class PathRun:
         ]
         self.branch_ids = [b.id for b in automation.branches]
         self.splits: dict[tuple[int, int], SplitRotation] = {}
+        # per (branch, control node): contacts that arrived, and those that left it unanswered (a reply, a removal)
+        self.arrived: Counter[tuple[int, int]] = Counter()
+        self.left: Counter[tuple[int, int]] = Counter()
 
         self.contacts = ContactColumns([], [])  # everyone so far: ids and tags, for the segments
         self.tags: dict[str, set[str]] = {}  # each contact's tags now (tag nodes change them)
@@ -302,6 +305,7 @@ class PathRun:
     def _arrive(self, e: PathEnrollment, index: int, day: int) -> None:
         """The contact reaches a control node on ``day``: it decides now, or waits for an outcome."""
         e.travel = None
+        self.arrived[(e.branch, index)] += 1
         node = self.plans[e.branch].nodes[index]
         step = node.step
         if step.kind is NodeKind.WAIT_FOR:
@@ -356,6 +360,8 @@ class PathRun:
                 canceled += 1
         if canceled:
             self.tally.of(e.branch, e.profile).pending -= canceled  # type: ignore[arg-type]
+        if e.waiting_at is not None:
+            self.left[(e.branch, e.waiting_at)] += 1
         e.current = e.travel = e.waiting_at = e.deadline = None
 
     def _bounce(self, e: PathEnrollment, day: int) -> None:
