@@ -20,6 +20,9 @@ class NodeSummary:
     Segment: ``members`` and ``enrolled``; Sender Profile: ``profiles`` with
     their state and contacts (``pending_tasks`` is not counted for a card:
     ``Workspace.attachments`` counts it); steps: ``pending`` and ``done`` tasks.
+    SPEC §10: a Segment's enrollments ``by_status`` (in progress, accepted,
+    replied, finished); a control node's contacts ``waiting`` there and how
+    many went each way (``ways``, by output).
     """
 
     members: int | None = None
@@ -28,6 +31,57 @@ class NodeSummary:
     profiles: list[AttachmentInfo] = field(default_factory=list)
     pending: int = 0
     done: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    waiting: int = 0
+    ways: dict[str, int] = field(default_factory=dict)
+
+
+def _enrollment_states(conn: Connection, profile_nodes: list[int]) -> dict[int, dict[str, int]]:
+    """Per Sender Profile node: its enrollments in progress, accepted, replied and finished (SPEC §10).
+
+    Replied wins over accepted (an outcome row per enrollment says which); an
+    enrollment with no pending task left and no place to wait is finished.
+    """
+    found: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for chunk in chunks(profile_nodes):
+        marks = ",".join("?" * len(chunk))
+        rows = query(
+            conn,
+            "SELECT e.branch_node_id, "
+            "CASE WHEN e.status = 'replied' OR EXISTS (SELECT 1 FROM outcome o WHERE o.enrollment_id = e.id "
+            "AND o.kind = 'replied') THEN 'replied' "
+            "WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.enrollment_id = e.id AND o.kind = 'accepted') "
+            "THEN 'accepted' "
+            "WHEN e.at_node_id IS NOT NULL OR EXISTS (SELECT 1 FROM task t WHERE t.enrollment_id = e.id "
+            "AND t.status = 'pending') THEN 'in progress' ELSE 'finished' END AS state, count(*) "
+            f"FROM enrollment e WHERE e.branch_node_id IN ({marks}) GROUP BY e.branch_node_id, state",
+            chunk,
+        )
+        for node, state, count in rows:
+            found[node][state] += count
+    return found
+
+
+def _control_counts(conn: Connection, control_nodes: list[int]) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
+    """Per control node: contacts waiting there, and decisions per output."""
+    waiting: dict[int, int] = {}
+    ways: dict[int, dict[str, int]] = defaultdict(dict)
+    for chunk in chunks(control_nodes):
+        marks = ",".join("?" * len(chunk))
+        waiting.update(
+            query(
+                conn,
+                f"SELECT at_node_id, count(*) FROM enrollment WHERE at_node_id IN ({marks}) GROUP BY at_node_id",
+                chunk,
+            )
+        )
+        for node, output, count in query(
+            conn,
+            f"SELECT node_id, output, count(*) FROM decision WHERE node_id IN ({marks}) GROUP BY node_id, output",
+            chunk,
+        ):
+            ways[node][output] = count
+    return waiting, ways
 
 
 class SummariesMixin(SnapshotsMixin):
@@ -82,6 +136,12 @@ class SummariesMixin(SnapshotsMixin):
                 ):
                     tasks[node_id][status] = count
             profiles = attachment_rows(conn, profile_nodes, count_pending=False)
+            states = _enrollment_states(conn, profile_nodes)
+            by_status: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for source, target in load_edges(conn, automation_id):
+                for state, count in states.get(target, {}).items():
+                    by_status[source][state] += count
+            waiting, ways = _control_counts(conn, [n.id for n in nodes if n.kind.is_control])
         summaries = {}
         for node in nodes:
             if node.kind is NodeKind.SEGMENT:
@@ -89,12 +149,16 @@ class SummariesMixin(SnapshotsMixin):
                     members=members.get(node.id),
                     enrolled=enrolled.get(node.id, 0),
                     segment_name=names.get(node.segment_id),
+                    by_status=dict(by_status.get(node.id, {})),
                 )
             elif node.kind is NodeKind.SENDER_PROFILE:
                 summaries[node.id] = NodeSummary(profiles=profiles.get(node.id, []))
             else:
                 counts = tasks.get(node.id, {})
                 summaries[node.id] = NodeSummary(
-                    pending=counts.get(TaskStatus.PENDING.value, 0), done=counts.get(TaskStatus.DONE.value, 0)
+                    pending=counts.get(TaskStatus.PENDING.value, 0),
+                    done=counts.get(TaskStatus.DONE.value, 0),
+                    waiting=waiting.get(node.id, 0),
+                    ways=ways.get(node.id, {}),
                 )
         return summaries

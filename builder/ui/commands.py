@@ -8,6 +8,7 @@ the workspace refuses reports its sentence and never lands on the stack.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -127,12 +128,14 @@ class MoveNodesCommand(WorkspaceCommand):
 
 
 class ConnectCommand(WorkspaceCommand):
-    def __init__(self, workspace: Workspace, source: int, target: int) -> None:
-        super().__init__(workspace, "Connect")
-        self.source, self.target = source, target
+    """Connect two nodes; from a control node, from one of its outputs (SPEC §10)."""
+
+    def __init__(self, workspace: Workspace, source: int, target: int, output: str | None = None) -> None:
+        super().__init__(workspace, "Connect" if output is None else f"Connect '{output}'")
+        self.source, self.target, self.output = source, target, output
 
     def apply(self) -> None:
-        self.workspace.connect(self.source, self.target)
+        self.workspace.connect(self.source, self.target, self.output)
 
     def revert(self) -> None:
         self.workspace.disconnect(self.source, self.target)
@@ -142,12 +145,44 @@ class DisconnectCommand(WorkspaceCommand):
     def __init__(self, workspace: Workspace, source: int, target: int) -> None:
         super().__init__(workspace, "Remove connection")
         self.source, self.target = source, target
+        self.output: str | None = None
 
     def apply(self) -> None:
+        self.output = self.workspace.edge_output(self.source, self.target)
         self.workspace.disconnect(self.source, self.target)
 
     def revert(self) -> None:
-        self.workspace.connect(self.source, self.target)
+        self.workspace.connect(self.source, self.target, self.output)
+
+
+class SetNodeSettingsCommand(WorkspaceCommand):
+    """A Wait for, Condition, A/B split or tag node's settings changed in the panel (SPEC §10)."""
+
+    def __init__(
+        self, workspace: Workspace, node_id: int, before: dict[str, Any], after: dict[str, Any], text: str
+    ) -> None:
+        super().__init__(workspace, text)
+        self.node_id, self.before, self.after = node_id, before, after
+
+    def apply(self) -> None:
+        self.workspace.set_node_settings(self.node_id, self.after)
+
+    def revert(self) -> None:
+        self.workspace.set_node_settings(self.node_id, self.before)
+
+
+class SetStopOnReplyCommand(WorkspaceCommand):
+    """The automation's "Stop on reply" switch (SPEC §10)."""
+
+    def __init__(self, workspace: Workspace, automation_id: int, on: bool) -> None:
+        super().__init__(workspace, "Stop on reply" if on else "Don't stop on reply")
+        self.automation_id, self.on = automation_id, on
+
+    def apply(self) -> None:
+        self.workspace.set_stop_on_reply(self.automation_id, self.on)
+
+    def revert(self) -> None:
+        self.workspace.set_stop_on_reply(self.automation_id, not self.on)
 
 
 class RenameNodeCommand(WorkspaceCommand):

@@ -76,7 +76,10 @@ def test_node_cards_show_the_workspaces_live_counts(make_window, reopen, qtbot):
         if e.branch_node_id in {t for s, t in ws.edges(automation) if s == segment.id}
     )
     qtbot.waitUntil(window.scene.counted)  # the cards count off the GUI thread, a moment later
-    assert window.scene.nodes[segment.id].lines[-1] == f"{members:,} members · {enrolled:,} enrolled"
+    lines = window.scene.nodes[segment.id].lines
+    assert lines[-1] == f"{members:,} members · {enrolled:,} enrolled"
+    # SPEC §10: its contacts by status; the demo's have done nothing yet.
+    assert lines[1] == f"{enrolled:,} in progress · 0 accepted · 0 replied · 0 finished"
 
     profile_node = next(n for n in nodes.values() if n.kind.value == "sender_profile")
     expected = [f"{a.name}: {a.contacts:,} contacts" for a in ws.attachments(profile_node.id)]

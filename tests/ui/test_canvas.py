@@ -388,7 +388,7 @@ def test_a_connection_made_is_said_and_the_hint_is_gone(make_window, reopen, qtb
     assert window.statusBar().currentMessage() == "Connected 'Segment 1' to 'Sender Profile 1'"
 
 
-def test_a_card_dropped_on_a_started_automation_is_refused_at_once_with_the_reason(make_window, reopen):
+def test_a_started_automation_takes_a_step_but_refuses_a_new_branch_with_the_reason(make_window, reopen):
     from tests.store.builders import build_outreach
 
     def started(ws) -> None:
@@ -401,11 +401,16 @@ def test_a_card_dropped_on_a_started_automation_is_refused_at_once_with_the_reas
     window = make_window(started)
     automation = window.scene.automation_id
     before = reopen().nodes(automation)
-    drop_from_palette(window, NodeKind.EMAIL, QPoint(300, 150))
+    drop_from_palette(window, NodeKind.SEGMENT, QPoint(300, 150))
 
-    assert reopen().nodes(automation) == before  # no orphan that could never be connected
-    assert "has started, so its steps can no longer change" in window.statusBar().currentMessage()
+    assert reopen().nodes(automation) == before
+    assert "has started, so it can take new steps at the end of a path" in window.statusBar().currentMessage()
     assert window.undo_stack.count() == 0
+
+    # SPEC §10: a step may be added, to connect at the end of a path.
+    drop_from_palette(window, NodeKind.EMAIL, QPoint(300, 150))
+    assert len(reopen().nodes(automation)) == len(before) + 1
+    assert window.undo_stack.count() == 1
 
 
 def test_fit_shows_all_of_a_big_automation_and_switching_frames_the_other_readably(make_window, qtbot):

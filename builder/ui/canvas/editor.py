@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPointF, Signal
 from PySide6.QtGui import QUndoStack
 
-from builder.engine.layout import layered_layout
+from builder.engine.layout import tree_layout
+from builder.engine.node_settings import output_label
 from builder.engine.words import NodeKind
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
@@ -59,15 +60,17 @@ class AutomationEditor(QObject):
             return command.node_id
         return None
 
-    def can_connect(self, source: int, target: int) -> str | None:
-        """None if allowed, else the reason (SPEC §3, decided by the engine)."""
-        return self.workspace.can_connect(source, target)
+    def can_connect(self, source: int, target: int, output: str | None = None) -> str | None:
+        """None if allowed, else the reason (SPEC §3, §10, decided by the engine)."""
+        return self.workspace.can_connect(source, target, output)
 
-    def connect(self, source: int, target: int) -> bool:
+    def connect(self, source: int, target: int, output: str | None = None) -> bool:
+        """Connect source → target; from a control node, from its ``output`` (yes, no, a variant)."""
         names = [item.title if (item := self.scene.nodes.get(n)) else "" for n in (source, target)]
-        if not push(self.stack, ConnectCommand(self.workspace, source, target), self._report):
+        if not push(self.stack, ConnectCommand(self.workspace, source, target, output), self._report):
             return False
-        self._report(f"Connected '{names[0]}' to '{names[1]}'")
+        way = "" if output is None else f" from '{output_label(output)}'"
+        self._report(f"Connected '{names[0]}'{way} to '{names[1]}'")
         return True
 
     def move(
@@ -103,16 +106,21 @@ class AutomationEditor(QObject):
             push(self.stack, RenameNodeCommand(self.workspace, node_id, item.title, title.strip()), self._report)
 
     def auto_layout(self) -> None:
-        """Lay the automation out left to right, as one undoable step."""
+        """Lay the automation out left to right as trees (yes above no, variants in order), as one undoable step."""
         if not self.scene.nodes:
             return
         unit = em()
         items = sorted(self.scene.nodes.values(), key=lambda item: (item.pos().y(), item.pos().x(), item.node_id))
-        positions = layered_layout(
+        ranked = []
+        for (source, target), edge in self.scene.edges.items():
+            outputs = list(edge.source.output_ports)
+            ranked.append((source, target, outputs.index(edge.output) if edge.output in outputs else 0))
+        tallest = max(item.card_rect().height() for item in items)
+        positions = tree_layout(
             [item.node_id for item in items],
-            list(self.scene.edges),
+            ranked,
             column_width=unit * 19,
-            row_height=unit * 9,
+            row_height=max(unit * 9, tallest + unit * 1.5),
         )
         before = {item.node_id: (item.pos().x(), item.pos().y()) for item in items}
         after = {int(n): (float(x), float(y)) for n, (x, y) in positions.items()}

@@ -37,7 +37,10 @@ class Interaction:
 
 
 class NewConnection(Interaction):
-    """Drag from an output port to an input port; ports say whether they would accept."""
+    """Drag from an output port to an input port; ports say whether they would accept.
+
+    From a control node's output (Yes, No, a variant) the connection leaves from that output.
+    """
 
     def __init__(self, canvas: Canvas, source: PortItem) -> None:
         super().__init__(canvas)
@@ -51,7 +54,7 @@ class NewConnection(Interaction):
     def _verdict(self, target: PortItem) -> str | None:
         node = target.node.node_id
         if node not in self._verdicts:
-            self._verdicts[node] = self.canvas.editor.can_connect(self.source.node.node_id, node)
+            self._verdicts[node] = self.canvas.editor.can_connect(self.source.node.node_id, node, self.source.name)
         return self._verdicts[node]
 
     def move(self, event: QMouseEvent) -> bool:
@@ -84,7 +87,7 @@ class NewConnection(Interaction):
         if reason is not None:
             self.canvas.editor.message.emit(f"Not connected: {reason}")
         else:
-            self.canvas.editor.connect(self.source.node.node_id, target.node.node_id)
+            self.canvas.editor.connect(self.source.node.node_id, target.node.node_id, self.source.name)
         return True
 
     def cancel(self) -> None:

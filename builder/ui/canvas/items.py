@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
     QStyleOptionGraphicsItem,
     QWidget,
 )
 
+from builder.engine.node_settings import output_label
 from builder.engine.words import NodeKind
 from builder.ui.resources import svg_renderer
 
@@ -40,6 +42,11 @@ ACCENTS = {
     NodeKind.LINKEDIN_MESSAGE: QColor("#0a66c2"),
     NodeKind.EMAIL: QColor("#d4693a"),
     NodeKind.WAIT: QColor("#6b7280"),
+    NodeKind.WAIT_FOR: QColor("#7c4dcc"),
+    NodeKind.CONDITION: QColor("#7c4dcc"),
+    NodeKind.SPLIT: QColor("#7c4dcc"),
+    NodeKind.ADD_TAG: QColor("#1f9d6b"),
+    NodeKind.REMOVE_TAG: QColor("#c2414b"),
 }
 TEXT = QColor("#1f2933")
 MUTED = QColor("#5f6b7a")
@@ -90,14 +97,24 @@ class PortState(Enum):
     REFUSE = "refuse"
 
 
-class PortItem(QGraphicsEllipseItem):
-    """An input (left) or output (right) dot of a node card."""
+ENDS_TIP = "Nothing connected: the path ends here. Drag from this output to go on."
 
-    def __init__(self, node: NodeItem, output: bool) -> None:
+
+class PortItem(QGraphicsEllipseItem):
+    """An input (left) or output (right) dot of a node card.
+
+    A control node (SPEC §10) has one output port per output, each with its
+    ``name`` (``yes``, ``no``, a variant's name); any other node's output port
+    has none.
+    """
+
+    def __init__(self, node: NodeItem, output: bool, name: str | None = None) -> None:
         radius = em() * 0.36
         super().__init__(-radius, -radius, 2 * radius, 2 * radius, node)
         self.node = node
         self.output = output
+        self.name = name
+        self.open = False  # an output with nothing connected: the path ends there
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         # The card draws its ports into its own cached picture; this item is only
@@ -106,6 +123,15 @@ class PortItem(QGraphicsEllipseItem):
         self.setZValue(2)
         self.setToolTip("Drag to a step's input to connect" if output else "Drop a connection here")
         self.state = PortState.IDLE
+
+    def set_open(self, open_: bool) -> None:
+        """Whether this output leads nowhere yet; the card shows where a path ends."""
+        if open_ != self.open:
+            self.open = open_
+            if self.name is not None:
+                label = output_label(self.name)
+                self.setToolTip(f"'{label}': {ENDS_TIP}" if open_ else f"'{label}': drag to connect")
+            self.node.update()
 
     def set_state(self, state: PortState) -> None:
         if state is not self.state:
@@ -119,6 +145,14 @@ class PortItem(QGraphicsEllipseItem):
         painter.setBrush(QBrush(CARD if self.state is PortState.IDLE else color))
         painter.setPen(QPen(color, max(1.5, em() * 0.12)))
         painter.drawEllipse(self.rect().translated(self.pos()))
+        if self.output and self.open and self.name is not None:
+            # The path ends here: a short stub closed by a bar (⊣), inside the card's margin.
+            unit = em()
+            start = self.pos() + QPointF(self.rect().width() / 2, 0)
+            end = start + QPointF(unit * 0.3, 0)
+            painter.setPen(QPen(MUTED, max(1.0, unit * 0.08)))
+            painter.drawLine(start, end)
+            painter.drawLine(end + QPointF(0, -unit * 0.22), end + QPointF(0, unit * 0.22))
 
 
 class NodeItem(QGraphicsRectItem):
@@ -149,11 +183,42 @@ class NodeItem(QGraphicsRectItem):
         self.setZValue(1)
         self.input_port = PortItem(self, output=False) if kind is not NodeKind.SEGMENT else None
         self.output_port = PortItem(self, output=True)
+        # A control node's outputs in order, each with its port (SPEC §10); {} for any other node.
+        self.output_ports: dict[str, PortItem] = {}
         self.setToolTip(f"{kind.label}: {title}")
         self._measure()
         self._place_ports()
 
     # -- what the workspace says --------------------------------------------------------
+
+    def set_outputs(self, outputs: tuple[str, ...]) -> None:
+        """A control node's outputs (Yes / No, the variants), one labelled port each."""
+        if not self.kind.is_control or tuple(self.output_ports) == outputs:
+            return
+        scene = self.scene()
+        for port in self.output_ports.values():
+            port.setParentItem(None)
+            if scene is not None:
+                scene.removeItem(port)
+        self.output_ports = {name: PortItem(self, output=True, name=name) for name in outputs}
+        self.output_port.setVisible(not outputs)
+        self.output_port.setEnabled(not outputs)
+        self._measure()
+        self._place_ports()
+        for edge in self.edges:
+            edge.follow()
+        self.update()
+
+    def port_for(self, output: str | None) -> PortItem:
+        """The port an edge leaves from: its output's, else the card's one output."""
+        if output is not None and output in self.output_ports:
+            return self.output_ports[output]
+        return self.output_port
+
+    def show_open_outputs(self, connected: set[str]) -> None:
+        """Mark the outputs with nothing connected: the path ends there."""
+        for name, port in self.output_ports.items():
+            port.set_open(name not in connected)
 
     def show_state(self, title: str, lines: list[str], x: float, y: float) -> None:
         if title != self.title or lines != self.lines:
@@ -168,11 +233,13 @@ class NodeItem(QGraphicsRectItem):
     # -- geometry ---------------------------------------------------------------------------
 
     def _height(self) -> float:
-        return self._header + self._line * max(1, len(self.lines)) + em() * 0.5
+        rows = max(1, len(self.lines), len(self.output_ports))
+        return self._header + self._line * rows + em() * 0.5
 
     def _measure(self) -> None:
         self._card = QRectF(0, 0, self._width, self._height())
-        margin = em() * 0.5  # room for the ports, which sit on the card's edges
+        # Room for the ports, which sit on the card's edges (and a control node's "ends here" marks).
+        margin = em() * (0.8 if self.kind.is_control else 0.5)
         self.setRect(self._card.adjusted(-margin, -margin, margin, margin))
 
     def card_rect(self) -> QRectF:
@@ -183,6 +250,9 @@ class NodeItem(QGraphicsRectItem):
         if self.input_port is not None:
             self.input_port.setPos(0, middle)
         self.output_port.setPos(self._width, middle)
+        # A control node's outputs sit one per line, down its right edge.
+        for i, port in enumerate(self.output_ports.values()):
+            port.setPos(self._width, self._header + self._line * (i + 0.5))
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
@@ -199,7 +269,8 @@ class NodeItem(QGraphicsRectItem):
             self._paint_details(painter)
         else:
             self._paint_large_title(painter, level)
-        for port in (self.input_port, self.output_port):
+        ports = [self.input_port, *(self.output_ports.values() or [self.output_port])]
+        for port in ports:
             if port is not None:
                 port.paint_on(painter)
 
@@ -260,6 +331,19 @@ class NodeItem(QGraphicsRectItem):
             line_rect = QRectF(unit * 0.75, self._header + i * self._line, rect.width() - unit * 1.2, self._line)
             text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, line_rect.width())
             painter.drawText(line_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        # Each output's label beside its port, on the right.
+        label_font = QFont(body_font)
+        label_font.setBold(True)
+        painter.setFont(label_font)
+        for name, port in self.output_ports.items():
+            color = ACCENTS[self.kind] if not port.open else MUTED
+            painter.setPen(color)
+            label_rect = QRectF(
+                rect.width() * 0.55, port.y() - self._line / 2, rect.width() * 0.45 - unit * 0.6, self._line
+            )
+            painter.drawText(
+                label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, output_label(name)
+            )
 
 
 class _Stroke(QGraphicsPathItem):
@@ -289,15 +373,29 @@ class EdgeItem(QGraphicsPathItem):
     and arrow head are plain path items drawn by Qt, like a bare scene's.
     """
 
-    def __init__(self, source: NodeItem, target: NodeItem) -> None:
+    def __init__(self, source: NodeItem, target: NodeItem, output: str | None = None) -> None:
         super().__init__()
-        self.source, self.target = source, target
+        self.source, self.target, self.output = source, target, output
         source.edges.append(self)
         target.edges.append(self)
+        # A control node's edge carries its output's label at its start (SPEC §10).
+        self.label: QGraphicsSimpleTextItem | None = None
+        if output is not None:
+            self.label = QGraphicsSimpleTextItem(output_label(output), self)
+            font = QFont()
+            font.setPointSizeF(font.pointSizeF() * BODY_SCALE)
+            font.setBold(True)
+            self.label.setFont(font)
+            self.label.setBrush(MUTED)
+            self.label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(0)
-        self.setToolTip(f"{source.title} → {target.title}")
+        self.setToolTip(
+            f"{source.title} → {target.title}"
+            if output is None
+            else f"{source.title} ({output_label(output)}) → {target.title}"
+        )
         self.setPen(QPen(Qt.PenStyle.NoPen))
         self._curve = QPainterPath()
         self._line = _Stroke(self)
@@ -314,7 +412,11 @@ class EdgeItem(QGraphicsPathItem):
         """Follow the ports (every step of a card's drag, too)."""
         assert self.target.input_port is not None
         end = self.target.input_port.scenePos()
-        self._curve = connection_path(self.source.output_port.scenePos(), end)
+        start = self.source.port_for(self.output).scenePos()
+        self._curve = connection_path(start, end)
+        if self.label is not None:
+            unit = em()
+            self.label.setPos(start + QPointF(unit * 0.6, -unit * 1.05))
         size = em() * 0.45
         head = QPainterPath(end)
         head.lineTo(end + QPointF(-size * 1.2, -size * 0.6))

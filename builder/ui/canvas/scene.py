@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtWidgets import QGraphicsScene
 
 from builder.app_log import log
+from builder.engine.node_settings import output_label, output_names
 from builder.engine.words import NodeKind
 from builder.store.base import Change
 from builder.store.database import WorkspaceError
@@ -28,14 +29,57 @@ def _count(workspace: Workspace, automation_id: int) -> tuple[int, dict[int, Nod
         return None
 
 
-def summary_lines(kind: NodeKind, summary: NodeSummary | None, wait_days: int) -> list[str]:
+def _days(days: object) -> str:
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def settings_lines(kind: NodeKind, settings: dict | None) -> list[str]:
+    """What a control or tag node is set to do, in a few words (SPEC §10)."""
+    settings = settings or {}
+    if kind is NodeKind.WAIT_FOR:
+        outcome = str(settings.get("outcome", "?")).capitalize()
+        return [f"{outcome} within {_days(settings.get('days', '?'))}"]
+    if kind is NodeKind.CONDITION:
+        if "has" in settings:
+            return [f"Has {'a LinkedIn profile' if settings['has'] == 'linkedin' else settings['has']}"]
+        for rule, words in (("tags_any", "Any of"), ("tags_all", "All of")):
+            if rule in settings:
+                return [f"{words}: {', '.join(settings[rule]) or 'no tags yet'}"]
+        return ["No rule yet"]
+    if kind is NodeKind.SPLIT:
+        variants = settings.get("variants") or []
+        return [" · ".join(f"{v.get('name')} {v.get('percent')}%" for v in variants if isinstance(v, dict))]
+    if kind.is_tag:
+        return [f"Tag '{settings.get('tag', '')}'"]
+    return []
+
+
+def summary_lines(
+    kind: NodeKind, summary: NodeSummary | None, wait_days: int, settings: dict | None = None
+) -> list[str]:
     """The card's live summary in a marketer's words (SPEC §8 "Canvas"); before it is counted, what is known."""
+    if kind.is_control or kind.is_tag:
+        lines = settings_lines(kind, settings)
+        if summary is not None and kind.is_control and (summary.waiting or summary.ways):
+            counts = [f"{summary.waiting:,} waiting"] if kind is NodeKind.WAIT_FOR else []
+            counts += [f"{output_label(o)} {summary.ways.get(o, 0):,}" for o in output_names(kind, settings)]
+            lines.append(" · ".join(counts))
+        return lines
     if summary is None:
-        return [f"{wait_days} day{'s' if wait_days != 1 else ''}"] if kind is NodeKind.WAIT else []
+        return [_days(wait_days)] if kind is NodeKind.WAIT else []
     if kind is NodeKind.SEGMENT:
         if summary.members is None:
             return ["No segment chosen yet"]
-        return [summary.segment_name or "Segment", f"{summary.members:,} members · {summary.enrolled:,} enrolled"]
+        lines = [summary.segment_name or "Segment", f"{summary.members:,} members · {summary.enrolled:,} enrolled"]
+        if summary.by_status:  # above the members line, which stays last (tests and eyes look for it there)
+            lines.insert(
+                1,
+                " · ".join(
+                    f"{summary.by_status.get(state, 0):,} {state}"
+                    for state in ("in progress", "accepted", "replied", "finished")
+                ),
+            )
+        return lines
     if kind is NodeKind.SENDER_PROFILE:
         if not summary.profiles:
             return ["No sender profiles yet"]
@@ -97,7 +141,7 @@ class AutomationScene(QGraphicsScene):
             return
         automation = self.automation_id
         rows = self.workspace.nodes(automation)  # none once the automation is deleted
-        links = self.workspace.edges(automation)
+        links = self.workspace.edges_with_outputs(automation)
         self.rows = {row.id: row for row in rows}
         for row in rows:
             item = self.nodes.get(row.id)
@@ -105,24 +149,31 @@ class AutomationScene(QGraphicsScene):
                 item = NodeItem(row.id, row.kind, row.title)
                 self.nodes[row.id] = item
                 self.addItem(item)
+            item.set_outputs(output_names(row.kind, row.settings))
             # Until the new counts arrive, the last ones (a moment old) and what the row itself says.
-            lines = summary_lines(row.kind, self.summaries.get(row.id), row.wait_days)
+            lines = summary_lines(row.kind, self.summaries.get(row.id), row.wait_days, row.settings)
             item.show_state(row.title, lines, row.x, row.y)
         workspace = self.workspace
         self.counting.request(lambda: _count(workspace, automation))
         for node_id in set(self.nodes) - set(self.rows):
             item = self.nodes.pop(node_id)
             self.removeItem(item)
-        wanted = {(s, t) for s, t in links if s in self.nodes and t in self.nodes}
-        for key in set(self.edges) - wanted:
+        wanted = {(s, t): o for s, t, o in links if s in self.nodes and t in self.nodes}
+        for key in [k for k, edge in self.edges.items() if k not in wanted or wanted[k] != edge.output]:
             edge = self.edges.pop(key)
             edge.detach()
             self.removeItem(edge)
-        for source, target in links:
+        for source, target, output in links:
             if (source, target) in wanted and (source, target) not in self.edges:
-                edge = EdgeItem(self.nodes[source], self.nodes[target])
+                edge = EdgeItem(self.nodes[source], self.nodes[target], output)
                 self.edges[(source, target)] = edge
                 self.addItem(edge)
+        connected: dict[int, set[str]] = {}
+        for (source, _), edge in self.edges.items():
+            if edge.output is not None:
+                connected.setdefault(source, set()).add(edge.output)
+        for node_id, item in self.nodes.items():
+            item.show_open_outputs(connected.get(node_id, set()))
         for edge in self.edges.values():
             edge.follow()
         self._grow_to_fit()
@@ -136,9 +187,8 @@ class AutomationScene(QGraphicsScene):
         for node_id, item in self.nodes.items():
             row = self.rows.get(node_id)
             if row is not None:
-                item.show_state(
-                    item.title, summary_lines(row.kind, self.summaries.get(node_id), row.wait_days), item.x(), item.y()
-                )
+                lines = summary_lines(row.kind, self.summaries.get(node_id), row.wait_days, row.settings)
+                item.show_state(item.title, lines, item.x(), item.y())
         for edge in self.edges.values():
             edge.follow()
 
