@@ -7,12 +7,14 @@ simulation pane's) and the file saved from it run the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from builder.engine.json_lines import records_json
 from builder.engine.run_state import RunState
 from builder.engine.scenario import ContactSpec, Event, Scenario
 from builder.engine.segments import SegmentDefinition, SegmentRule
+from builder.engine.steps import Step
 from builder.engine.words import NodeKind
 
 
@@ -35,20 +37,59 @@ def scenario_data(scenario: Scenario) -> dict[str, Any]:
                     "id": b.id,
                     "segment": segment_data(b.segment),
                     "sender_profiles": list(b.sender_profiles),
-                    "steps": [
-                        {"type": s.kind.value, "days": s.days} if s.kind is NodeKind.WAIT else {"type": s.kind.value}
-                        for s in b.steps
-                    ],
+                    "steps": steps_data(b.steps),
                 }
                 for b in scenario.automation.branches
             ],
         },
         "events": [event_data(e) for e in scenario.events],
     }
+    automation = scenario.automation
+    if not automation.stop_on_reply or automation.explicit_stop_on_reply:
+        data["automation"]["stop_on_reply"] = automation.stop_on_reply
+    if automation.rates is not None:
+        data["automation"]["rates"] = {
+            outcome.value: {"rate": rate.rate, "after_days": rate.after_days}
+            for outcome, rate in automation.rates.of.items()
+        }
     if scenario.days is not None:
         data["days"] = scenario.days
     if scenario.state is not None:
         data["state"] = state_data(scenario.state)
+    return data
+
+
+def steps_data(steps: Sequence[Step]) -> list[dict[str, Any]]:
+    """A list of steps as SPEC §7 and §10 write them: a control step holds its outputs' lists."""
+    return [step_data(s) for s in steps]
+
+
+def step_data(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": step.kind.value}
+    kind = step.kind
+    if kind is NodeKind.WAIT:
+        data["days"] = step.days
+    elif kind.is_action:
+        if step.subject is not None:
+            data["subject"] = step.subject
+        if step.text is not None:
+            data["text"] = step.text
+    elif kind.is_tag:
+        data["tag"] = step.tag
+    elif kind is NodeKind.WAIT_FOR:
+        data["outcome"] = step.outcome.value if step.outcome else None
+        data["days"] = step.days
+    elif kind is NodeKind.CONDITION and step.condition is not None:
+        rule = step.condition
+        data[rule.rule] = rule.values[0] if rule.rule == "has" else list(rule.values)
+    if kind is NodeKind.SPLIT:
+        lists = dict(step.outputs)
+        data["variants"] = [
+            {"name": v.name, "percent": v.percent, "steps": steps_data(lists.get(v.name, ()))} for v in step.variants
+        ]
+    elif kind.is_control:
+        for name, following in step.outputs:
+            data[name] = steps_data(following)
     return data
 
 
@@ -82,6 +123,9 @@ def event_data(event: Event) -> dict[str, Any]:
     elif event.type == "set_override":
         data["contacts"] = list(event.contacts)
         data["sender_profile"] = event.sender_profile
+    elif event.type == "outcome":
+        data["contact"] = event.contacts[0]
+        data["outcome"] = event.outcome.value if event.outcome else None
     elif event.type in ("add_sender_profile", "remove_sender_profile"):
         data["branch"] = event.branch
         data["sender_profile"] = event.sender_profile
