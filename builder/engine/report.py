@@ -420,6 +420,36 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozense
     return [line(headers), "  " + "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
+def _path_lines(result: SimulationResult, branch_ids: list[str], names: dict[str, str]) -> list[str]:
+    """How contacts split at each control node, and what they did (SPEC §10)."""
+    out = ["", "Control nodes: where contacts went"]
+    counts = result.route_counts()  # type: ignore[attr-defined]
+    waiting: Counter[tuple[int, str]] = Counter()
+    for e in result.enrollments:
+        if e.waiting_at is not None:  # type: ignore[attr-defined]
+            waiting[(e.branch, result.plans[e.branch].nodes[e.waiting_at].address)] += 1  # type: ignore[attr-defined]
+    rows = []
+    for index, plan in enumerate(result.plans):  # type: ignore[attr-defined]
+        for node in plan.nodes:
+            if not node.kind.is_control:
+                continue
+            went = counts.get((index, node.address), Counter())
+            ways = ", ".join(f"{name} {went[name]:,}" for name, _ in node.outputs)
+            still = waiting[(index, node.address)]
+            rows.append(
+                [branch_ids[index], node.address, node.kind.label, ways + (f", waiting {still:,}" if still else "")]
+            )
+    out += _table(["Branch", "Node", "Kind", "Went"], rows) if rows else ["  none"]
+    out += ["", "Outcomes"]
+    by_profile: dict[str, Counter[str]] = defaultdict(Counter)
+    for record in result.outcomes:  # type: ignore[attr-defined]
+        by_profile[record.profile][record.outcome.value] += 1
+    if not by_profile:
+        return [*out[:-1], "Outcomes: none"]
+    rows = [[names.get(p, p), *(f"{c[o.value]:,}" for o in Outcome)] for p, c in sorted(by_profile.items())]
+    return out + _table(["Sender profile", *(o.label for o in Outcome)], rows, {1, 2, 3})
+
+
 def to_text(result: SimulationResult, max_contacts: int = 40) -> str:
     """A readable summary: who goes where and why, then the work day by day."""
     scenario = result.scenario
@@ -509,6 +539,9 @@ def to_text(result: SimulationResult, max_contacts: int = 40) -> str:
                 parts.append(f"{entry['waiting']:,} contacts waiting for a sender profile")
             status = "not finished: " + ", ".join(parts) if parts else "no task done"
         out.append(f"  {branch}: {entry['contacts']:,} contacts, {status}")
+
+    if getattr(result, "paths", False):
+        out += _path_lines(result, branch_ids, names)
 
     if result.warnings:
         out.append("")
