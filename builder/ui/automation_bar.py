@@ -22,7 +22,7 @@ from builder.store.base import Change
 from builder.store.database import WorkspaceError
 from builder.store.running import StartRefused
 from builder.store.workspace import Workspace
-from builder.ui.commands import SetValueCommand, push
+from builder.ui.commands import SetStopOnReplyCommand, SetValueCommand, push
 from builder.ui.elided_label import ElidedLabel
 
 BADGES = {
@@ -63,6 +63,13 @@ class AutomationBar(QWidget):
             "When on, a contact who talked to a sender profile before is not sent back to that profile: "
             "overrides, then even distribution, decide."
         )
+        self.stop_on_reply = QCheckBox("Stop on reply", self)
+        self.stop_on_reply.setObjectName("stopOnReply")
+        self.stop_on_reply.setToolTip(
+            "When on, a contact who replies gets no more steps: their pending tasks are canceled. "
+            "Turn it off to branch on replies with a Wait for."
+        )
+        self.stop_on_reply.clicked.connect(self._stop_on_reply_clicked)
         self.problems = QListWidget(self)
         self.problems.setObjectName("problemsList")
         self.problems.setMaximumHeight(self.fontMetrics().height() * 5)
@@ -80,6 +87,7 @@ class AutomationBar(QWidget):
         row.addWidget(self.name)
         row.addWidget(self.badge)
         row.addStretch(1)
+        row.addWidget(self.stop_on_reply)
         row.addWidget(self.ignore)
         for button in (self.start_button, self.pause_button, self.resume_button):
             row.addWidget(button)
@@ -120,6 +128,7 @@ class AutomationBar(QWidget):
         self.pause_button.setVisible(info.state is AutomationState.RUNNING)
         self.resume_button.setVisible(info.state is AutomationState.PAUSED)
         self.ignore.setChecked(info.ignore_previous_interactions)
+        self.stop_on_reply.setChecked(info.stop_on_reply)
         self.problems.clear()
         if info.state is AutomationState.DRAFT:
             for problem in self.workspace.problems(info.id):
@@ -175,6 +184,19 @@ class AutomationBar(QWidget):
             ),
             self.report,
         )
+
+    def _stop_on_reply_clicked(self, checked: bool) -> None:
+        """SPEC §10: one undoable step, saved at once."""
+        if self.automation_id is None:
+            return
+        if push(self.stack, SetStopOnReplyCommand(self.workspace, self.automation_id, checked), self.report):
+            self.report(
+                "A reply now ends the contact's path."
+                if checked
+                else "Replies no longer end a path; a Wait for can branch on them."
+            )
+        else:
+            self.refresh()
 
     def _problem_clicked(self, item: QListWidgetItem) -> None:
         node = item.data(Qt.ItemDataRole.UserRole)

@@ -13,6 +13,7 @@ from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.panels.node_settings import SegmentSettings, StepSettings
+from builder.ui.panels.path_settings import PathNodeSettings
 from builder.ui.panels.sender_profiles import SenderProfileSettings
 from builder.ui.resources import node_icon
 
@@ -50,8 +51,9 @@ class SettingsPanel(QFrame):
         self.what_if = self.profiles.what_if
         self.segment = SegmentSettings(workspace, stack, report, self)
         self.step = StepSettings(workspace, stack, report, self)
+        self.path_node = PathNodeSettings(workspace, stack, report, self)
         self.pages = QStackedWidget(self)
-        for page in (self.profiles, self.segment, self.step):
+        for page in (self.profiles, self.segment, self.step, self.path_node):
             self.pages.addWidget(page)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -86,6 +88,11 @@ class SettingsPanel(QFrame):
         elif node.kind is NodeKind.SEGMENT:
             self.pages.setCurrentWidget(self.segment)
             self.segment.load(node, started)
+        elif node.kind.is_control or node.kind.is_tag:
+            self.pages.setCurrentWidget(self.path_node)
+            reached = self.workspace.contacts_at(node.id) if started else 0
+            counts = f"{reached:,} contact{'s' if reached != 1 else ''} reached this node." if reached else ""
+            self.path_node.load(node, editable=not reached, counts=counts)
         else:
             summary = self.workspace.node_summaries(automation_id).get(node.id)
             self.pages.setCurrentWidget(self.step)
