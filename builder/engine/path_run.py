@@ -23,63 +23,37 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
-from builder.engine.paths import PathPlan, SplitRotation, answers, chance, condition_holds
+from builder.engine.path_walk import (
+    ACTIVE,
+    CANCELED,
+    DONE,
+    PENDING,
+    REPLIED,
+    WAITING,
+    PathEnrollment,
+    PathTask,
+    PathWalker,
+)
+from builder.engine.paths import PathPlan, SplitRotation, answers, chance
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_result import RunTally, SimulationResult
 from builder.engine.scenario_parts import MAX_DAYS, ContactSpec, ContactTable, Event, Rates, Scenario, ScenarioError
 from builder.engine.steps import StepChain
 from builder.engine.words import (
     AutomationState,
-    EnrollmentStatus,
     NodeKind,
     Outcome,
     Reason,
     RemovalMode,
-    TaskStatus,
 )
 
-ACTIVE, WAITING = EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING
-CANCELED, REPLIED = EnrollmentStatus.CANCELED, EnrollmentStatus.REPLIED
-PENDING, DONE, CANCELED_TASK = TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED
-
-
-@dataclass(slots=True)
-class PathTask:
-    """One task of a path run: the node it is for, and where it stands."""
-
-    node: int
-    kind: NodeKind
-    status: TaskStatus = PENDING
-    due_day: int | None = None
-    done_day: int | None = None
-
-
-@dataclass(slots=True, eq=False)
-class PathEnrollment:
-    """One contact in one branch, and where it is on the branch's path."""
-
-    order: int
-    contact: str
-    branch: int
-    day: int
-    profile: str | None = None
-    reason: Reason | None = None
-    status: EnrollmentStatus = WAITING
-    tasks: list[PathTask] = field(default_factory=list)
-    next_task: int = 0  # the task the walk along the path meets next
-    current: int | None = None  # the task queued for its sender profile
-    travel: int | None = None  # the node it will arrive at after a wait
-    waiting_at: int | None = None  # the Wait for node it waits at
-    deadline: int | None = None  # the day that Wait for takes ``no``
-    bounce_day: int | None = None
-    seen: set[Outcome] = field(default_factory=set)
-    decisions: list[tuple[int, str, int]] = field(default_factory=list)  # (node, output, day)
+__all__ = ["ACTIVE", "PENDING", "REPLIED", "WAITING", "PathEnrollment", "PathResult", "PathRun", "PathTask"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +82,7 @@ def uses_paths(scenario: Scenario) -> bool:
     return any(e.type == "outcome" for e in scenario.events)
 
 
-class PathRun:
+class PathRun(PathWalker):
     """One run of a scenario with paths. Call :meth:`run`."""
 
     def __init__(self, scenario: Scenario) -> None:
@@ -241,146 +215,6 @@ class PathRun:
         ignored = {a.contact: a.ignored_override for a in assignments if a.ignored_override is not None}
         self._assigned(taken, [a.profile for a in assignments], [a.reason for a in assignments], ignored, day)
 
-    # -- moving along the path ------------------------------------------------------------
-
-    def _make_tasks(self, e: PathEnrollment, start: int | None) -> None:
-        """One pending task per action step from ``start`` up to the next control node."""
-        plan = self.plans[e.branch]
-        made = plan.actions_from(start)
-        e.next_task = len(e.tasks)
-        e.tasks.extend(PathTask(i, plan.nodes[i].kind) for i in made)
-        if made:
-            self.tally.of(e.branch, e.profile).pending += len(made)  # type: ignore[arg-type]
-
-    def _move_on(self, e: PathEnrollment, start: int | None, base: int, day: int) -> None:
-        """Walk from node ``start``, counting days from ``base``, on day ``day``.
-
-        The first action met is the next task, due ``base`` plus the waits
-        before it. A tag or control node met with no wait acts at once; after a
-        wait the contact arrives there at the start of that day.
-        """
-        nodes = self.plans[e.branch].nodes
-        index, waits = start, 0
-        while index is not None:
-            node = nodes[index]
-            kind = node.kind
-            if kind is NodeKind.WAIT:
-                waits += node.step.days
-                index = node.next
-                continue
-            when = base + waits
-            if kind.is_action:
-                position = e.next_task
-                e.next_task += 1
-                task = e.tasks[position]
-                if task.status is CANCELED_TASK:  # an email a bounce canceled: as if done on the bounce day
-                    base, waits = e.bounce_day, 0  # type: ignore[assignment]
-                    index = node.next
-                    continue
-                task.due_day = when
-                e.current = position
-                lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
-                if lane is None:
-                    lane = self.lanes[e.profile] = []  # type: ignore[index]
-                heapq.heappush(lane, (when, e.order, position))
-                return
-            if when > day:
-                e.travel = index
-                self.arrivals[when].append((e.order, index))
-                return
-            if kind.is_tag:
-                self._tag(e, node.step.tag, add=kind is NodeKind.ADD_TAG)  # type: ignore[arg-type]
-                index = node.next
-                continue
-            self._arrive(e, index, day)
-            return
-
-    def _tag(self, e: PathEnrollment, tag: str, *, add: bool) -> None:
-        tags = self.tags.setdefault(e.contact, set())
-        if add:
-            tags.add(tag)
-        else:
-            tags.discard(tag)
-
-    def _arrive(self, e: PathEnrollment, index: int, day: int) -> None:
-        """The contact reaches a control node on ``day``: it decides now, or waits for an outcome."""
-        e.travel = None
-        self.arrived[(e.branch, index)] += 1
-        node = self.plans[e.branch].nodes[index]
-        step = node.step
-        if step.kind is NodeKind.WAIT_FOR:
-            if step.outcome in e.seen:
-                self._decide(e, index, "yes", day)
-            else:
-                e.waiting_at, e.deadline = index, day + step.days
-                self.timeouts[e.deadline].append((e.order, index))
-        elif step.kind is NodeKind.CONDITION:
-            email, linkedin = self.reachable.get(e.contact, (False, False))
-            holds = condition_holds(step.condition, self.tags.get(e.contact, ()), email, linkedin)  # type: ignore[arg-type]
-            self._decide(e, index, "yes" if holds else "no", day)
-        else:
-            rotation = self.splits.get((e.branch, index))
-            if rotation is None:
-                rotation = self.splits[(e.branch, index)] = SplitRotation(step.variants)
-            self._decide(e, index, rotation.pick(), day)
-
-    def _decide(self, e: PathEnrollment, index: int, output: str, day: int) -> None:
-        e.waiting_at = e.deadline = None
-        e.decisions.append((index, output, day))
-        first = self.plans[e.branch].nodes[index].output(output)
-        self._make_tasks(e, first)
-        self._move_on(e, first, day, day)
-
-    # -- outcomes ----------------------------------------------------------------------
-
-    def _outcome(self, e: PathEnrollment, outcome: Outcome, day: int, source: str) -> None:
-        assert e.profile is not None
-        self.outcomes.append(OutcomeRecord(e.contact, e.branch, e.profile, outcome, day, source))
-        e.seen.add(outcome)
-        if e.status is not ACTIVE:
-            return
-        if outcome is Outcome.REPLIED and self.stop_on_reply:
-            self._stop(e, REPLIED)
-            return
-        if outcome is Outcome.BOUNCED:
-            self._bounce(e, day)
-            return
-        if e.waiting_at is not None:
-            node = self.plans[e.branch].nodes[e.waiting_at]
-            if node.step.outcome is outcome:
-                self._decide(e, e.waiting_at, "yes", day)
-
-    def _stop(self, e: PathEnrollment, status: EnrollmentStatus) -> None:
-        """The enrollment ends: its pending tasks are canceled and it leaves any node."""
-        e.status = status
-        canceled = 0
-        for task in e.tasks:
-            if task.status is PENDING:
-                task.status = CANCELED_TASK
-                canceled += 1
-        if canceled:
-            self.tally.of(e.branch, e.profile).pending -= canceled  # type: ignore[arg-type]
-        if e.waiting_at is not None:
-            self.left[(e.branch, e.waiting_at)] += 1
-        e.current = e.travel = e.waiting_at = e.deadline = None
-
-    def _bounce(self, e: PathEnrollment, day: int) -> None:
-        """A bounce cancels the pending emails; the path goes on as if they were done that day."""
-        e.bounce_day = day
-        canceled = 0
-        for task in e.tasks:
-            if task.status is PENDING and task.kind is NodeKind.EMAIL:
-                task.status = CANCELED_TASK
-                canceled += 1
-        if not canceled:
-            return
-        self.tally.of(e.branch, e.profile).pending -= canceled  # type: ignore[arg-type]
-        if e.current is not None and e.tasks[e.current].status is CANCELED_TASK:
-            task = e.tasks[e.current]
-            e.current = None
-            e.next_task = e.tasks.index(task) + 1
-            self._move_on(e, self.plans[e.branch].nodes[task.node].next, day, day)
-
     def _rate_outcomes(self, e: PathEnrollment, task: PathTask, day: int) -> None:
         """Which outcomes this done task leads to in the forecast, and when (SPEC §10 rates)."""
         rates = self.rates.of
@@ -484,16 +318,57 @@ class PathRun:
             heapq.heappush(heads, (lane[0][0], lane[0][1], profile))
 
     def _finish(self, e: PathEnrollment, position: int, day: int) -> None:
-        task = e.tasks[position]
-        task.status, task.done_day = DONE, day
-        e.current = None
         tally = self.tally.of(e.branch, e.profile)  # type: ignore[arg-type]
         tally.pending -= 1
         tally.done += 1
         tally.last_done = day
-        self._rate_outcomes(e, task, day)
-        e.next_task = position + 1
-        self._move_on(e, self.plans[e.branch].nodes[task.node].next, day, day)
+        self._rate_outcomes(e, e.tasks[position], day)
+        self._task_done(e, position, day)
+
+    # -- where the walk leaves its results (PathWalker's hooks) -------------------------------
+
+    def _queue(self, e: PathEnrollment, position: int, due: int) -> None:
+        lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
+        if lane is None:
+            lane = self.lanes[e.profile] = []  # type: ignore[index]
+        heapq.heappush(lane, (due, e.order, position))
+
+    def _travel(self, e: PathEnrollment, node: int, day: int) -> None:
+        self.arrivals[day].append((e.order, node))
+
+    def _wait(self, e: PathEnrollment, node: int, deadline: int) -> None:
+        self.timeouts[deadline].append((e.order, node))
+
+    def _pending(self, e: PathEnrollment, change: int) -> None:
+        self.tally.of(e.branch, e.profile).pending += change  # type: ignore[arg-type]
+
+    def _arrived(self, e: PathEnrollment, node: int) -> None:
+        self.arrived[(e.branch, node)] += 1
+
+    def _left(self, e: PathEnrollment, node: int) -> None:
+        self.left[(e.branch, node)] += 1
+
+    def _tag(self, e: PathEnrollment, tag: str, *, add: bool) -> None:
+        tags = self.tags.setdefault(e.contact, set())
+        if add:
+            tags.add(tag)
+        else:
+            tags.discard(tag)
+
+    def _contact_data(self, e: PathEnrollment) -> tuple[Collection[str], bool, bool]:
+        email, linkedin = self.reachable.get(e.contact, (False, False))
+        return self.tags.get(e.contact, ()), email, linkedin
+
+    def _rotation(self, e: PathEnrollment, node: int) -> SplitRotation:
+        rotation = self.splits.get((e.branch, node))
+        if rotation is None:
+            step = self.plans[e.branch].nodes[node].step
+            rotation = self.splits[(e.branch, node)] = SplitRotation(step.variants)
+        return rotation
+
+    def _record(self, e: PathEnrollment, outcome: Outcome, day: int, source: str) -> None:
+        assert e.profile is not None
+        self.outcomes.append(OutcomeRecord(e.contact, e.branch, e.profile, outcome, day, source))
 
     # -- events -------------------------------------------------------------------------
 
