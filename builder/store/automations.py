@@ -241,8 +241,38 @@ class AutomationsMixin(CrmMixin):
                 raise WorkspaceError(
                     f"'{title}' has been reached by {_contacts(reached)}; its settings can no longer change."
                 )
+            if kind is NodeKind.SPLIT:
+                self._follow_variants(conn, node_id, title, settings)
             execute(conn, "UPDATE node SET settings = ? WHERE id = ?", (json.dumps(dict(settings)), node_id))
             self._later(Change("graph", automation_id))
+
+    def _follow_variants(self, conn: Connection, node_id: int, title: str, settings: Mapping[str, Any]) -> None:
+        """A renamed variant keeps its connection; a connected variant cannot be removed.
+
+        Variants are matched by their place in the list: the edit of one name renames its output.
+        """
+        stored = parse_settings(query(conn, "SELECT settings FROM node WHERE id = ?", (node_id,))[0][0])
+        old = node_settings.output_names(NodeKind.SPLIT, stored)
+        new = node_settings.output_names(NodeKind.SPLIT, settings)
+        connected = {o for (o,) in query(conn, "SELECT output FROM edge WHERE source_id = ?", (node_id,))}
+        renamed = {o: n for o, n in zip(old, new, strict=False) if o != n and o in connected}
+        if len(set(new)) != len(new):
+            renamed = {}  # two variants of one name: the problem is named; connections wait for a clear name
+        if len(new) < len(old):
+            # A variant removed: the others keep their names and connections; a connected one stays.
+            missing = [o for o in old if o not in new and o in connected]
+            if missing:
+                raise WorkspaceError(f"'{title}' leads on from '{missing[0]}': remove that connection first.")
+            renamed = {}
+        # In two moves, so that swapping two names never meets the one-edge-per-output rule half-way.
+        for index, (before, _) in enumerate(renamed.items()):
+            execute(
+                conn, "UPDATE edge SET output = ? WHERE source_id = ? AND output = ?", (f"~{index}", node_id, before)
+            )
+        for index, (_, after) in enumerate(renamed.items()):
+            execute(
+                conn, "UPDATE edge SET output = ? WHERE source_id = ? AND output = ?", (after, node_id, f"~{index}")
+            )
 
     def node_settings(self, node_id: int) -> dict[str, Any] | None:
         """A node's settings as stored (None for kinds without settings)."""

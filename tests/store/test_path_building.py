@@ -151,3 +151,51 @@ def test_deleting_a_node_contacts_reached_is_refused_with_how_many(open_workspac
     with pytest.raises(WorkspaceError, match="1 contact of this running automation has reached it"):
         ws.remove_nodes([wait_for])
     assert ws.contacts_at(wait_for) == 1
+
+
+def test_a_renamed_variant_keeps_its_connection_and_a_connected_one_is_not_removed(open_workspace):
+    ws = open_workspace()
+    automation = ws.create_automation("Split")
+    split = ws.add_node(automation, "split")
+    a, b = ws.add_node(automation, "email"), ws.add_node(automation, "linkedin_message")
+    ws.connect(split, a, "A")
+    ws.connect(split, b, "B")
+    ws.set_node_settings(split, {"variants": [{"name": "B", "percent": 50}, {"name": "A", "percent": 50}]})
+    assert sorted(ws.edges_with_outputs(automation)) == [(split, a, "B"), (split, b, "A")]
+    with pytest.raises(WorkspaceError, match="leads on from 'A': remove that connection first"):
+        ws.set_node_settings(split, {"variants": [{"name": "B", "percent": 100}]})
+    ws.set_node_settings(split, {"variants": [*ws.node_settings(split)["variants"], {"name": "C", "percent": 0}]})
+    ws.set_node_settings(split, {"variants": [{"name": "B", "percent": 50}, {"name": "A", "percent": 50}]})
+
+
+def test_settings_of_a_node_contacts_reached_stay_and_a_deleted_tail_step_comes_back(open_workspace):
+    from builder.store.snapshots import NodesSnapshot
+
+    ws = open_workspace()
+    flow, wait_for, email, _tag = _started_tree(ws)
+    with ws._write() as conn:
+        execute(conn, "UPDATE enrollment SET at_node_id = ?", (wait_for,))
+    with pytest.raises(WorkspaceError, match="has been reached by 3 contacts"):
+        ws.set_node_settings(wait_for, {"outcome": "accepted", "days": 2})
+    follow_up = ws.add_node(flow.automation, "email")
+    ws.connect(email, follow_up)
+    snapshot: NodesSnapshot = ws.remove_nodes_with_snapshot([follow_up])
+    ws.restore_nodes(snapshot)
+    assert (email, follow_up) in ws.edges(flow.automation)
+
+
+def test_cards_count_who_waits_which_way_they_went_and_segment_contacts_by_status(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, _email, _tag = _started_tree(ws)
+    enrollments = [e.id for e in ws.enrollments(flow.automation)]
+    with ws._write() as conn:
+        execute(conn, "UPDATE enrollment SET at_node_id = ? WHERE id = ?", (wait_for, enrollments[0]))
+        execute(
+            conn,
+            "INSERT INTO decision (enrollment_id, node_id, output, day) VALUES (?, ?, 'no', 1)",
+            (enrollments[1], wait_for),
+        )
+        execute(conn, "UPDATE task SET status = 'canceled' WHERE enrollment_id = ?", (enrollments[2],))
+    counts = ws.node_summaries(flow.automation)
+    assert (counts[wait_for].waiting, counts[wait_for].ways) == (1, {"no": 1})
+    assert counts[flow.segment_node].by_status == {"in progress": 2, "finished": 1}
