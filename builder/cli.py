@@ -2,7 +2,9 @@
 
 ``automation-builder [--db PATH|URL] [--today DATE] [--demo] [--screenshot FILE.png]`` opens the app;
 ``automation-builder simulate FILE [--json]`` runs a scenario; ``automation-builder status`` prints a summary;
-``automation-builder import contacts|interactions FILE.csv`` imports a CSV export.
+``automation-builder import contacts|interactions FILE.csv`` imports a CSV export;
+``automation-builder load-scenario FILE`` makes an empty workspace from a scenario file and
+``automation-builder save-scenario "AUTOMATION NAME" FILE [--days N]`` writes one, as Save as scenario does.
 """
 
 from __future__ import annotations
@@ -77,7 +79,77 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument(
         "--tag", action="append", default=[], metavar="TAG", help="tag every imported contact (repeatable)"
     )
+    loading = commands.add_parser(
+        "load-scenario",
+        help="make an empty workspace hold a scenario file: profiles, contacts, history, the automation",
+        description="Fill an empty workspace from a scenario file (SPEC §7); day 0 is the workspace's today. "
+        "Day 0's events are applied (a start starts the automation); later ones are the forecast's.",
+        parents=[workspace_options],
+    )
+    loading.add_argument("scenario", metavar="FILE", help="a scenario file (JSON)")
+    saving = commands.add_parser(
+        "save-scenario",
+        help="write an automation and its workspace as a scenario file, as Save as scenario does",
+        description="Write an automation as a scenario file (SPEC §7), from today on, for simulate.",
+        parents=[workspace_options],
+    )
+    saving.add_argument("automation", metavar="AUTOMATION", help="the automation's name")
+    saving.add_argument("file", metavar="FILE", help="the scenario file to write (JSON)")
+    saving.add_argument("--days", type=int, default=60, metavar="N", help="days the forecast covers (default 60)")
     return parser
+
+
+def run_load_scenario(target: str | None, today: date | None, path: str) -> int:
+    """Fill an empty workspace from a scenario file; 2 with one sentence when refused."""
+    from builder.engine.scenario import ScenarioError, load_scenario
+    from builder.store.database import WorkspaceError, database_url, shown_url
+    from builder.store.scenario_import import load_into, refuse_unless_empty
+    from builder.store.workspace import Workspace
+
+    try:
+        scenario = load_scenario(path)  # the file first: a refused file never creates a workspace
+    except ScenarioError as error:
+        for line in error.problems:
+            print(line, file=sys.stderr)
+        return 2
+    try:
+        with Workspace.open(target, today=today) as ws:
+            refuse_unless_empty(ws)
+            loaded = load_into(ws, scenario)
+            lines = loaded.lines(ws)
+    except WorkspaceError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Loaded {path} into {shown_url(database_url(target))}, day 0 = {(today or date.today()).isoformat()}:")
+    print("\n".join(f"  {line}" for line in lines))
+    return 0
+
+
+def run_save_scenario(target: str | None, today: date | None, name: str, path: str, days: int) -> int:
+    """Write the named automation as a scenario file; 2 with one sentence when it cannot be."""
+    from builder.engine.scenario_writer import scenario_text
+    from builder.store.database import WorkspaceError
+
+    try:
+        with open_for_reading(target, today) as ws:
+            found = [a for a in ws.automations() if a.name == name]
+            if not found:
+                names = ", ".join(f"'{a.name}'" for a in ws.automations()) or "none"
+                raise WorkspaceError(f"No automation is called '{name}' (the workspace has: {names}).")
+            if len(found) > 1:
+                raise WorkspaceError(f"{len(found)} automations are called '{name}': rename one to save it.")
+            text = scenario_text(ws.scenario_model(found[0].id, days=days))
+    except WorkspaceError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as error:
+        print(f"{path}: cannot be written ({error.strerror or error}).", file=sys.stderr)
+        return 2
+    print(f"Saved '{name}' as {path} ({days} days from {(today or date.today()).isoformat()}).")
+    return 0
 
 
 def run_simulate(path: str, as_json: bool) -> int:
@@ -196,6 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_import(args.db, args.today, args.what, args.file, args.tag)
         if args.command == "status":
             return show_workspace(args.db, args.today)
+        if args.command == "load-scenario":
+            return run_load_scenario(args.db, args.today, args.scenario)
+        if args.command == "save-scenario":
+            return run_save_scenario(args.db, args.today, args.automation, args.file, args.days)
         return open_app(args.db, args.today, args.demo, args.screenshot)
     except KeyboardInterrupt:
         return 130

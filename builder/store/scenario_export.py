@@ -8,6 +8,7 @@ what-if adds new contacts to the first branch's segment every day.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from itertools import repeat
 from operator import itemgetter
@@ -24,12 +25,18 @@ from builder.engine.scenario import (
     ProfileSpec,
     Scenario,
 )
+from builder.engine.scenario_parts import Rate, Rates
 from builder.engine.scenario_writer import scenario_data
 from builder.engine.segments import SegmentDefinition, SegmentRule
-from builder.engine.words import AutomationState, Channel, EnrollmentStatus, Reason, TaskStatus
+from builder.engine.words import AutomationState, Channel, EnrollmentStatus, Outcome, Reason, TaskStatus
 from builder.store.branch_history import BranchHistoryMixin
 from builder.store.database import WorkspaceError
-from builder.store.loading import load_automation_branches_with_nodes, query
+from builder.store.loading import (
+    load_automation_branches_with_nodes,
+    load_branch_paths,
+    load_stop_on_reply,
+    query,
+)
 
 
 def _profile(pid: int) -> str:
@@ -95,6 +102,12 @@ class ScenarioExportMixin(BranchHistoryMixin):
                 for c, p in query(conn, "SELECT contact_id, sender_profile_id FROM override ORDER BY contact_id")
             }
             branches, rosters = load_automation_branches_with_nodes(conn, automation_id)
+            # The path after each Sender Profile node as a tree, control steps with their settings (SPEC §10).
+            trees = {int(p.sender_profile): p.steps for p in load_branch_paths(conn, automation_id)}
+            for branch in branches:
+                branch["steps"] = trees.get(branch["node"], branch["steps"])
+            stop_on_reply = load_stop_on_reply(conn, automation_id)
+            rates = _rates(query(conn, "SELECT rates FROM automation WHERE id = ?", (automation_id,))[0][0])
             names = {b["node"]: b["id"] for b in branches}
             run_state = self._run_state(conn, automation_id, state, rosters, names, today) if state.started else None
 
@@ -124,7 +137,7 @@ class ScenarioExportMixin(BranchHistoryMixin):
             contacts=contacts,
             interactions=interactions,
             overrides=overrides,
-            automation=AutomationSpec(name, branch_specs, bool(ignore)),
+            automation=AutomationSpec(name, branch_specs, bool(ignore), stop_on_reply, rates),
             events=tuple(events),
             days=days,
             state=run_state,
@@ -226,6 +239,18 @@ def _interactions(rows: list[tuple], today: int) -> tuple[InteractionSpec, ...]:
         strict=True,
     )
     return tuple(map(tuple.__new__, repeat(InteractionSpec), fields))
+
+
+def _rates(stored: str | None) -> Rates | None:
+    """The automation's outcome rates (stored as ``set_rates`` keeps them) for the forecast; None when unset."""
+    if not stored:
+        return None
+    try:
+        found = json.loads(stored)
+        rates = {Outcome(k): Rate(float(v["rate"]), int(v["after_days"])) for k, v in found.items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # a damaged value forecasts with no rates rather than not at all
+    return Rates(rates) if rates else None
 
 
 def _segment(segment: SegmentDefinition, tags: dict[int, str]) -> SegmentDefinition:
