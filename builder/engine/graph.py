@@ -563,3 +563,39 @@ def _steps_from(
             break
         steps.append(node_settings.step_of(node.kind, node.settings, node.wait_days))
     return tuple(steps)
+
+
+def steps_graph(
+    after: Hashable, steps: Sequence[Step], prefix: str, branch_name: str = ""
+) -> tuple[list[GraphNode], list[tuple[Hashable, Hashable, str | None]]]:
+    """The nodes and edges of a path given as a :class:`Step` tree, hung after node ``after``.
+
+    For checking a scenario's paths with the same rules as the canvas: node
+    ids are ``{prefix}/step{i}``, and under an output
+    ``{prefix}/step{i}/{output}/step{j}``; each node's title says where it is.
+    """
+    nodes: list[GraphNode] = []
+    edges: list[tuple[Hashable, Hashable, str | None]] = []
+    where = f" of {branch_name}" if branch_name else ""
+
+    def hang(source: Hashable, output: str | None, steps: Sequence[Step], base: str) -> None:
+        previous, leaving = source, output
+        for i, step in enumerate(steps):
+            node_id = f"{base}/step{i}"
+            label = node_id.removeprefix(prefix + "/") if node_id.startswith(prefix + "/") else node_id
+            nodes.append(
+                GraphNode(
+                    node_id,
+                    step.kind,
+                    f"{step.kind.label} ({label}){where}",
+                    wait_days=step.days if step.kind is NodeKind.WAIT else 0,
+                    settings=node_settings.settings_of(step),
+                )
+            )
+            edges.append((previous, node_id, leaving))
+            previous, leaving = node_id, None
+            for name, following in step.outputs:
+                hang(node_id, name, following, f"{node_id}/{name}")
+
+    hang(after, None, steps, prefix)
+    return nodes, edges

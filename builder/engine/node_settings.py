@@ -203,3 +203,19 @@ def step_of(
         tag = settings.get("tag")
         return Step(kind, tag=tag if isinstance(tag, str) else None)
     return Step(kind)
+
+
+def settings_of(step: Step) -> dict[str, Any] | None:
+    """A step's settings as the workspace stores them (the reverse of :func:`step_of`); None if it has none."""
+    if step.kind is NodeKind.WAIT_FOR:
+        return {"outcome": step.outcome.value if step.outcome else None, "days": step.days}
+    if step.kind is NodeKind.CONDITION:
+        if step.condition is None:
+            return {}
+        rule, values = step.condition.rule, step.condition.values
+        return {rule: values[0] if rule == "has" and values else list(values)}
+    if step.kind is NodeKind.SPLIT:
+        return {"variants": [{"name": v.name, "percent": v.percent} for v in step.variants]}
+    if step.kind.is_tag:
+        return {"tag": step.tag or ""}
+    return None

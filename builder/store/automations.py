@@ -16,10 +16,18 @@ from typing import Any
 from sqlalchemy import Connection
 
 from builder.engine import graph, node_settings
-from builder.engine.words import AutomationState, NodeKind, Outcome
+from builder.engine.words import AutomationState, NodeKind
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, table
+from builder.store.graph_rows import (
+    StoredGraph,
+    checked_rates,
+    contacts_reached,
+    contacts_text,
+    follow_variants,
+    nodes_below,
+)
 from builder.store.loading import (
     NodeRow,
     automation_problems,
@@ -34,35 +42,6 @@ from builder.store.loading import (
 )
 
 
-class _StoredGraph:
-    """An automation's graph read from the workspace piece by piece, as the connection rules ask."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def node(self, node_id: int) -> graph.GraphNode:
-        ((kind, title, settings),) = query(self.conn, "SELECT kind, title, settings FROM node WHERE id = ?", (node_id,))
-        return graph.GraphNode(node_id, NodeKind(kind), title, settings=parse_settings(settings))
-
-    def outgoing(self, node_id: int) -> list[tuple[int, str | None]]:
-        return [
-            (t, o)
-            for t, o in query(
-                self.conn, "SELECT target_id, output FROM edge WHERE source_id = ? ORDER BY id", (node_id,)
-            )
-        ]
-
-    def successors(self, node_id: int) -> list[int]:
-        return [
-            t for (t,) in query(self.conn, "SELECT target_id FROM edge WHERE source_id = ? ORDER BY id", (node_id,))
-        ]
-
-    def predecessors(self, node_id: int) -> list[int]:
-        return [
-            s for (s,) in query(self.conn, "SELECT source_id FROM edge WHERE target_id = ? ORDER BY id", (node_id,))
-        ]
-
-
 @dataclass(frozen=True)
 class AutomationInfo:
     id: int
@@ -72,26 +51,7 @@ class AutomationInfo:
     stop_on_reply: bool = True  # SPEC §10: a reply ends the contact's path
 
 
-RATE_KINDS = tuple(o.value for o in Outcome)
-
-
-def _checked_rates(rates: object) -> dict[str, dict[str, float | int]]:
-    """The forecast's outcome rates, ``{"accepted": {"rate": 0.3, "after_days": 2}, ...}``, checked."""
-    if not isinstance(rates, Mapping):
-        raise WorkspaceError("Outcome rates are given per outcome: accepted, replied, bounced.")
-    checked: dict[str, dict[str, float | int]] = {}
-    for kind, value in rates.items():
-        if kind not in RATE_KINDS:
-            raise WorkspaceError(f"There is no outcome '{kind}': rates are for accepted, replied and bounced.")
-        if not isinstance(value, Mapping) or not set(value) <= {"rate", "after_days"} or "rate" not in value:
-            raise WorkspaceError(f"The {kind} rate is a share of contacts and, maybe, the days after which it comes.")
-        rate, after = value["rate"], value.get("after_days", 1)
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-            raise WorkspaceError(f"The {kind} rate is between 0 % and 100 %.")
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            raise WorkspaceError(f"The days before {kind} are a whole number, 0 or more.")
-        checked[kind] = {"rate": float(rate), "after_days": after}
-    return checked
+_StoredGraph = StoredGraph  # its old name
 
 
 class AutomationsMixin(CrmMixin):
@@ -137,7 +97,7 @@ class AutomationsMixin(CrmMixin):
 
         ``rate`` is the share of contacts (0–1), ``after_days`` the days after their action step.
         """
-        checked = _checked_rates(rates)
+        checked = checked_rates(rates)
         with self._write() as conn:
             text = json.dumps(checked, sort_keys=True) if checked else None
             if not execute(conn, "UPDATE automation SET rates = ? WHERE id = ?", (text, automation_id)):
@@ -152,7 +112,7 @@ class AutomationsMixin(CrmMixin):
             raise WorkspaceError("That automation no longer exists.")
         stored = parse_settings(found[0][0]) or {}
         try:
-            return _checked_rates(stored)
+            return checked_rates(stored)
         except WorkspaceError:
             return {}
 
@@ -237,42 +197,14 @@ class AutomationsMixin(CrmMixin):
             error = node_settings.shape_error(kind, settings)
             if error is not None:
                 raise WorkspaceError(error)
-            if self._state_of(conn, automation_id).started and (reached := self._reached(conn, [node_id])):
+            if self._state_of(conn, automation_id).started and (reached := contacts_reached(conn, [node_id])):
                 raise WorkspaceError(
-                    f"'{title}' has been reached by {_contacts(reached)}; its settings can no longer change."
+                    f"'{title}' has been reached by {contacts_text(reached)}; its settings can no longer change."
                 )
             if kind is NodeKind.SPLIT:
-                self._follow_variants(conn, node_id, title, settings)
+                follow_variants(conn, node_id, title, settings)
             execute(conn, "UPDATE node SET settings = ? WHERE id = ?", (json.dumps(dict(settings)), node_id))
             self._later(Change("graph", automation_id))
-
-    def _follow_variants(self, conn: Connection, node_id: int, title: str, settings: Mapping[str, Any]) -> None:
-        """A renamed variant keeps its connection; a connected variant cannot be removed.
-
-        Variants are matched by their place in the list: the edit of one name renames its output.
-        """
-        stored = parse_settings(query(conn, "SELECT settings FROM node WHERE id = ?", (node_id,))[0][0])
-        old = node_settings.output_names(NodeKind.SPLIT, stored)
-        new = node_settings.output_names(NodeKind.SPLIT, settings)
-        connected = {o for (o,) in query(conn, "SELECT output FROM edge WHERE source_id = ?", (node_id,))}
-        renamed = {o: n for o, n in zip(old, new, strict=False) if o != n and o in connected}
-        if len(set(new)) != len(new):
-            renamed = {}  # two variants of one name: the problem is named; connections wait for a clear name
-        if len(new) < len(old):
-            # A variant removed: the others keep their names and connections; a connected one stays.
-            missing = [o for o in old if o not in new and o in connected]
-            if missing:
-                raise WorkspaceError(f"'{title}' leads on from '{missing[0]}': remove that connection first.")
-            renamed = {}
-        # In two moves, so that swapping two names never meets the one-edge-per-output rule half-way.
-        for index, (before, _) in enumerate(renamed.items()):
-            execute(
-                conn, "UPDATE edge SET output = ? WHERE source_id = ? AND output = ?", (f"~{index}", node_id, before)
-            )
-        for index, (_, after) in enumerate(renamed.items()):
-            execute(
-                conn, "UPDATE edge SET output = ? WHERE source_id = ? AND output = ?", (after, node_id, f"~{index}")
-            )
 
     def node_settings(self, node_id: int) -> dict[str, Any] | None:
         """A node's settings as stored (None for kinds without settings)."""
@@ -280,22 +212,10 @@ class AutomationsMixin(CrmMixin):
             self._node(conn, node_id)
             return parse_settings(query(conn, "SELECT settings FROM node WHERE id = ?", (node_id,))[0][0])
 
-    def _reached(self, conn: Connection, node_ids: Sequence[int]) -> int:
-        """How many enrollments have reached these nodes: a task there, a decision taken, or waiting there."""
-        if not node_ids:
-            return 0
-        marks = ",".join("?" * len(node_ids))
-        sql = (
-            f"SELECT count(*) FROM (SELECT enrollment_id FROM task WHERE step_node_id IN ({marks}) "
-            f"UNION SELECT enrollment_id FROM decision WHERE node_id IN ({marks}) "
-            f"UNION SELECT id FROM enrollment WHERE at_node_id IN ({marks})) AS reached"
-        )
-        return int(query(conn, sql, [*node_ids] * 3)[0][0])
-
     def contacts_at(self, node_id: int) -> int:
         """How many contacts have reached a node (tasks there, decisions taken, waiting there)."""
         with self._read() as conn:
-            return self._reached(conn, [node_id])
+            return contacts_reached(conn, [node_id])
 
     def nodes(self, automation_id: int) -> list[NodeRow]:
         with self._read() as conn:
@@ -381,7 +301,7 @@ class AutomationsMixin(CrmMixin):
             raise WorkspaceError("Nodes of two automations cannot be connected.")
         try:
             # The rules read only the few nodes and connections this one concerns.
-            graph.check_connection(_StoredGraph(conn), source_id, target_id, output)
+            graph.check_connection(StoredGraph(conn), source_id, target_id, output)
         except graph.ConnectionRefused as refused:
             raise WorkspaceError(str(refused)) from None
         if self._state_of(conn, automation_id).started:
@@ -412,7 +332,7 @@ class AutomationsMixin(CrmMixin):
                 f"Cannot connect: the automation has started, and '{source_title}' already leads on; "
                 "add steps at the end of a path."
             )
-        if self._reached(conn, [target_id]):
+        if contacts_reached(conn, [target_id]):
             raise WorkspaceError(f"Cannot connect: contacts have already reached '{target_title}'.")
 
     def connect(self, source_id: int, target_id: int, output: str | None = None) -> int:
@@ -450,20 +370,11 @@ class AutomationsMixin(CrmMixin):
         """Remove a connection; in a started automation only one into steps nobody has reached."""
         with self._write() as conn:
             automation_id, _, _ = self._node(conn, source_id)
-            if self._state_of(conn, automation_id).started and self._reached(conn, self._below(conn, target_id)):
+            if self._state_of(conn, automation_id).started and contacts_reached(conn, nodes_below(conn, target_id)):
                 self._refuse_if_started(conn, automation_id, "Cannot remove this connection")
             if not execute(conn, "DELETE FROM edge WHERE source_id = ? AND target_id = ?", (source_id, target_id)):
                 raise WorkspaceError("Those nodes are not connected.")
             self._later(Change("graph", automation_id))
-
-    def _below(self, conn: Connection, node_id: int) -> list[int]:
-        """A node and every node after it."""
-        stored = _StoredGraph(conn)
-        found, frontier = {node_id}, [node_id]
-        while frontier:
-            frontier = [t for n in frontier for t in stored.successors(n) if t not in found]
-            found.update(frontier)
-        return sorted(found)
 
     def remove_nodes(self, node_ids: Sequence[int]) -> None:
         """Delete nodes with their connections and attached profiles.
@@ -477,15 +388,15 @@ class AutomationsMixin(CrmMixin):
             for node_id in node_ids:
                 automation_id, kind, title = self._node(conn, node_id)
                 started = self._state_of(conn, automation_id).started
-                if started and (reached := self._reached(conn, [node_id])):
+                if started and (reached := contacts_reached(conn, [node_id])):
                     state = self._state_of(conn, automation_id).value
                     raise WorkspaceError(
-                        f"Cannot delete '{title}': {_contacts(reached)} of this {state} automation "
+                        f"Cannot delete '{title}': {contacts_text(reached)} of this {state} automation "
                         f"{'has' if reached == 1 else 'have'} reached it."
                     )
                 if kind.is_step:  # the end of a path: it leads on to nothing that stays
                     gone = set(node_ids)
-                    connected = [t for t in _StoredGraph(conn).successors(node_id) if t not in gone]
+                    connected = [t for t in StoredGraph(conn).successors(node_id) if t not in gone]
                 else:
                     connected = query(
                         conn, "SELECT 1 FROM edge WHERE source_id = ? OR target_id = ?", (node_id, node_id)
@@ -518,7 +429,3 @@ class AutomationsMixin(CrmMixin):
         with self._read() as conn:
             self._state_of(conn, automation_id)
             return load_branch_paths(conn, automation_id)
-
-
-def _contacts(count: int) -> str:
-    return f"{count} contact{'s' if count != 1 else ''}"

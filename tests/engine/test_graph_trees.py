@@ -269,3 +269,29 @@ def test_a_linear_branch_path_is_its_chain():
     (path,) = branch_paths(nodes, [("seg", "prof"), ("prof", "w"), ("w", "c")])
     assert path.steps == (Step(NodeKind.WAIT, 3), Step(CONNECT))
     assert path.node_ids == ("w", "c")
+
+
+def test_a_step_tree_checks_with_the_same_rules():
+    from builder.engine.graph import steps_graph
+
+    (path,) = branch_paths(*tree())
+    nodes, edges = steps_graph("prof", path.steps, "b", "Branch b")
+    assert [n.id for n in nodes] == ["b/step0", "b/step1", "b/step1/yes/step0", "b/step1/no/step0"]
+    assert ("b/step1", "b/step1/no/step0", "no") in edges
+    head = [node("seg", NodeKind.SEGMENT), node("prof", NodeKind.SENDER_PROFILE, profile_count=1)]
+    assert validate([*head, *nodes], [("seg", "prof"), *edges]) == []
+    (again,) = branch_paths([*head, *nodes], [("seg", "prof"), *edges])
+    assert again.steps == path.steps
+    late = Step(NodeKind.WAIT_FOR, 0, outcome=Outcome.REPLIED)
+    found = validate(*_with_head(head, steps_graph("prof", (late,), "b")))
+    assert [(p.node, p.code) for p in found] == [
+        ("prof", "no_action"),
+        ("b/step0", "wait_for_replied"),
+        ("b/step0", "wait_for_days"),
+    ]
+    assert "'Wait for (step0)'" in found[1].message
+
+
+def _with_head(head, graph_part):
+    nodes, edges = graph_part
+    return [*head, *nodes], [("seg", "prof"), *edges]

@@ -176,3 +176,31 @@ def test_wait_for_and_split_settings_in_the_panel(make_window, reopen, qtbot):
     percent.setValue(60)
     percent.editingFinished.emit()
     assert panel.split_sum.text() == "Total: 110 % — make it 100 %"
+
+
+def test_condition_and_tag_settings_in_the_panel(make_window, reopen, qtbot):
+    window = make_window(_draft)
+    viewport = window.canvas.viewport()
+    condition = _drop(window, NodeKind.CONDITION, QPoint(150, 250))
+    tag = _drop(window, NodeKind.ADD_TAG, QPoint(150, 500))
+    click(viewport, title_point(window, condition))
+    panel = window.settings.path_node
+    qtbot.waitUntil(lambda: panel.condition.isVisible())
+    assert panel.rule.currentText() == "Has an email"
+
+    panel.rule.setCurrentIndex(panel.rule.findText("Tagged with all of"))
+    panel.rule.activated.emit(panel.rule.currentIndex())
+    assert reopen().node_settings(condition) == {"tags_all": []}
+    assert any(p.code == "condition_tags" for p in reopen().problems(window.scene.automation_id))
+    panel.condition_tags.setText("cto, berlin")
+    panel.condition_tags.editingFinished.emit()
+    assert reopen().node_settings(condition) == {"tags_all": ["cto", "berlin"]}
+    assert window.scene.nodes[condition].lines[0] == "All of: cto, berlin"
+
+    click(viewport, title_point(window, tag))
+    qtbot.waitUntil(lambda: panel.tag.isVisible())
+    panel.tag_name.setText("warm")
+    panel.tag_name.editingFinished.emit()
+    assert reopen().node_settings(tag) == {"tag": "warm"}
+    window.undo_action.trigger()
+    assert reopen().node_settings(tag) == {"tag": "tag"}
