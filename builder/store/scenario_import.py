@@ -55,9 +55,10 @@ class LoadedScenario:
         if self.later:
             days = sorted({e.day for e in self.later})
             span = f"day {days[0]}" if len(days) == 1 else f"days {days[0]} to {days[-1]}"
+            count = len(self.later)
             lines.append(
-                f"{len(self.later)} later event{_s(len(self.later))} ({span}) are the forecast's, not the "
-                "workspace's: not applied."
+                f"{count} later event{_s(count)} ({span}) {'is' if count == 1 else 'are'} the forecast's, "
+                "not the workspace's: not applied."
             )
         return lines
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -41,6 +43,7 @@ from builder.ui.resources import icon
 from builder.ui.simulation.pane import SimulationPane
 
 if TYPE_CHECKING:
+    from builder.engine.scenario import Scenario
     from builder.ui.crm.crm_view import CrmView
     from builder.ui.profiles_view import SenderProfilesView
     from builder.ui.tasks_view import TasksView
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
         self.events = WorkspaceEvents(workspace, self)
         self.undo_stack = QUndoStack(self)
+        self.scenario_windows: list[MainWindow] = []  # windows of workspaces made from scenario files
 
         self.scene = AutomationScene(workspace, self)
         self.editor = AutomationEditor(workspace, self.undo_stack, self.scene, self)
@@ -231,6 +235,11 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self._action("&New automation", self.automations.create, [QKeySequence.StandardKey.New]))
+        file_menu.addAction(
+            self._action(
+                "New workspace from &scenario…", self.new_workspace_from_scenario, name="newWorkspaceFromScenarioAction"
+            )
+        )
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit]))
 
@@ -402,6 +411,55 @@ class MainWindow(QMainWindow):
         self.automations.choose(automation)
         self.canvas.fit()
 
+    def new_workspace_from_scenario(self) -> MainWindow | None:
+        """File ▸ New workspace from scenario…: a new workspace file holding a scenario, opened in its own window.
+
+        The reverse of Save as scenario (SPEC §7): profiles, contacts, history, overrides and the automation,
+        started when the file starts it on day 0 (today); later events are the forecast's.
+        """
+        from builder.engine.scenario import ScenarioError, load_scenario
+
+        scenario_path, _ = QFileDialog.getOpenFileName(
+            self, "Make a workspace from a scenario", "", "Scenario files (*.json);;All files (*)"
+        )
+        if not scenario_path:
+            return None
+        try:
+            scenario = load_scenario(scenario_path)
+        except ScenarioError as error:
+            QMessageBox.warning(self, "This scenario cannot be loaded", "\n".join(error.problems[:12]))
+            return None
+        suggested = str(Path(scenario_path).with_suffix(".sqlite"))
+        target, _ = QFileDialog.getSaveFileName(self, "Save the new workspace as", suggested, "Workspaces (*.sqlite)")
+        if not target:
+            return None
+        return self.open_scenario_workspace(scenario, target, Path(scenario_path).name)
+
+    def open_scenario_workspace(self, scenario: Scenario, target: str, source: str) -> MainWindow | None:
+        """Fill the (new or empty) workspace at ``target`` from ``scenario`` and open it in a window beside this one."""
+        from builder.store.scenario_import import load_into
+        from builder.ui.app import show_window
+
+        if Path(target).exists() and Path(target).stat().st_size > 0:
+            self.show_message(f"{Path(target).name} exists already: choose a new file for the new workspace.")
+            return None
+        workspace = None
+        try:
+            workspace = Workspace.open(target, today=self.workspace._fixed_today)
+            loaded = load_into(workspace, scenario)
+            summary = loaded.lines(workspace)
+            window = MainWindow(workspace, Path(target).name)
+        except WorkspaceError as error:
+            if workspace is not None:
+                workspace.close()
+            self.show_message(str(error))
+            return None
+        window.owns_workspace = True
+        self.scenario_windows.append(window)
+        show_window(window)
+        window.show_message(f"Made from {source}: " + " ".join(summary))
+        return window
+
     def about(self) -> None:
         QMessageBox.about(
             self,
@@ -413,6 +471,7 @@ class MainWindow(QMainWindow):
     # -- the window's layout, remembered between runs ---------------------------------------
 
     geometry_restored = False  # the window came back at the size and place it was left at
+    owns_workspace = False  # a window made from a scenario closes its workspace with it
 
     def _restore_layout(self) -> None:
         settings = QSettings()
@@ -450,3 +509,5 @@ class MainWindow(QMainWindow):
             self.crm_tab.page.wait()
         self.events.detach()
         super().closeEvent(event)
+        if self.owns_workspace:
+            self.workspace.close()
