@@ -64,6 +64,11 @@ class PathNodeSettings(QWidget):
         self.counts.setWordWrap(True)
         self.locked = QLabel("Contacts have reached this node: its settings can no longer change.", self)
         self.locked.setWordWrap(True)
+        # A narrow panel wraps its words rather than growing: every label wraps, every form row stacks.
+        for label in self.findChildren(QLabel):
+            label.setWordWrap(True)
+        for form in self.findChildren(QFormLayout):
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
