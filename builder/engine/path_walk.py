@@ -11,9 +11,9 @@ says so by the hook methods below.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from builder.engine.paths import PathPlan, SplitRotation, condition_holds
+from builder.engine.paths import ACTION, TAG, PathPlan, SplitRotation, condition_holds
 from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
 
 ACTIVE, WAITING = EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING
@@ -32,26 +32,39 @@ class PathTask:
     done_day: int | None = None
 
 
-@dataclass(slots=True, eq=False)
 class PathEnrollment:
-    """One contact in one branch, and where it is on the branch's path."""
+    """One contact in one branch, and where it is on the branch's path.
 
-    order: int
-    contact: str
-    branch: int
-    day: int
-    profile: str | None = None
-    reason: Reason | None = None
-    status: EnrollmentStatus = WAITING
-    tasks: list[PathTask] = field(default_factory=list)
-    next_task: int = 0  # the task the walk along the path meets next
-    current: int | None = None  # the task queued for its sender profile
-    travel: int | None = None  # the node it will arrive at after a wait
-    waiting_at: int | None = None  # the Wait for node it waits at
-    deadline: int | None = None  # the day that Wait for takes ``no``
-    bounce_day: int | None = None
-    seen: set[Outcome] = field(default_factory=set)
-    decisions: list[tuple[int, str, int]] = field(default_factory=list)  # (node, output, day)
+    Made for every contact enrolled, so a plain class with slots: its route
+    and the outcomes it saw start as shared empty tuples and become their own
+    only when something is added.
+    """
+
+    __slots__ = (
+        "bounce_day", "branch", "contact", "current", "day", "deadline", "decisions", "next_task", "order",
+        "profile", "reason", "seen", "status", "tasks", "travel", "waiting_at",
+    )  # fmt: skip
+
+    def __init__(self, order: int, contact: str, branch: int, day: int) -> None:
+        self.order, self.contact, self.branch, self.day = order, contact, branch, day
+        self.profile: str | None = None
+        self.reason: Reason | None = None
+        self.status = WAITING
+        self.tasks: list[PathTask] = []
+        self.next_task = 0  # the task the walk along the path meets next
+        self.current: int | None = None  # the task queued for its sender profile
+        self.travel: int | None = None  # the node it will arrive at after a wait
+        self.waiting_at: int | None = None  # the Wait for node it waits at
+        self.deadline: int | None = None  # the day that Wait for takes ``no``
+        self.bounce_day: int | None = None
+        self.seen: frozenset[Outcome] = frozenset()  # the outcomes since it enrolled
+        self.decisions: list[tuple[int, str, int]] | tuple[()] = ()  # (node, output, day) at each control node
+
+    def __repr__(self) -> str:
+        return (
+            f"PathEnrollment({self.contact!r}, branch {self.branch}, {self.status.value}, tasks={self.tasks}, "
+            f"current={self.current}, travel={self.travel}, waiting_at={self.waiting_at}, route={self.decisions})"
+        )
 
 
 class PathWalker:
@@ -102,12 +115,18 @@ class PathWalker:
 
     def _make_tasks(self, e: PathEnrollment, start: int | None) -> None:
         """One pending task per action step from ``start`` up to the next control node."""
-        plan = self.plans[e.branch]
-        made = plan.actions_from(start)
-        e.next_task = len(e.tasks)
-        e.tasks.extend(PathTask(i, plan.nodes[i].kind) for i in made)
-        if made:
-            self._pending(e, len(made))
+        made, kinds = self.plans[e.branch].segment(start)
+        if not made:
+            e.next_task = len(e.tasks)
+            return
+        tasks = list(map(PathTask, made, kinds))
+        if e.tasks:
+            e.next_task = len(e.tasks)
+            e.tasks.extend(tasks)
+        else:
+            e.next_task = 0
+            e.tasks = tasks
+        self._pending(e, len(made))
 
     def _move_on(self, e: PathEnrollment, start: int | None, base: int, day: int) -> None:
         """Walk from node ``start``, counting days from ``base``, on day ``day``.
@@ -116,23 +135,24 @@ class PathWalker:
         before it. A tag or control node met with no wait acts at once; after a
         wait the contact arrives there at the start of that day.
         """
-        nodes = self.plans[e.branch].nodes
-        index, waits = start, 0
+        plan = self.plans[e.branch]
+        nodes, hops, kinds = plan.nodes, plan.hops, plan.kinds
+        waits = 0
+        index = start
         while index is not None:
-            node = nodes[index]
-            kind = node.kind
-            if kind is NodeKind.WAIT:
-                waits += node.step.days
-                index = node.next
-                continue
+            index, more = hops[index]
+            if index is None:
+                return
+            waits += more
             when = base + waits
-            if kind.is_action:
+            kind = kinds[index]
+            if kind == ACTION:
                 position = e.next_task
                 e.next_task += 1
                 task = e.tasks[position]
                 if task.status is CANCELED_TASK:  # an email a bounce canceled: as if done on the bounce day
                     base, waits = e.bounce_day, 0  # type: ignore[assignment]
-                    index = node.next
+                    index = nodes[index].next
                     continue
                 task.due_day = when
                 e.current = position
@@ -142,8 +162,9 @@ class PathWalker:
                 e.travel = index
                 self._travel(e, index, when)
                 return
-            if kind.is_tag:
-                self._tag(e, node.step.tag, add=kind is NodeKind.ADD_TAG)  # type: ignore[arg-type]
+            if kind == TAG:
+                node = nodes[index]
+                self._tag(e, node.step.tag, add=node.kind is NodeKind.ADD_TAG)  # type: ignore[arg-type]
                 index = node.next
                 continue
             self._arrive(e, index, day)
@@ -170,7 +191,10 @@ class PathWalker:
 
     def _decide(self, e: PathEnrollment, index: int, output: str, day: int) -> None:
         e.waiting_at = e.deadline = None
-        e.decisions.append((index, output, day))
+        if e.decisions:
+            e.decisions.append((index, output, day))  # type: ignore[union-attr]
+        else:
+            e.decisions = [(index, output, day)]
         first = self.plans[e.branch].nodes[index].output(output)
         self._make_tasks(e, first)
         self._move_on(e, first, day, day)
@@ -179,7 +203,8 @@ class PathWalker:
 
     def _outcome(self, e: PathEnrollment, outcome: Outcome, day: int, source: str) -> None:
         self._record(e, outcome, day, source)
-        e.seen.add(outcome)
+        if outcome not in e.seen:
+            e.seen = e.seen | {outcome}
         if e.status is not ACTIVE:
             return
         if outcome is Outcome.REPLIED and self.stop_on_reply:

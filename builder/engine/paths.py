@@ -19,6 +19,8 @@ from itertools import pairwise
 from builder.engine.steps import Condition, Step, Variant
 from builder.engine.words import NodeKind, Outcome
 
+WAIT, ACTION, TAG, CONTROL = range(4)  # what a node is, as PathPlan.kinds says it
+
 
 @dataclass(frozen=True, slots=True)
 class PathNode:
@@ -48,12 +50,41 @@ class PathPlan:
 
     nodes: list[PathNode] = field(default_factory=list)
     first: int | None = None  # the first step after the Sender Profile node
+    # Per node, read on every move of every contact, so worked out once:
+    hops: list[tuple[int | None, int]] = field(default_factory=list)  # the next step that is not a wait, and the days
+    kinds: list[int] = field(default_factory=list)  # ACTION, TAG, CONTROL (a wait never is a hop's end)
+    segments: dict[int | None, tuple[tuple[int, ...], tuple[NodeKind, ...]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, steps: Sequence[Step]) -> PathPlan:
         plan = cls()
         plan.first = plan._add_list(steps, "")
+        for node in plan.nodes:
+            kind = node.kind
+            plan.kinds.append(
+                ACTION if kind.is_action else TAG if kind.is_tag else CONTROL if kind.is_control else WAIT
+            )
+        plan.hops = [plan._hop(n.index) for n in plan.nodes]
         return plan
+
+    def _hop(self, index: int | None) -> tuple[int | None, int]:
+        waits = 0
+        while index is not None and self.nodes[index].kind is NodeKind.WAIT:
+            waits += self.nodes[index].step.days
+            index = self.nodes[index].next
+        return index, waits
+
+    def hop(self, index: int | None) -> tuple[int | None, int]:
+        """From ``index`` on: the first step that is not a wait (None where the list ends), and the waits before it."""
+        return (None, 0) if index is None else self.hops[index]
+
+    def segment(self, start: int | None) -> tuple[tuple[int, ...], tuple[NodeKind, ...]]:
+        """:meth:`actions_from` with their kinds, worked out once per start."""
+        found = self.segments.get(start)
+        if found is None:
+            made = tuple(self.actions_from(start))
+            found = self.segments[start] = (made, tuple(self.nodes[i].kind for i in made))
+        return found
 
     def _add_list(self, steps: Sequence[Step], prefix: str) -> int | None:
         """Number a list and everything under it; the index of its first step, or None for an empty list."""

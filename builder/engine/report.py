@@ -24,6 +24,8 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
     per day and the day each branch finishes.
     """
     if getattr(result, "paths", False):
+        from builder.engine.report_paths import path_result_object
+
         return path_result_object(result)
     summary = _Summaries.start(result)
     branch_ids, totals, outcomes, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
@@ -131,92 +133,6 @@ class _Summaries:
         ]
 
 
-def path_result_object(result: SimulationResult) -> dict[str, Any]:
-    """The object of a run with paths (SPEC §10): every task names its ``node``; ``routes`` and ``outcomes`` follow."""
-    summary = _Summaries.start(result)
-    branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
-    plans = result.plans  # type: ignore[attr-defined]
-    assignments, tasks, routes = [], [], []
-    for e in result.enrollments:
-        branch = branch_ids[e.branch]
-        profile = e.profile
-        assignments.append(
-            {
-                "contact": e.contact,
-                "branch": branch,
-                "sender_profile": profile,
-                "reason": e.reason.value if e.reason else None,
-                "day": e.day,
-                "status": e.status.value,
-            }
-        )
-        nodes = plans[e.branch].nodes
-        routes.append(
-            {
-                "contact": e.contact,
-                "branch": branch,
-                "decisions": [
-                    {"node": nodes[index].address, "output": output, "day": day} for index, output, day in e.decisions
-                ],
-            }
-        )
-        count = per_branch[branch]
-        count["contacts"] += 1
-        if e.status is EnrollmentStatus.WAITING:
-            count["waiting"] += 1
-        if profile is None:
-            continue
-        total = totals[profile].setdefault(branch, _empty_total())
-        total["contacts"] += 1
-        for task in e.tasks:
-            node = nodes[task.node]
-            tasks.append(
-                {
-                    "contact": e.contact,
-                    "branch": branch,
-                    "sender_profile": profile,
-                    "node": node.address,
-                    "step": node.position,
-                    "type": task.kind.value,
-                    "status": task.status.value,
-                    "due_day": task.due_day,
-                    "done_day": task.done_day,
-                }
-            )
-            total["tasks"][task.status.value] += 1
-            if task.status is TaskStatus.PENDING:
-                count["pending_tasks"] += 1
-            elif task.done_day is not None:
-                seen = last_done[branch]
-                last_done[branch] = task.done_day if seen is None else max(seen, task.done_day)
-    closing = dict(summary.closing_pairs(result))
-    per_day: dict[str, dict[str, list[int]]] = {}
-    for record in result.outcomes:  # type: ignore[attr-defined]
-        if record.profile in closing["forecast"]["done_per_day"] and record.day < result.days:
-            counts = per_day.setdefault(record.profile, {o.value: [0] * result.days for o in Outcome})
-            counts[record.outcome.value][record.day] += 1
-    closing["forecast"]["outcomes_per_day"] = dict(sorted(per_day.items()))
-    return {
-        "automation": result.scenario.automation.name,
-        "days": result.days,
-        "assignments": assignments,
-        "tasks": tasks,
-        "routes": routes,
-        "outcomes": [
-            {
-                "contact": o.contact,
-                "branch": branch_ids[o.branch],
-                "sender_profile": o.profile,
-                "outcome": o.outcome.value,
-                "day": o.day,
-                "source": o.source,
-            }
-            for o in result.outcomes  # type: ignore[attr-defined]
-        ],
-        **closing,
-    }
-
-
 def to_json(result: SimulationResult) -> str:
     """The SPEC §7 object as text: one line per key, and one per assignment and task.
 
@@ -237,7 +153,9 @@ def json_chunks(result: SimulationResult) -> Iterator[str]:
     (tests/engine/test_json_writer.py holds them to the same bytes).
     """
     if getattr(result, "paths", False):
-        return records_chunks(iter(path_result_object(result).items()))
+        from builder.engine.report_paths import path_json_pairs
+
+        return records_chunks(path_json_pairs(result))
     return records_chunks(_json_pairs(result))
 
 

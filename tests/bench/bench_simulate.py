@@ -55,6 +55,33 @@ STEPS = [
 ]
 
 
+# The same automation as a tree (SPEC §10): a Wait for after the connect, a 3-way split on "no", all three rates.
+TREE_STEPS = [
+    {"type": "linkedin_connect"},
+    {
+        "type": "wait_for",
+        "outcome": "accepted",
+        "days": 5,
+        "yes": [{"type": "linkedin_message"}, {"type": "wait", "days": 3}, {"type": "email"}],
+        "no": [
+            {
+                "type": "split",
+                "variants": [
+                    {"name": "A", "percent": 34, "steps": [{"type": "email"}]},
+                    {"name": "B", "percent": 33, "steps": [{"type": "wait", "days": 1}, {"type": "email"}]},
+                    {"name": "C", "percent": 33, "steps": [{"type": "linkedin_message"}]},
+                ],
+            }
+        ],
+    },
+]
+TREE_RATES = {
+    "accepted": {"rate": 0.3, "after_days": 2},
+    "replied": {"rate": 0.08, "after_days": 1},
+    "bounced": {"rate": 0.02, "after_days": 0},
+}
+
+
 # -- the scenario ---------------------------------------------------------------------------------
 
 
@@ -68,7 +95,7 @@ def contact(i: int) -> dict[str, Any]:
     }
 
 
-def make_scenario(contacts: int, seed: int = 7) -> dict[str, Any]:
+def make_scenario(contacts: int, seed: int = 7, tree: bool = False) -> dict[str, Any]:
     """The scenario as plain JSON values.
 
     Profiles p01–p19 are attached at the start, p20 joins on day 10 and p05
@@ -101,8 +128,14 @@ def make_scenario(contacts: int, seed: int = 7) -> dict[str, Any]:
             "name": "Bench outreach",
             "ignore_previous_interactions": False,
             "branches": [
-                {"id": "leads", "segment": {"tags_any": ["lead"]}, "sender_profiles": profile_ids[:19], "steps": STEPS}
+                {
+                    "id": "leads",
+                    "segment": {"tags_any": ["lead"]},
+                    "sender_profiles": profile_ids[:19],
+                    "steps": TREE_STEPS if tree else STEPS,
+                }
             ],
+            **({"rates": TREE_RATES} if tree else {}),
         },
         "events": [
             {"day": 0, "type": "start"},
@@ -290,7 +323,7 @@ def main_run(args: argparse.Namespace) -> None:
         code = code_version()
         print(f"machine: {machine()}; code: {code}")
         began = time.perf_counter()
-        path.write_text(json.dumps(make_scenario(args.contacts)))
+        path.write_text(json.dumps(make_scenario(args.contacts, tree=args.tree)))
         print(
             f"scenario: {args.contacts:,} contacts (+{ADDED_ON_DAY_30:,} on day 30), {PROFILES} profiles, "
             f"{DAYS} days, {path.stat().st_size / MIB:.1f} MiB, written in {time.perf_counter() - began:.1f} s",
@@ -382,6 +415,7 @@ def main_run(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--tree", action="store_true", help="the automation as a tree: Wait for, 3-way split, rates")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the median is reported)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile run")
     parser.add_argument("--keep", action="store_true", help="keep the generated scenario file")

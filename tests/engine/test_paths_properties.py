@@ -180,3 +180,23 @@ def test_a_tree_scenario_written_back_reads_and_runs_the_same(data: dict[str, An
     again = parse_scenario_text(scenario_text(scenario))
     assert again == scenario
     assert to_json(simulate(again)) == expected
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(tree_scenarios(), st.sampled_from(["", "é", '"\\', "\u2028"]))
+def test_the_fast_path_text_is_the_reference_text_byte_for_byte(data: dict[str, Any], spice: str):
+    from builder.engine.json_lines import records_json
+    from builder.engine.report import to_json
+    from builder.engine.report_paths import path_result_object
+    from builder.engine.simulation import simulate
+
+    for c in data["contacts"]:
+        c["id"] += spice
+    for e in data["events"]:
+        if "contact" in e:
+            e["contact"] += spice
+    try:
+        result = simulate(parse_scenario(data))
+    except ScenarioError:
+        reject()
+    assert to_json(result) == records_json(path_result_object(result))

@@ -1,0 +1,240 @@
+"""What ``simulate`` prints for a run with paths (SPEC §10): every task names its node; routes and outcomes.
+
+:func:`path_result_object` is the reference, a dict as the SPEC words it;
+:func:`path_json_pairs` writes the same text straight from the run, a line at
+a time from templates made once per profile, node and status, and counts the
+summaries on the way (tests/engine hold the two to the same bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from builder.engine.json_lines import BATCH, Lines, dumps, text
+from builder.engine.report import _empty_total, _Summaries
+from builder.engine.run_result import SimulationResult
+from builder.engine.words import EnrollmentStatus, Outcome, Reason, TaskStatus
+
+
+def path_result_object(result: SimulationResult) -> dict[str, Any]:
+    """The object of a run with paths (SPEC §10): every task names its ``node``; ``routes`` and ``outcomes`` follow."""
+    summary = _Summaries.start(result)
+    branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
+    plans = result.plans  # type: ignore[attr-defined]
+    assignments, tasks, routes = [], [], []
+    for e in result.enrollments:
+        branch = branch_ids[e.branch]
+        profile = e.profile
+        assignments.append(
+            {
+                "contact": e.contact,
+                "branch": branch,
+                "sender_profile": profile,
+                "reason": e.reason.value if e.reason else None,
+                "day": e.day,
+                "status": e.status.value,
+            }
+        )
+        nodes = plans[e.branch].nodes
+        routes.append(
+            {
+                "contact": e.contact,
+                "branch": branch,
+                "decisions": [
+                    {"node": nodes[index].address, "output": output, "day": day} for index, output, day in e.decisions
+                ],
+            }
+        )
+        count = per_branch[branch]
+        count["contacts"] += 1
+        if e.status is EnrollmentStatus.WAITING:
+            count["waiting"] += 1
+        if profile is None:
+            continue
+        total = totals[profile].setdefault(branch, _empty_total())
+        total["contacts"] += 1
+        for task in e.tasks:
+            node = nodes[task.node]
+            tasks.append(
+                {
+                    "contact": e.contact,
+                    "branch": branch,
+                    "sender_profile": profile,
+                    "node": node.address,
+                    "step": node.position,
+                    "type": task.kind.value,
+                    "status": task.status.value,
+                    "due_day": task.due_day,
+                    "done_day": task.done_day,
+                }
+            )
+            total["tasks"][task.status.value] += 1
+            if task.status is TaskStatus.PENDING:
+                count["pending_tasks"] += 1
+            elif task.done_day is not None:
+                seen = last_done[branch]
+                last_done[branch] = task.done_day if seen is None else max(seen, task.done_day)
+    closing = dict(summary.closing_pairs(result))
+    per_day: dict[str, dict[str, list[int]]] = {}
+    for record in result.outcomes:  # type: ignore[attr-defined]
+        if record.profile in closing["forecast"]["done_per_day"] and record.day < result.days:
+            counts = per_day.setdefault(record.profile, {o.value: [0] * result.days for o in Outcome})
+            counts[record.outcome.value][record.day] += 1
+    closing["forecast"]["outcomes_per_day"] = dict(sorted(per_day.items()))
+    return {
+        "automation": result.scenario.automation.name,
+        "days": result.days,
+        "assignments": assignments,
+        "tasks": tasks,
+        "routes": routes,
+        "outcomes": [
+            {
+                "contact": o.contact,
+                "branch": branch_ids[o.branch],
+                "sender_profile": o.profile,
+                "outcome": o.outcome.value,
+                "day": o.day,
+                "source": o.source,
+            }
+            for o in result.outcomes  # type: ignore[attr-defined]
+        ],
+        **closing,
+    }
+
+
+def _outcome_records(result: SimulationResult, branch_ids: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "contact": o.contact,
+            "branch": branch_ids[o.branch],
+            "sender_profile": o.profile,
+            "outcome": o.outcome.value,
+            "day": o.day,
+            "source": o.source,
+        }
+        for o in result.outcomes  # type: ignore[attr-defined]
+    ]
+
+
+def _outcomes_per_day(result: SimulationResult, profiles: dict[str, list[int]]) -> dict[str, dict[str, list[int]]]:
+    """Accepted, replied and bounced per day for each profile that has any, for the forecast."""
+    per_day: dict[str, dict[str, list[int]]] = {}
+    for record in result.outcomes:  # type: ignore[attr-defined]
+        if record.profile in profiles and record.day < result.days:
+            counts = per_day.setdefault(record.profile, {o.value: [0] * result.days for o in Outcome})
+            counts[record.outcome.value][record.day] += 1
+    return dict(sorted(per_day.items()))
+
+
+def path_json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
+    """The keys of :func:`path_result_object` in order; the task lines count the summaries as they go."""
+    summary = _Summaries.start(result)
+    branch_ids = summary.branch_ids
+    enrollments = result.enrollments
+    yield "automation", result.scenario.automation.name
+    yield "days", result.days
+    yield "assignments", Lines(_assignment_lines(enrollments, branch_ids))
+    yield "tasks", Lines(_task_lines(result, summary))
+    yield "routes", Lines(_route_lines(result, branch_ids))
+    yield "outcomes", _outcome_records(result, branch_ids)
+    closing = dict(summary.closing_pairs(result))
+    closing["forecast"]["outcomes_per_day"] = _outcomes_per_day(result, closing["forecast"]["done_per_day"])
+    yield from closing.items()
+
+
+def _assignment_lines(enrollments: list[Any], branch_ids: list[str]) -> Iterator[list[str]]:
+    reasons: dict[Reason | None, str] = {r: dumps(r.value) for r in Reason}
+    reasons[None] = "null"
+    statuses = {s: f', "status": {dumps(s.value)}}}' for s in EnrollmentStatus}
+    middles: dict[tuple[int, str | None, Reason | None], str] = {}
+    for start in range(0, len(enrollments), BATCH):
+        batch = []
+        for e in enrollments[start : start + BATCH]:
+            key = (e.branch, e.profile, e.reason)
+            middle = middles.get(key)
+            if middle is None:
+                profile = "null" if e.profile is None else dumps(e.profile)
+                middle = middles[key] = (
+                    f', "branch": {dumps(branch_ids[e.branch])}, "sender_profile": {profile}, '
+                    f'"reason": {reasons[e.reason]}, "day": '
+                )
+            batch.append(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status]}')
+        yield batch
+
+
+def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[str]]:
+    """One line per task; ``summary`` counts contacts, tasks by status, the waiting and the last day done."""
+    branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
+    plans = result.plans  # type: ignore[attr-defined]
+    pending, waiting_status = TaskStatus.PENDING, EnrollmentStatus.WAITING
+    whos: dict[tuple[int, str], str] = {}
+    nodes_text: dict[tuple[int, int], str] = {}
+    status_text = {s: f'"status": {dumps(s.value)}, "due_day": ' for s in TaskStatus}
+    out: list[str] = []
+    for e in result.enrollments:
+        if len(out) >= BATCH:
+            yield out
+            out = []
+        branch = branch_ids[e.branch]
+        count = per_branch[branch]
+        count["contacts"] += 1
+        if e.status is waiting_status:
+            count["waiting"] += 1
+        profile = e.profile
+        if profile is None:
+            continue
+        total = totals[profile].get(branch)
+        if total is None:
+            total = totals[profile][branch] = _empty_total()
+        total["contacts"] += 1
+        by_status = total["tasks"]
+        who = whos.get((e.branch, profile))
+        if who is None:
+            who = whos[(e.branch, profile)] = f', "branch": {dumps(branch)}, "sender_profile": {dumps(profile)}, '
+        head = f'{{"contact": {text(e.contact)}{who}'
+        nodes = plans[e.branch].nodes
+        for task in e.tasks:
+            key = (e.branch, task.node)
+            node_text = nodes_text.get(key)
+            if node_text is None:
+                node = nodes[task.node]
+                node_text = nodes_text[key] = (
+                    f'"node": {dumps(node.address)}, "step": {node.position}, "type": {dumps(task.kind.value)}, '
+                )
+            due, done = task.due_day, task.done_day
+            out.append(
+                f"{head}{node_text}{status_text[task.status]}{'null' if due is None else due}"
+                f', "done_day": {"null" if done is None else done}}}'
+            )
+            by_status[task.status.value] += 1
+            if task.status is pending:
+                count["pending_tasks"] += 1
+            elif done is not None:
+                seen = last_done[branch]
+                if seen is None or done > seen:
+                    last_done[branch] = done
+    yield out
+
+
+def _route_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[list[str]]:
+    plans = result.plans  # type: ignore[attr-defined]
+    addresses = [[dumps(n.address) for n in plan.nodes] for plan in plans]
+    branches = [dumps(b) for b in branch_ids]
+    outputs: dict[str, str] = {}
+    out: list[str] = []
+    for e in result.enrollments:
+        if len(out) >= BATCH:
+            yield out
+            out = []
+        where = addresses[e.branch]
+        decisions = []
+        for index, output, day in e.decisions:
+            said = outputs.get(output)
+            if said is None:
+                said = outputs[output] = dumps(output)
+            decisions.append(f'{{"node": {where[index]}, "output": {said}, "day": {day}}}')
+        out.append(
+            f'{{"contact": {text(e.contact)}, "branch": {branches[e.branch]}, "decisions": [{", ".join(decisions)}]}}'
+        )
+    yield out
