@@ -23,8 +23,9 @@ ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "
 AUTOMATION_COLUMNS = ["id", "name", "state", "ignore_previous_interactions", "stop_on_reply", "rates"]
 ENROLLMENT_COLUMNS = [
     "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
-    "reason", "status", "enrolled_day", "ignored_override_id",
+    "reason", "status", "enrolled_day", "ignored_override_id", "at_node_id", "arrived_day",
 ]  # fmt: skip
+DECISION_COLUMNS = ["id", "enrollment_id", "node_id", "output", "day"]
 TASK_COLUMNS = [
     "id", "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day", "done_day",
 ]  # fmt: skip
@@ -49,6 +50,9 @@ class AutomationSnapshot:
     tasks: list[tuple] = field(default_factory=list)
     # Interactions that pointed at the automation's tasks: (interaction id, task id).
     interaction_links: list[tuple[int, int]] = field(default_factory=list)
+    # Outcomes recorded in the automation (SPEC §10), kept in the contacts' history: (outcome id, enrollment id).
+    outcome_links: list[tuple[int, int | None]] = field(default_factory=list)
+    decisions: list[tuple] = field(default_factory=list)  # the enrollments' routes through control nodes
 
 
 def _select(conn: Connection, columns: list[str], table_name: str, where: str, ids: list[int]) -> list[tuple]:
@@ -129,7 +133,24 @@ class SnapshotsMixin(AutomationsMixin):
                 "JOIN enrollment e ON e.id = t.enrollment_id WHERE e.automation_id = ?",
                 (automation_id,),
             )
-            snapshot = AutomationSnapshot(tuple(found[0]), _nodes_snapshot(conn, node_ids), enrollments, tasks, links)
+            outcome_links = query(
+                conn, "SELECT id, enrollment_id FROM outcome WHERE automation_id = ? ORDER BY id", (automation_id,)
+            )
+            decisions = query(
+                conn,
+                f"SELECT {', '.join('d.' + c for c in DECISION_COLUMNS)} FROM decision d "
+                "JOIN enrollment e ON e.id = d.enrollment_id WHERE e.automation_id = ? ORDER BY d.id",
+                (automation_id,),
+            )
+            snapshot = AutomationSnapshot(
+                tuple(found[0]), _nodes_snapshot(conn, node_ids), enrollments, tasks, links, outcome_links, decisions
+            )
+            execute(
+                conn,
+                "UPDATE outcome SET enrollment_id = NULL, automation_id = NULL WHERE automation_id = ?",
+                (automation_id,),
+            )
+            bulk_update(conn, "DELETE FROM decision WHERE id = ?", [(d[0],) for d in decisions])
             execute(conn, "UPDATE interaction SET automation_id = NULL WHERE automation_id = ?", (automation_id,))
             bulk_update(conn, "UPDATE interaction SET task_id = NULL WHERE id = ?", [(i,) for i, _ in links])
             execute(
@@ -160,6 +181,15 @@ class SnapshotsMixin(AutomationsMixin):
                 conn,
                 "UPDATE interaction SET task_id = ?, automation_id = ? WHERE id = ?",
                 [(task, automation_id, interaction) for interaction, task in snapshot.interaction_links],
+            )
+            marks = ", ".join("?" * len(DECISION_COLUMNS))
+            bulk_update(
+                conn, f"INSERT INTO decision ({', '.join(DECISION_COLUMNS)}) VALUES ({marks})", snapshot.decisions
+            )
+            bulk_update(
+                conn,
+                "UPDATE outcome SET enrollment_id = ?, automation_id = ? WHERE id = ?",
+                [(enrollment, automation_id, outcome) for outcome, enrollment in snapshot.outcome_links],
             )
             state, _ = self._automation_state(conn, automation_id)
             if state.started:

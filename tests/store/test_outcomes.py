@@ -194,3 +194,19 @@ def test_a_reply_counts_for_r2_in_another_automation(open_workspace):
     ws.start(second)
     enrolled = ws.enrollments(second)[0]
     assert (enrolled.sender_profile_id, enrolled.reason.value) == (run.profile, "previous_interaction")
+
+
+def test_an_automation_with_outcomes_is_deleted_and_put_back_with_them(open_workspace):
+    ws = open_workspace()
+    run = start_run(ws, [("linkedin_message", 0), ("email", 0)])
+    do_first_task(ws, run)
+    ws.record_outcome(run.enrollment, "replied")
+    snapshot = ws.delete_automation(run.automation)
+    # The reply stays in the contact's history (R2 counts it), no longer tied to an automation.
+    assert [(o[1], o[2], o[4]) for o in ws.outcomes()] == [(run.contact, None, Outcome.REPLIED)]
+    assert len(interactions(ws, run.contact)) == 2
+    ws.close()
+    ws = open_workspace()
+    ws.restore_automation(snapshot)
+    assert [(o[2], o[4]) for o in ws.outcomes(run.automation)] == [(run.enrollment, Outcome.REPLIED)]
+    assert ws.enrollments(run.automation)[0].status is EnrollmentStatus.REPLIED
