@@ -5,22 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from itertools import pairwise
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, TaskStatus
+from builder.engine.words import EnrollmentStatus, Outcome, TaskStatus
 from tests.store.builders import build_outreach
 from tests.ui.conftest import TODAY
 from tests.ui.gestures import click
-
-
-@pytest.fixture(autouse=True)
-def palette_knows_every_kind(monkeypatch):
-    """TODO(helper-7's palette): until every §10 kind has its palette help, a plain label stands in."""
-    from builder.ui import palette
-
-    monkeypatch.setattr(palette, "HELP", {kind: palette.HELP.get(kind, kind.label) for kind in NodeKind})
 
 
 def _running(ws) -> None:

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
-from builder.engine.words import AutomationState, NodeKind
+from builder.engine.words import AutomationState
 from tests.ui.conftest import TODAY
 
 EXAMPLES = Path("/work/shared/examples")
 if not EXAMPLES.exists():
     EXAMPLES = Path(__file__).parents[2] / "resources" / "examples"
-
-
-@pytest.fixture(autouse=True)
-def palette_knows_every_kind(monkeypatch):
-    """TODO(helper-7's palette): until every §10 kind has its palette help, a plain label stands in."""
-    from builder.ui import palette
-
-    monkeypatch.setattr(palette, "HELP", {kind: palette.HELP.get(kind, kind.label) for kind in NodeKind})
 
 
 def test_a_scenario_becomes_a_workspace_in_a_new_window(make_window, qtbot, tmp_path, monkeypatch):
