@@ -138,12 +138,16 @@ class DailyWorkMixin(WorkspaceBase):
                 )
             _, branch = find_branch(load_branches(conn, automation), node)
             following = branch.rules.chain.next_after(step, today)
-            if following is not None:
-                execute(
+            while following is not None:
+                moved = execute(
                     conn,
                     "UPDATE task SET due_day = ? WHERE enrollment_id = ? AND step_index = ? AND status = ?",
                     (following[1], enrollment, following[0], TaskStatus.PENDING.value),
                 )
+                if moved:
+                    break
+                # A task a bounce canceled (SPEC §10) counts as done the day it is reached: the next one falls due.
+                following = branch.rules.chain.next_after(*following)
             self._later(Change("tasks", automation))
 
     def record_interaction(self, contact_id: int, profile_id: int, day: date | None = None) -> None:

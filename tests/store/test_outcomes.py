@@ -210,3 +210,15 @@ def test_an_automation_with_outcomes_is_deleted_and_put_back_with_them(open_work
     ws.restore_automation(snapshot)
     assert [(o[2], o[4]) for o in ws.outcomes(run.automation)] == [(run.enrollment, Outcome.REPLIED)]
     assert ws.enrollments(run.automation)[0].status is EnrollmentStatus.REPLIED
+
+
+def test_a_bounce_before_the_contact_reaches_a_later_email_skips_it_when_its_turn_comes(open_workspace):
+    ws = open_workspace()
+    run = start_run(
+        ws, [("email", 0), ("linkedin_message", 0), ("wait", 1), ("email", 0), ("wait", 2), ("linkedin_connect", 0)]
+    )
+    do_first_task(ws, run)
+    ws.record_outcome(run.enrollment, "bounced")
+    assert [s for _, s, _ in statuses(ws, run)] == ["done", "pending", "canceled", "pending"]
+    do_first_task(ws, run)  # the message, on day 0: the canceled email counts as done when reached (day 1)
+    assert statuses(ws, run)[-1] == ("linkedin_connect", "pending", 3)
