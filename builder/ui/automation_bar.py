@@ -87,8 +87,13 @@ class AutomationBar(QWidget):
         row.addWidget(self.name)
         row.addWidget(self.badge)
         row.addStretch(1)
-        row.addWidget(self.stop_on_reply)
-        row.addWidget(self.ignore)
+        # The path switches one above the other: the bar stays as narrow as the smallest window.
+        switches = QVBoxLayout()
+        switches.setContentsMargins(0, 0, 0, 0)
+        switches.setSpacing(0)
+        switches.addWidget(self.stop_on_reply)
+        switches.addWidget(self.ignore)
+        row.addLayout(switches)
         for button in (self.start_button, self.pause_button, self.resume_button):
             row.addWidget(button)
         layout = QVBoxLayout(self)

@@ -327,8 +327,14 @@ class NodeItem(QGraphicsRectItem):
         painter.setFont(body_font)
         painter.setPen(MUTED)
         metrics = QFontMetricsF(body_font)
+        labels = max(
+            (metrics.horizontalAdvance(output_label(n)) * 1.1 + unit * 0.6 for n in self.output_ports), default=0
+        )
+        labels = min(labels, rect.width() * 0.45)
         for i, line in enumerate(self.lines or ["—"]):
-            line_rect = QRectF(unit * 0.75, self._header + i * self._line, rect.width() - unit * 1.2, self._line)
+            # A control card keeps its right side for its outputs' labels.
+            wide = rect.width() - unit * 1.2 - labels
+            line_rect = QRectF(unit * 0.75, self._header + i * self._line, wide, self._line)
             text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, line_rect.width())
             painter.drawText(line_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         # Each output's label beside its port, on the right.
@@ -338,9 +344,7 @@ class NodeItem(QGraphicsRectItem):
         for name, port in self.output_ports.items():
             color = ACCENTS[self.kind] if not port.open else MUTED
             painter.setPen(color)
-            label_rect = QRectF(
-                rect.width() * 0.55, port.y() - self._line / 2, rect.width() * 0.45 - unit * 0.6, self._line
-            )
+            label_rect = QRectF(rect.width() - unit * 0.6 - labels, port.y() - self._line / 2, labels, self._line)
             painter.drawText(
                 label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, output_label(name)
             )

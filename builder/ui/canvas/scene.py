@@ -60,7 +60,7 @@ def summary_lines(
     """The card's live summary in a marketer's words (SPEC §8 "Canvas"); before it is counted, what is known."""
     if kind.is_control or kind.is_tag:
         lines = settings_lines(kind, settings)
-        if summary is not None and kind.is_control and (summary.waiting or summary.ways):
+        if summary is not None and kind.is_control:
             counts = [f"{summary.waiting:,} waiting"] if kind is NodeKind.WAIT_FOR else []
             counts += [f"{output_label(o)} {summary.ways.get(o, 0):,}" for o in output_names(kind, settings)]
             lines.append(" · ".join(counts))
