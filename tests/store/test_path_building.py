@@ -199,3 +199,24 @@ def test_cards_count_who_waits_which_way_they_went_and_segment_contacts_by_statu
     counts = ws.node_summaries(flow.automation)
     assert (counts[wait_for].waiting, counts[wait_for].ways) == (1, {"no": 1})
     assert counts[flow.segment_node].by_status == {"in progress": 2, "finished": 1}
+
+
+def test_a_duplicate_and_an_undone_delete_keep_settings_outputs_and_switches(open_workspace):
+    ws = open_workspace()
+    flow, wait_for, email, _tag = _tree(ws)
+    ws.set_stop_on_reply(flow.automation, False)
+    ws.set_rates(flow.automation, {"bounced": {"rate": 0.05, "after_days": 0}})
+    copy = ws.duplicate_automation(flow.automation)
+    assert ws.stop_on_reply(copy) is False
+    assert ws.rates(copy) == ws.rates(flow.automation)
+    assert sorted(o for _, _, o in ws.edges_with_outputs(copy) if o) == ["no", "yes"]
+    assert [ws.node_settings(n.id) for n in ws.nodes(copy) if n.kind is NodeKind.WAIT_FOR] == [
+        {"outcome": "accepted", "days": 7}
+    ]
+    snapshot = ws.remove_nodes_with_snapshot([wait_for])
+    ws.restore_nodes(snapshot)
+    assert ws.node_settings(wait_for) == {"outcome": "accepted", "days": 7}
+    assert (wait_for, email, "yes") in ws.edges_with_outputs(flow.automation)
+    snapshot = ws.delete_automation(flow.automation)
+    ws.restore_automation(snapshot)
+    assert ws.stop_on_reply(flow.automation) is False
