@@ -40,7 +40,8 @@ def _enrollment_states(conn: Connection, profile_nodes: list[int]) -> dict[int, 
     """Per Sender Profile node: its enrollments in progress, accepted, replied and finished (SPEC §10).
 
     Replied wins over accepted (an outcome row per enrollment says which); an
-    enrollment with no pending task left and no place to wait is finished.
+    enrollment with no pending task left, no control node to wait at and a
+    sender profile (not waiting for one) is finished.
     """
     found: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for chunk in chunks(profile_nodes):
@@ -52,7 +53,7 @@ def _enrollment_states(conn: Connection, profile_nodes: list[int]) -> dict[int, 
             "AND o.kind = 'replied') THEN 'replied' "
             "WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.enrollment_id = e.id AND o.kind = 'accepted') "
             "THEN 'accepted' "
-            "WHEN e.at_node_id IS NOT NULL OR EXISTS (SELECT 1 FROM task t WHERE t.enrollment_id = e.id "
+            "WHEN e.status = 'waiting' OR e.at_node_id IS NOT NULL OR EXISTS (SELECT 1 FROM task t WHERE t.enrollment_id = e.id "
             "AND t.status = 'pending') THEN 'in progress' ELSE 'finished' END AS state, count(*) "
             f"FROM enrollment e WHERE e.branch_node_id IN ({marks}) GROUP BY e.branch_node_id, state",
             chunk,
