@@ -20,8 +20,8 @@ from builder.imports.interactions import InteractionImport
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
-from builder.store.loading import allocate_ids, chunks, query
-from builder.store.outcomes import record_in
+from builder.store.loading import allocate_ids, chunks, execute, query
+from builder.store.outcomes import RecordedOutcome, put_back_in, record_in, take_back_in
 from builder.store.search_text import contact_search_text
 
 # Called with (rows done, rows in all); returning False cancels the import.
@@ -33,6 +33,15 @@ class ImportCanceled(WorkspaceError):
     """The person cancelled the import; nothing was changed."""
 
 
+@dataclass(frozen=True)
+class ImportedHistory:
+    """What an interactions import added, so that undo takes exactly that back and redo puts it back."""
+
+    interaction_ids: tuple[int, ...]
+    interactions: tuple[tuple[int, int, int], ...]  # (contact, sender profile, day) of each, in the order recorded
+    outcomes: tuple[RecordedOutcome, ...]
+
+
 @dataclass
 class ImportReport:
     source: str
@@ -42,6 +51,7 @@ class ImportReport:
     unchanged: int = 0  # known contacts, or interactions already recorded
     merged: int = 0  # rows that repeated an earlier row's person
     outcomes: int = 0  # outcomes recorded (SPEC §10), each also an interaction when accepted or replied
+    history: ImportedHistory | None = None  # what an interactions import added (for undo)
     refused: list[Refused] = field(default_factory=list)
 
     @property
@@ -178,13 +188,18 @@ class ImportMixin(CrmMixin):
                 raise WorkspaceError(nothing_to_import(report.source, report.refused))
             # Recorded oldest first, so R2's "latest" follows the days, then the file's order.
             rows.sort(key=lambda r: r[2])
+            before = query(conn, "SELECT max(id) FROM interaction")[0][0] or 0
             for start in range(0, len(rows), BATCH):
                 bulk_insert(
                     conn, table("interaction"), ["contact_id", "sender_profile_id", "day"], rows[start : start + BATCH]
                 )
                 _tick(progress, min(start + BATCH, len(rows)), len(rows))
             report.added = len(rows)
-            automations = self._import_outcomes(conn, outcomes, report)
+            # Writers take turns (the revision row's lock), so the ids past the highest before are these rows'.
+            added = [i for (i,) in query(conn, "SELECT id FROM interaction WHERE id > ? ORDER BY id", (before,))]
+            recorded: list[RecordedOutcome] = []
+            automations = self._import_outcomes(conn, outcomes, report, recorded)
+            report.history = ImportedHistory(tuple(added), tuple(rows), tuple(recorded))
             if not rows and not report.unchanged and not report.outcomes:
                 raise WorkspaceError(nothing_to_import(report.source, report.refused))
             self._later(Change("contacts"), *(Change("tasks", a) for a in sorted(automations)))
@@ -193,7 +208,11 @@ class ImportMixin(CrmMixin):
         return report
 
     def _import_outcomes(
-        self, conn: Connection, outcomes: list[tuple[int, int, int, int, Outcome]], report: ImportReport
+        self,
+        conn: Connection,
+        outcomes: list[tuple[int, int, int, int, Outcome]],
+        report: ImportReport,
+        recorded: list[RecordedOutcome],
     ) -> set[int]:
         """Record each row's outcome for the contact's latest enrollment with that sender profile."""
         automations: set[int] = set()
@@ -209,13 +228,46 @@ class ImportMixin(CrmMixin):
                 )
                 continue
             try:
-                recorded = record_in(conn, found[0][0], outcome, day, source="import")
+                recorded.append(record_in(conn, found[0][0], outcome, day, source="import"))
             except WorkspaceError as error:
                 report.refused.append(Refused(line, f"'{outcome.value}': {error}"))
                 continue
-            automations.add(recorded.automation_id)
+            automations.add(recorded[-1].automation_id)
             report.outcomes += 1
         return automations
+
+    def take_back_interaction_import(self, history: ImportedHistory) -> None:
+        """Undo an interactions import: its interactions and outcomes go, and what the outcomes changed is back."""
+        with self._write() as conn:
+            for recorded in reversed(history.outcomes):
+                if not query(conn, "SELECT 1 FROM outcome WHERE id = ?", (recorded.outcome_id,)):
+                    raise WorkspaceError("Part of that import is not recorded any more.")
+                take_back_in(conn, recorded)
+            for chunk in chunks(list(history.interaction_ids)):
+                marks = ",".join("?" * len(chunk))
+                execute(conn, f"DELETE FROM interaction WHERE id IN ({marks})", chunk)
+            self._later(Change("contacts"), *_outcome_changes(history))
+
+    def put_back_interaction_import(self, history: ImportedHistory) -> ImportedHistory:
+        """Redo an interactions import taken back; the rows are recorded again, now."""
+        with self._write() as conn:
+            before = query(conn, "SELECT max(id) FROM interaction")[0][0] or 0
+            for start in range(0, len(history.interactions), BATCH):
+                bulk_insert(
+                    conn,
+                    table("interaction"),
+                    ["contact_id", "sender_profile_id", "day"],
+                    history.interactions[start : start + BATCH],
+                )
+            added = [i for (i,) in query(conn, "SELECT id FROM interaction WHERE id > ? ORDER BY id", (before,))]
+            outcomes = tuple(put_back_in(conn, recorded) for recorded in history.outcomes)
+            self._later(Change("contacts"), *_outcome_changes(history))
+        return ImportedHistory(tuple(added), history.interactions, outcomes)
+
+
+def _outcome_changes(history: ImportedHistory) -> list[Change]:
+    automations = sorted({r.automation_id for r in history.outcomes})
+    return [Change("tasks", a) for a in automations] + ([Change("outcomes")] if automations else [])
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:

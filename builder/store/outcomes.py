@@ -252,13 +252,13 @@ class OutcomesMixin(WorkspaceBase):
         with self._write() as conn:
             if not query(conn, "SELECT 1 FROM outcome WHERE id = ?", (recorded.outcome_id,)):
                 raise WorkspaceError("That outcome is not recorded any more.")
-            _take_back(conn, recorded)
+            take_back_in(conn, recorded)
             self._announce_outcome(recorded.automation_id)
 
     def restore_outcome(self, recorded: RecordedOutcome) -> RecordedOutcome:
         """Redo an outcome taken back: the same changes again; its rows get new ids (the order recorded is now)."""
         with self._write() as conn:
-            restored = _put_back(conn, recorded)
+            restored = put_back_in(conn, recorded)
             self._announce_outcome(recorded.automation_id)
         return restored
 
@@ -287,7 +287,8 @@ class OutcomesMixin(WorkspaceBase):
         return [EnrollmentChoice(e, a, an, p, pn, EnrollmentStatus(s)) for e, a, an, p, pn, s in rows]
 
 
-def _take_back(conn: Connection, recorded: RecordedOutcome) -> None:
+def take_back_in(conn: Connection, recorded: RecordedOutcome) -> None:
+    """Undo one outcome inside the caller's transaction: its rows go, tasks and enrollment are as before."""
     execute(conn, "DELETE FROM outcome WHERE id = ?", (recorded.outcome_id,))
     if recorded.interaction_id is not None:
         execute(conn, "DELETE FROM interaction WHERE id = ?", (recorded.interaction_id,))
@@ -304,7 +305,8 @@ def _take_back(conn: Connection, recorded: RecordedOutcome) -> None:
         )
 
 
-def _put_back(conn: Connection, recorded: RecordedOutcome) -> RecordedOutcome:
+def put_back_in(conn: Connection, recorded: RecordedOutcome) -> RecordedOutcome:
+    """Redo an outcome taken back, inside the caller's transaction; refused when its tasks moved on since."""
     if not query(conn, "SELECT 1 FROM enrollment WHERE id = ?", (recorded.enrollment_id,)):
         raise WorkspaceError("That enrollment no longer exists.")
     moved_on = [

@@ -3,7 +3,8 @@
 Today's tasks and the Contacts page push a :class:`RecordOutcomeCommand`; its
 undo takes back exactly what the outcome changed (the outcome, the interaction
 it is, canceled tasks, due days, the enrollment's status), and redo puts it
-back.
+back. An import of interaction history (with its outcome column) is kept as an
+:class:`ImportedInteractionsCommand`: undo takes the whole file back.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from builder.engine.words import NodeKind, Outcome
+from builder.store.importing import ImportedHistory
 from builder.store.outcomes import RecordedOutcome
 from builder.store.workspace import Workspace
 from builder.ui.commands import WorkspaceCommand
@@ -61,3 +63,22 @@ class RecordOutcomeCommand(WorkspaceCommand):
     def revert(self) -> None:
         assert self.recorded is not None
         self.workspace.delete_outcome(self.recorded)
+
+
+class ImportedInteractionsCommand(WorkspaceCommand):
+    """An interactions import that already ran (behind its progress dialog); undo takes all of it back."""
+
+    def __init__(self, workspace: Workspace, source: str, history: ImportedHistory) -> None:
+        super().__init__(workspace, f"Import interactions from {source}")
+        self.history = history
+        self.imported = True  # pushed after the import: the first redo has nothing to do
+
+    def apply(self) -> None:
+        if self.imported:
+            return
+        self.history = self.workspace.put_back_interaction_import(self.history)
+        self.imported = True
+
+    def revert(self) -> None:
+        self.workspace.take_back_interaction_import(self.history)
+        self.imported = False

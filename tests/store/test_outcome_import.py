@@ -49,3 +49,44 @@ def test_an_outcome_column_records_outcomes_and_names_bad_rows(open_workspace, t
     again = ws.import_interactions(read_interactions(str(history), MONDAY))
     assert again.lines()[0] == "history.csv: 0 interactions recorded, 3 already recorded."
     assert len(ws.outcomes()) == 2
+
+
+def test_an_import_with_outcomes_is_taken_back_and_put_back_exactly(open_workspace, tmp_path):
+    ws = open_workspace()
+    anna = ws.create_sender_profile("Anna Berg")
+    jo = ws.add_contact("Jo Lee", tags=["cto"], email="jo@acme.test")
+    flow = build_outreach(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ws.start(flow.automation)
+    ws.mark_done(ws.tasks(flow.automation)[0].id)
+    history = tmp_path / "history.csv"
+    history.write_text(
+        "Email,Sender Profile,Date,Outcome\njo@acme.test,Anna Berg,2026-02-01,\njo@acme.test,Anna Berg,2026-03-02,replied\n",
+        encoding="utf-8",
+    )
+
+    def state(ws) -> tuple:
+        with ws._read() as conn:
+            days = [
+                d for (d,) in conn.exec_driver_sql(f"SELECT day FROM interaction WHERE contact_id = {jo} ORDER BY id")
+            ]
+        return (
+            [t.status for t in ws.tasks(flow.automation)],
+            ws.enrollments(flow.automation)[0].status,
+            [o[4] for o in ws.outcomes()],
+            days,
+        )
+
+    before = state(ws)
+    report = ws.import_interactions(read_interactions(str(history), MONDAY))
+    after = state(ws)
+    assert after[:3] == ([TaskStatus.DONE, TaskStatus.CANCELED], EnrollmentStatus.REPLIED, [Outcome.REPLIED])
+    assert len(after[3]) == len(before[3]) + 2
+    ws.close()
+    ws = open_workspace()
+    ws.take_back_interaction_import(report.history)
+    assert state(ws) == before
+    again = ws.put_back_interaction_import(report.history)
+    assert state(ws) == after
+    ws.take_back_interaction_import(again)
+    assert state(ws) == before

@@ -127,3 +127,47 @@ def test_a_bounce_recorded_on_the_contacts_page_and_undone(make_window, qtbot, r
         ("pending", TODAY + timedelta(days=2)),
         ("pending", None),
     ]
+
+
+def test_importing_history_with_outcomes_is_one_undo_step(make_window, qtbot, reopen, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from builder.ui.dialogs.import_file import ImportDialog
+    from tests.ui.test_settings_panel import when_dialog_opens
+
+    def prepare(ws) -> None:
+        _running(ws)
+        with ws._write() as conn:  # the leads get addresses the file can name them by
+            conn.exec_driver_sql("UPDATE contact SET email = 'lead' || (id - 1) || '@acme.test'")
+
+    window = make_window(prepare)
+    history = tmp_path / "replies.csv"
+    history.write_text("Email,Sender Profile,Date,Outcome\nlead1@acme.test,Anna,2026-03-02,replied\n", encoding="utf-8")
+    bar = window.pages.tabBar()
+    click(bar, bar.tabRect(1).center())
+    crm = window.crm
+    qtbot.waitUntil(lambda: crm.model.rowCount() == 3)
+    monkeypatch.setattr(crm, "_ask_file", lambda _title: str(history))
+    seen: dict[str, str] = {}
+
+    def map_and_import(dialog: ImportDialog) -> None:
+        seen["outcome"] = dialog.columns["outcome"].currentText()
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        when_dialog_opens(QMessageBox, lambda box: seen.setdefault("report", box.text()) and box.accept())
+
+    when_dialog_opens(ImportDialog, map_and_import)
+    qtbot.mouseClick(crm.import_interactions_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.undo_stack.count() == 1)
+    assert seen == {"outcome": "Outcome", "report": "replies.csv: 0 interactions recorded, 1 outcome recorded."}
+
+    def lead1(ws) -> EnrollmentStatus:
+        automation = ws.automations()[0].id
+        return next(e.status for e in ws.enrollments(automation) if _names(ws)[e.contact_id] == "Lead 1")
+
+    assert lead1(reopen()) is EnrollmentStatus.REPLIED
+    window.activateWindow()  # back from the import's dialogs
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.undo_stack.index() == 0)
+    qtbot.waitUntil(lambda: reopen().outcomes() == [])
+    assert lead1(reopen()) is EnrollmentStatus.ACTIVE

@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
+from builder.ui.commands import push
 from builder.ui.crm.contacts_model import ContactsModel
 from builder.ui.crm.mass_actions import MassActionsPanel
 from builder.ui.crm.outcome_box import OutcomeBox
 from builder.ui.crm.query_worker import Answer, ContactQueries
 from builder.ui.dialogs.import_file import import_csv
+from builder.ui.outcome_commands import ImportedInteractionsCommand
 from builder.ui.page import Page
 
 
@@ -40,7 +42,7 @@ class CrmView(Page):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CrmView")
-        self.workspace, self.report = workspace, report
+        self.workspace, self.report, self.undo_stack = workspace, report, undo_stack
         self.model = ContactsModel(workspace, self)
         self.queries = ContactQueries(self)
         self.queries.answered.connect(self._answered)
@@ -194,8 +196,14 @@ class CrmView(Page):
 
     def import_file(self, what: str) -> None:
         path = self._ask_file(f"Import {what} from a CSV export")
-        if path:
-            import_csv(self, self.workspace, path, what, self.report)
+        if not path:
+            return
+        report = import_csv(self, self.workspace, path, what, self.report)
+        if report is not None and report.history is not None:
+            # History and outcomes from a file are one undoable step (SPEC §10: outcomes are undone exactly).
+            push(
+                self.undo_stack, ImportedInteractionsCommand(self.workspace, report.source, report.history), self.report
+            )
 
     # -- selection ---------------------------------------------------------------------------
 
