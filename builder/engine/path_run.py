@@ -42,7 +42,8 @@ from builder.engine.path_walk import (
 )
 from builder.engine.paths import PathPlan, SplitRotation, answers, chance
 from builder.engine.roster import Attachment, BranchRoster, RosterError
-from builder.engine.run_result import RunTally, SimulationResult
+from builder.engine.run_result import ProfileTally, RunTally, SimulationResult
+from builder.engine.run_state import RunState
 from builder.engine.scenario_parts import MAX_DAYS, ContactSpec, ContactTable, Event, Rates, Scenario, ScenarioError
 from builder.engine.steps import StepChain
 from builder.engine.words import (
@@ -79,6 +80,9 @@ def uses_paths(scenario: Scenario) -> bool:
         return True
     if any(not PathPlan.of(b.steps).is_linear for b in automation.branches):
         return True
+    state = scenario.state
+    if state is not None and any(e.status is REPLIED or e.seen or e.bounce_day is not None for e in state.enrollments):
+        return True
     return any(e.type == "outcome" for e in scenario.events)
 
 
@@ -86,11 +90,6 @@ class PathRun(PathWalker):
     """One run of a scenario with paths. Call :meth:`run`."""
 
     def __init__(self, scenario: Scenario) -> None:
-        if scenario.state is not None:
-            raise ScenarioError(
-                ["state: a started automation with control nodes, tags or outcomes cannot be taken up from a "
-                 "saved state yet; save the scenario before it starts"]
-            )  # fmt: skip
         self.scenario = scenario
         automation = scenario.automation
         self.state = AutomationState.DRAFT
@@ -138,7 +137,90 @@ class PathRun(PathWalker):
         self.tally = RunTally()
         self.warnings: list[str] = []
         self.ignored_overrides = 0
+        self.used_today: dict[str, int] = {}  # day 0: tasks done before the run, all automations
+        self.ours_today: Counter[str] = Counter()  # day 0: this automation's share of them
         self.add_contacts(scenario.contacts, day=0)
+        if scenario.state is not None:
+            self._resume_from(scenario.state)
+
+    def _resume_from(self, state: RunState) -> None:
+        """Take up a started automation where it stands (builder.engine.run_state): each contact where it is."""
+        self.state = state.automation
+        self.used_today = dict(state.done_today)
+        for index, branch_id in enumerate(self.branch_ids):
+            attached = state.sender_profiles.get(branch_id)
+            if attached is not None:
+                self.branches[index].roster = BranchRoster(
+                    Attachment(a.sender_profile, a.weight, a.state, order=i, current=a.rotation)
+                    for i, a in enumerate(attached)
+                )
+        ours_today: Counter[str] = Counter()
+        picks: Counter[tuple[int, int]] = Counter()
+        for seeded in state.enrollments:
+            branch = self.branch_ids.index(seeded.branch)
+            plan = self.plans[branch]
+            where = {n.address: n.index for n in plan.nodes}
+            e = PathEnrollment(len(self.order), seeded.contact, branch, seeded.day)
+            self.order.append(e)
+            self.enrolled[e.contact] = e
+            e.profile, e.reason, e.status = seeded.sender_profile, seeded.reason, seeded.status
+            if seeded.status is WAITING or e.profile is None:
+                e.status = WAITING
+                self.waiting[branch].append(e)
+                continue
+            e.tally = tally = self.tally.of(branch, e.profile)
+            if seeded.reason is not None:
+                tally.contacts[seeded.reason] += 1
+            e.seen = frozenset(Outcome(o) for o in seeded.seen)
+            e.bounce_day = seeded.bounce_day
+            e.decisions = [(where[d.node], d.output, d.day) for d in seeded.decisions]
+            for index, _, _ in e.decisions:
+                picks[(branch, index)] += 1
+            for t in seeded.tasks:
+                node = where[t.node] if t.node is not None else where[str(t.step)]
+                task = PathTask(node, plan.nodes[node].kind)
+                task.status, task.due_day, task.done_day = t.status, t.due_day, t.done_day
+                e.tasks.append(task)
+                if t.status is PENDING:
+                    tally.pending += 1
+                elif t.status is DONE and t.done_day is not None:
+                    self._rate_outcomes(e, task, t.done_day)  # what it leads to from today on, in a forecast
+                    if t.done_day >= 0:
+                        ours_today[e.profile] += t.done_day == 0
+                        tally.done += 1
+                        tally.last_done = max(tally.last_done or 0, t.done_day)
+            if e.status is not ACTIVE:
+                continue
+            self._take_up(e, plan, where, seeded.at)
+        self.ours_today = ours_today
+        for (branch, index), count in picks.items():
+            node = self.plans[branch].nodes[index]
+            if node.kind is NodeKind.SPLIT:
+                rotation = self.splits[(branch, index)] = SplitRotation(node.step.variants)
+                for _ in range(count):
+                    rotation.pick()
+
+    def _take_up(self, e: PathEnrollment, plan: PathPlan, where: dict[str, int], at: tuple[str, int] | None) -> None:
+        """Put a saved enrollment back where it is: on its due task, on its way to a node, or at a Wait for."""
+        queued = [i for i, t in enumerate(e.tasks) if t.status is PENDING and t.due_day is not None]
+        if queued:
+            position = queued[0]
+            e.current, e.next_task = position, position + 1
+            self._queue(e, position, e.tasks[position].due_day)  # type: ignore[arg-type]
+            return
+        if at is None:
+            e.next_task = len(e.tasks)
+            return
+        index, day = where[at[0]], at[1]
+        ahead = [i for i, t in enumerate(e.tasks) if t.node > index]
+        e.next_task = ahead[0] if ahead else len(e.tasks)
+        node = plan.nodes[index]
+        if node.kind is NodeKind.WAIT_FOR and day <= 0:
+            e.waiting_at, e.deadline = index, max(day + node.step.days, 0)  # a day gone by is decided today
+            self._wait(e, index, e.deadline)
+        else:
+            e.travel = index
+            self._travel(e, index, max(day, 0))
 
     # -- contacts and enrollments ---------------------------------------------------------
 
@@ -179,15 +261,15 @@ class PathRun(PathWalker):
         ignored: dict,
         day: int,
     ) -> None:
+        started: list[PathEnrollment] = []
         for e, profile, reason in zip(fresh, profiles, reasons, strict=True):
-            if e.contact in ignored:
+            if ignored and e.contact in ignored:
                 self.ignored_overrides += 1
                 self.warnings.append(
                     f"contact '{e.contact}': override '{ignored[e.contact]}' is not an active sender profile "
                     f"of branch '{self.branch_ids[e.branch]}', so the next rule decided"
                 )
             if profile is None:
-                e.status = WAITING
                 self.waiting[e.branch].append(e)
                 self.warnings.append(
                     f"contact '{e.contact}' waits in branch '{self.branch_ids[e.branch]}' "
@@ -195,10 +277,32 @@ class PathRun(PathWalker):
                 )
                 continue
             e.profile, e.reason, e.status = str(profile), reason, ACTIVE
-            self.tally.of(e.branch, e.profile).contacts[reason] += 1  # type: ignore[index]
-            plan = self.plans[e.branch]
-            self._make_tasks(e, plan.first)
-            self._move_on(e, plan.first, e.day, day)
+            started.append(e)
+        tallies: dict[tuple[int, str], ProfileTally] = {}
+        for (branch, profile, reason), count in Counter((e.branch, e.profile, e.reason) for e in started).items():
+            tally = tallies[(branch, profile)] = self.tally.of(branch, profile)  # type: ignore[arg-type]
+            tally.contacts[reason] += count  # type: ignore[index]
+        for e in started:
+            e.tally = tallies[(e.branch, e.profile)]  # type: ignore[index]
+            self._begin(e, day)
+
+    def _begin(self, e: PathEnrollment, day: int) -> None:
+        """The contact sets out on its branch's path: its first tasks, and its first task due (or first node)."""
+        plan = self.plans[e.branch]
+        made, kinds = plan.segment(plan.first)
+        target, waits = plan.hop(plan.first)
+        if made and target == made[0]:  # the common start, a task first: made and queued here at once
+            e.tasks = tasks = list(map(PathTask, made, kinds))
+            tasks[0].due_day = due = e.day + waits
+            e.current, e.next_task = 0, 1
+            e.tally.pending += len(made)
+            lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
+            if lane is None:
+                lane = self.lanes[e.profile] = []  # type: ignore[index]
+            heapq.heappush(lane, (due, e.order, 0))
+            return
+        self._make_tasks(e, plan.first)
+        self._move_on(e, plan.first, e.day, day)
 
     def _release_waiting(self, branch: int, day: int) -> None:
         queue = self.waiting[branch]
@@ -226,6 +330,8 @@ class PathRun(PathWalker):
             if rate is None or chance(e.contact, address, outcome) >= rate.rate:
                 continue
             when = day + rate.after_days
+            if when < 0:  # a task done before a saved run was taken up: what it led to has happened already
+                return
             queue = self.after_work if rate.after_days == 0 else self.after_events
             queue[when].append((day, e.order, task.node, outcome))
             return  # an email that bounced is not also replied to
@@ -290,6 +396,9 @@ class PathRun(PathWalker):
         done = dict.fromkeys(self.limits, 0)
         if self.state is AutomationState.RUNNING:
             room = dict(self.limits)
+            if day == 0:  # what was done today before the run counts, in every automation (or, unsaid, in this one)
+                for profile in room:
+                    room[profile] -= max(self.used_today.get(profile, 0), self.ours_today[profile])
             heads: list[tuple[int, int, str]] = []
             for profile in self.lanes:
                 self._push_head(heads, profile, day, room)
@@ -301,7 +410,7 @@ class PathRun(PathWalker):
                 done[profile] += 1
                 self._push_head(heads, profile, day, room)
         for profile, count in done.items():
-            self.done_per_day[profile].append(count)
+            self.done_per_day[profile].append(count + (self.ours_today[profile] if day == 0 else 0))
         self._happen(self.after_work, day)
 
     def _push_head(self, heads: list[tuple[int, int, str]], profile: str, day: int, room: dict[str, int]) -> None:
@@ -318,7 +427,7 @@ class PathRun(PathWalker):
             heapq.heappush(heads, (lane[0][0], lane[0][1], profile))
 
     def _finish(self, e: PathEnrollment, position: int, day: int) -> None:
-        tally = self.tally.of(e.branch, e.profile)  # type: ignore[arg-type]
+        tally = e.tally
         tally.pending -= 1
         tally.done += 1
         tally.last_done = day
@@ -340,7 +449,7 @@ class PathRun(PathWalker):
         self.timeouts[deadline].append((e.order, node))
 
     def _pending(self, e: PathEnrollment, change: int) -> None:
-        self.tally.of(e.branch, e.profile).pending += change  # type: ignore[arg-type]
+        e.tally.pending += change
 
     def _arrived(self, e: PathEnrollment, node: int) -> None:
         self.arrived[(e.branch, node)] += 1

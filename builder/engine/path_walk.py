@@ -11,7 +11,7 @@ says so by the hook methods below.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from typing import Any
 
 from builder.engine.paths import ACTION, TAG, PathPlan, SplitRotation, condition_holds
 from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
@@ -21,15 +21,21 @@ CANCELED, REPLIED = EnrollmentStatus.CANCELED, EnrollmentStatus.REPLIED
 PENDING, DONE, CANCELED_TASK = TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED
 
 
-@dataclass(slots=True)
 class PathTask:
     """One task of a path run: the node it is for, and where it stands."""
 
-    node: int
-    kind: NodeKind
-    status: TaskStatus = PENDING
-    due_day: int | None = None
-    done_day: int | None = None
+    __slots__ = ("done_day", "due_day", "kind", "node", "status")
+
+    def __init__(self, node: int, kind: NodeKind) -> None:
+        self.node, self.kind = node, kind
+        self.status = PENDING
+        self.due_day: int | None = None
+        self.done_day: int | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"PathTask({self.node}, {self.kind.value}, {self.status.value}, due {self.due_day}, done {self.done_day})"
+        )
 
 
 class PathEnrollment:
@@ -42,7 +48,7 @@ class PathEnrollment:
 
     __slots__ = (
         "bounce_day", "branch", "contact", "current", "day", "deadline", "decisions", "next_task", "order",
-        "profile", "reason", "seen", "status", "tasks", "travel", "waiting_at",
+        "profile", "reason", "seen", "status", "tally", "tasks", "travel", "waiting_at",
     )  # fmt: skip
 
     def __init__(self, order: int, contact: str, branch: int, day: int) -> None:
@@ -59,6 +65,7 @@ class PathEnrollment:
         self.bounce_day: int | None = None
         self.seen: frozenset[Outcome] = frozenset()  # the outcomes since it enrolled
         self.decisions: list[tuple[int, str, int]] | tuple[()] = ()  # (node, output, day) at each control node
+        self.tally: Any = None  # what the run counts for its branch and sender profile, if it counts
 
     def __repr__(self) -> str:
         return (

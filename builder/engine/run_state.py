@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from builder.engine.steps import Step, is_linear
 from builder.engine.words import AutomationState, EnrollmentStatus, ProfileState, Reason, TaskStatus
 
 if TYPE_CHECKING:
@@ -45,10 +46,18 @@ class AttachedState:
 
 @dataclass(frozen=True)
 class TaskState:
-    step: int
+    step: int  # its index in its own list
     status: TaskStatus
     due_day: int | None
     done_day: int | None
+    node: str | None = None  # its address, on a path with control nodes (SPEC §10)
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    node: str
+    output: str
+    day: int
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,12 @@ class EnrollmentState:
     day: int
     status: EnrollmentStatus
     tasks: tuple[TaskState, ...]
+    # On a path with control nodes (SPEC §10): the route so far, the node it waits at or will arrive at
+    # (and the day it arrived or arrives), the outcomes seen since it enrolled, and the day of a bounce.
+    decisions: tuple[DecisionState, ...] = ()
+    at: tuple[str, int] | None = None
+    seen: tuple[str, ...] = ()
+    bounce_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,91 @@ def _task_pattern(
     if pending and (pending[0].due_day is None or any(t.due_day is not None for t in pending[1:])):
         return "the first pending task has a due day, and the ones after it have none yet"
     return None
+
+
+PATH_KEYS = {"decisions", "at", "seen", "bounce_day"}
+
+
+def _read_path_enrollment(
+    r: JsonReader, item: dict[str, Any], at: str, steps: tuple[Step, ...]
+) -> (
+    tuple[tuple[TaskState, ...], tuple[DecisionState, ...], tuple[str, int] | None, tuple[str, ...], int | None] | None
+):
+    """An enrollment on a path with control nodes: tasks by node address, its route, where it is."""
+    from builder.engine.paths import PathPlan
+
+    plan = PathPlan.of(steps)
+    nodes = {n.address: n for n in plan.nodes}
+    good = True
+    tasks = []
+    for j, task in enumerate(r.get(item, "tasks", at, "list", []) or []):
+        tat = f"{at}.tasks[{j}]"
+        t = r.obj(task, tat, {"node", "step", "status", "due_day", "done_day"})
+        if t is None:
+            good = False
+            continue
+        address = t.get("node")
+        node = nodes.get(address) if isinstance(address, str) else None
+        if node is None or not node.kind.is_action:
+            r.problem(f"{tat}.node", f"no action step at '{address}'")
+            good = False
+            continue
+        status = _choice(r, t, "status", tat, TaskStatus)
+        due, done = t.get("due_day"), t.get("done_day")
+        for key, value in (("due_day", due), ("done_day", done)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                r.problem(f"{tat}.{key}", "expected a whole number or null")
+                good = False
+        if status in (None, TaskStatus.SKIPPED) or (status is TaskStatus.DONE and done is None):
+            r.problem(f"{tat}.status", "must be pending, done (with its done_day) or canceled")
+            good = False
+            continue
+        tasks.append(TaskState(node.position, status, due, done, address))
+    if sum(1 for t in tasks if t.status is TaskStatus.PENDING and t.due_day is not None) > 1:
+        r.problem(f"{at}.tasks", "only one pending task has a due day: the one the contact is on")
+        good = False
+    decisions = []
+    for j, raw in enumerate(r.get(item, "decisions", at, "list", []) or []):
+        dat = f"{at}.decisions[{j}]"
+        d = r.obj(raw, dat, {"node", "output", "day"})
+        if d is None:
+            good = False
+            continue
+        node = nodes.get(d.get("node")) if isinstance(d.get("node"), str) else None
+        if node is None or not node.kind.is_control:
+            r.problem(f"{dat}.node", f"no control step at '{d.get('node')}'")
+            good = False
+            continue
+        if d.get("output") not in node.step.output_names:
+            r.problem(f"{dat}.output", f"'{node.address}' has no output '{d.get('output')}'")
+            good = False
+            continue
+        day = r.get(d, "day", dat, "int")
+        if day is None:
+            good = False
+            continue
+        decisions.append(DecisionState(node.address, d["output"], day))
+    where_at = None
+    if item.get("at") is not None:
+        a = r.obj(item["at"], f"{at}.at", {"node", "day"})
+        node = nodes.get(a.get("node")) if a is not None and isinstance(a.get("node"), str) else None
+        if a is None or node is None or not (node.kind.is_control or node.kind.is_tag):
+            r.problem(f"{at}.at.node", "expected the address of a control or tag step")
+            good = False
+        else:
+            day = r.get(a, "day", f"{at}.at", "int")
+            if day is None:
+                good = False
+            else:
+                where_at = (node.address, day)
+    seen = tuple(r.str_list(item, "seen", at, []) or ())
+    if any(o not in {"accepted", "replied", "bounced"} for o in seen):
+        r.problem(f"{at}.seen", "lists outcomes: accepted, replied or bounced")
+        good = False
+    bounce_day = r.get(item, "bounce_day", at, "int", None)
+    if not good:
+        return None
+    return tuple(tasks), tuple(decisions), where_at, seen, bounce_day
 
 
 def read_state(
@@ -162,7 +262,11 @@ def read_state(
     raw_enrollments = r.get(obj, "enrollments", "state", "list", [])
     for i, row in enumerate(raw_enrollments or []):
         at = f"state.enrollments[{i}]"
-        item = r.obj(row, at, {"contact", "branch", "sender_profile", "reason", "day", "status", "tasks"})
+        item = r.obj(
+            row,
+            at,
+            {"contact", "branch", "sender_profile", "reason", "day", "status", "tasks"} | PATH_KEYS,
+        )
         if item is None:
             continue
         contact, branch, profile = item.get("contact"), item.get("branch"), item.get("sender_profile")
@@ -190,6 +294,21 @@ def read_state(
             r.problem(f"{at}.day", f"is day {day}, after today (day 0): a saved run holds only what has happened")
             day = None
         steps = branches[branch].steps
+        raw_tasks = item.get("tasks") if isinstance(item.get("tasks"), list) else []
+        by_address = any(isinstance(t, dict) and "node" in t for t in raw_tasks)
+        if not is_linear(steps) or by_address or PATH_KEYS & item.keys():
+            found_path = _read_path_enrollment(r, item, at, steps)
+            if found_path is None:
+                continue
+            if status is not None and day is not None:
+                tasks_read, decisions, where_at, seen_read, bounce_day = found_path
+                enrollments.append(
+                    EnrollmentState(
+                        contact, branch, profile, reason, day, status, tasks_read,
+                        decisions, where_at, seen_read, bounce_day,
+                    )
+                )  # fmt: skip
+            continue
         tasks = []
         for j, task in enumerate(r.get(item, "tasks", at, "list", []) or []):
             tat = f"{at}.tasks[{j}]"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from builder.engine.json_lines import records_json
-from builder.engine.run_state import RunState
+from builder.engine.run_state import EnrollmentState, RunState, TaskState
 from builder.engine.scenario import ContactSpec, Event, Scenario
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.steps import Step
@@ -152,14 +152,31 @@ def state_data(state: RunState) -> dict[str, Any]:
                 "reason": None if e.reason is None else e.reason.value,
                 "day": e.day,
                 "status": e.status.value,
-                "tasks": [
-                    {"step": t.step, "status": t.status.value, "due_day": t.due_day, "done_day": t.done_day}
-                    for t in e.tasks
-                ],
+                "tasks": [task_state_data(t) for t in e.tasks],
+                **path_state_data(e),
             }
             for e in state.enrollments
         ],
     }
     if state.done_today:
         data["done_today"] = dict(state.done_today)
+    return data
+
+
+def task_state_data(task: TaskState) -> dict[str, Any]:
+    first: dict[str, Any] = {"step": task.step} if task.node is None else {"node": task.node}
+    return {**first, "status": task.status.value, "due_day": task.due_day, "done_day": task.done_day}
+
+
+def path_state_data(enrollment: EnrollmentState) -> dict[str, Any]:
+    """Where an enrollment is on a path with control nodes (SPEC §10); nothing for a line of steps."""
+    data: dict[str, Any] = {}
+    if enrollment.decisions:
+        data["decisions"] = [{"node": d.node, "output": d.output, "day": d.day} for d in enrollment.decisions]
+    if enrollment.at is not None:
+        data["at"] = {"node": enrollment.at[0], "day": enrollment.at[1]}
+    if enrollment.seen:
+        data["seen"] = list(enrollment.seen)
+    if enrollment.bounce_day is not None:
+        data["bounce_day"] = enrollment.bounce_day
     return data

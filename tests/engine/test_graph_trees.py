@@ -295,3 +295,47 @@ def test_a_step_tree_checks_with_the_same_rules():
 def _with_head(head, graph_part):
     nodes, edges = graph_part
     return [*head, *nodes], [("seg", "prof"), *edges]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_local_check_agrees_with_the_whole_graph_on_trees(seed):
+    """A connection is refused exactly when it adds a structural problem to the whole graph."""
+    import random
+
+    rng = random.Random(seed)
+    nodes = [
+        node("seg", NodeKind.SEGMENT),
+        node("prof", NodeKind.SENDER_PROFILE, profile_count=1),
+        wait_for("w1"),
+        wait_for("w2", days=3),
+        node("if", NodeKind.CONDITION, {"has": "email"}),
+        split("ab", ("A", 50), ("B", 50)),
+        node("tag", NodeKind.ADD_TAG, {"tag": "hot"}),
+    ]
+    nodes += [node(f"s{i}", rng.choice([CONNECT, MESSAGE, EMAIL, NodeKind.WAIT])) for i in range(6)]
+    ids = [n.id for n in nodes]
+    edges: list[tuple] = []
+    same_code = {"output_taken": "output_twice"}
+    refused = accepted = 0
+    for _ in range(200):
+        source, target = rng.choice(ids), rng.choice(ids)
+        output = rng.choice([None, None, "yes", "no", "A", "B", "maybe"])
+        if source == target or any(e[:2] == (source, target) for e in edges):
+            continue
+        before = {(p.node, p.code, p.message) for p in validate(nodes, edges) if p.structural}
+        after = validate(nodes, [*edges, (source, target, output)])
+        expected = [p for p in after if p.structural and (p.node, p.code, p.message) not in before]
+        try:
+            check_connect(nodes, edges, source, target, output)
+        except ConnectionRefused as error:
+            refused += 1
+            assert expected, f"{source} -{output}-> {target} refused ({error}) though the whole graph allows it"
+            if error.problem.code != "cycle":
+                code = same_code.get(error.problem.code, error.problem.code)
+                assert (error.problem.node, code) in {(p.node, p.code) for p in expected}
+        else:
+            accepted += 1
+            assert not expected, f"{source} -{output}-> {target} accepted though it adds {expected}"
+            edges.append((source, target, output))
+    assert refused and accepted
+    assert validate(nodes, edges) == [p for p in validate(nodes, edges) if not p.structural]
