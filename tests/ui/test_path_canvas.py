@@ -204,3 +204,32 @@ def test_condition_and_tag_settings_in_the_panel(make_window, reopen, qtbot):
     assert reopen().node_settings(tag) == {"tag": "warm"}
     window.undo_action.trigger()
     assert reopen().node_settings(tag) == {"tag": "tag"}
+
+
+def _running(ws):
+    from tests.store.builders import build_outreach
+
+    anna = ws.create_sender_profile("Anna")
+    ws.add_contacts([{"name": f"Lead {i}", "tags": ["cto"]} for i in range(3)])
+    flow = build_outreach(ws)
+    ws.attach_sender_profile(flow.profile_node, anna)
+    ws.start(flow.automation)
+
+
+def test_a_running_automation_grows_at_the_end_and_keeps_a_node_contacts_reached(make_window, reopen, qtbot):
+    window = make_window(_running)
+    automation = window.scene.automation_id
+    viewport = window.canvas.viewport()
+    ws = reopen()
+    connect, _wait, message = (n.id for n in ws.nodes(automation) if n.kind.is_step)
+    wait_for = _drop(window, NodeKind.WAIT_FOR, QPoint(300, 420))
+
+    drag(viewport, port_point(window, message, output=True), port_point(window, wait_for, output=False))
+    assert (message, wait_for, None) in reopen().edges_with_outputs(automation)
+
+    click(viewport, title_point(window, connect))
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Delete)
+    assert window.statusBar().currentMessage() == (
+        "Cannot delete 'LinkedIn connect 1': 3 contacts of this running automation have reached it."
+    )
+    assert connect in {n.id for n in reopen().nodes(automation)}
