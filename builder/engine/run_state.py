@@ -145,6 +145,8 @@ def _read_path_enrollment(
             good = False
             continue
         address = t.get("node")
+        if address is None and isinstance(t.get("step"), int) and not isinstance(t.get("step"), bool):
+            address = str(t["step"])  # a task named by its step is one of the first list's
         node = nodes.get(address) if isinstance(address, str) else None
         if node is None or not node.kind.is_action:
             r.problem(f"{tat}.node", f"no action step at '{address}'")
@@ -160,7 +162,7 @@ def _read_path_enrollment(
             r.problem(f"{tat}.status", "must be pending, done (with its done_day) or canceled")
             good = False
             continue
-        tasks.append(TaskState(node.position, status, due, done, address))
+        tasks.append(TaskState(node.position, status, due, done, address if "node" in t else None))
     if sum(1 for t in tasks if t.status is TaskStatus.PENDING and t.due_day is not None) > 1:
         r.problem(f"{at}.tasks", "only one pending task has a due day: the one the contact is on")
         good = False

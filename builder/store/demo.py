@@ -69,39 +69,62 @@ def build_demo(ws: Workspace, contacts: int = 3000, seed: int = 7) -> int:
     founders = ws.create_segment("Founders", tags_any=["founder"])
     ctos = ws.create_segment("CTOs at SaaS companies", tags_all=["cto", "saas"])
     automation = ws.create_automation("Q3 founders and CTOs")
-    column, row = 340.0, 230.0
+    column, row = 340.0, 150.0
 
-    def branch(name: str, segment: int, y: float, steps: list[tuple[str, str, int]], team: list[int]) -> None:
-        previous = ws.add_node(automation, "segment", title=name, segment_id=segment, x=0, y=y)
+    def start_branch(name: str, segment: int, y: float, team: list[int]) -> int:
+        first = ws.add_node(automation, "segment", title=name, segment_id=segment, x=0, y=y)
         node = ws.add_node(automation, "sender_profile", title=f"{name}: team", x=column, y=y)
-        ws.connect(previous, node)
+        ws.connect(first, node)
         for profile in team:
             ws.attach_sender_profile(node, profile)
-        previous = node
-        for i, (kind, title, days) in enumerate(steps, start=2):
-            step = ws.add_node(automation, kind, title=title, wait_days=days, x=column * i, y=y)
-            ws.connect(previous, step)
-            previous = step
+        return node
 
-    branch(
-        "Founders",
-        founders,
-        0.0,
-        [
-            ("linkedin_connect", "Connect", 0),
-            ("wait", "Wait 2 days", 2),
-            ("linkedin_message", "Intro message", 0),
-            ("wait", "Wait 4 days", 4),
-            ("email", "Follow-up email", 0),
-        ],
-        profiles[:2] + profiles[3:4],
+    def steps(previous: int, at: tuple[int, float], line: list[tuple[str, str, int]], output: str | None = None) -> int:
+        """A line of steps from ``previous`` (leaving it by ``output``), from column and row ``at``; the last one."""
+        col, y = at
+        for i, (kind, title, days) in enumerate(line):
+            step = ws.add_node(automation, kind, title=title, wait_days=days, x=column * (col + i), y=y)
+            ws.connect(previous, step, output if i == 0 else None)
+            previous = step
+        return previous
+
+    # Founders: connect, then wait up to 5 days for the invitation to be accepted. Those who accept get a
+    # message and a follow-up email; those who do not get one of two first emails, half each (an A/B test).
+    team = start_branch("Founders", founders, 0.0, profiles[:2] + profiles[3:4])
+    connect = steps(team, (2, 0.0), [("linkedin_connect", "Connect", 0)])
+    accepted = ws.add_node(
+        automation, "wait_for", title="Accepted?", x=column * 3, y=0.0, settings={"outcome": "accepted", "days": 5}
     )
-    branch(
-        "SaaS CTOs",
-        ctos,
-        row,
+    ws.connect(connect, accepted)
+    steps(
+        accepted,
+        (4, -row),
+        [("linkedin_message", "Thanks message", 0), ("wait", "Wait 4 days", 4), ("email", "Follow-up email", 0)],
+        "yes",
+    )
+    split = ws.add_node(
+        automation, "split", title="Which first email?", x=column * 4, y=row,
+        settings={"variants": [{"name": "A", "percent": 50}, {"name": "B", "percent": 50}]},
+    )  # fmt: skip
+    ws.connect(accepted, split, "no")
+    steps(split, (5, row * 0.5), [("email", "Email A: short intro", 0)], "A")
+    steps(split, (5, row * 1.5), [("email", "Email B: case study", 0)], "B")
+
+    # SaaS CTOs: a plain line of steps.
+    team = start_branch("SaaS CTOs", ctos, row * 2, [profiles[2], profiles[4]])
+    steps(
+        team,
+        (2, row * 2),
         [("email", "Tech intro email", 0), ("wait", "Wait 3 days", 3), ("linkedin_connect", "Connect", 0)],
-        [profiles[2], profiles[4]],
+    )
+    # What the forecast expects people to do (SPEC §10 rates): the simulation pane shows it from the first run.
+    ws.set_rates(
+        automation,
+        {
+            "accepted": {"rate": 0.3, "after_days": 2},
+            "replied": {"rate": 0.08, "after_days": 1},
+            "bounced": {"rate": 0.02, "after_days": 0},
+        },
     )
     ws.start(automation)
     return automation

@@ -95,7 +95,7 @@ def test_an_empty_workspace_offers_the_demo(make_window, reopen, qtbot):
     assert reopen().contact_count() == 3000
     assert not window.empty.isVisible()
     assert set(window.scene.nodes) == {n.id for n in reopen().nodes(demo.id)}
-    assert len(window.scene.nodes) == 12
+    assert len(window.scene.nodes) == 15  # two branches; the Founders path has a Wait for and an A/B split
 
 
 def test_screenshot_renders_the_demo_headless(tmp_path):
