@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from builder.engine import graph, node_settings
+from builder.engine.step_trees import BranchPath
 from builder.engine.words import AutomationState, NodeKind
 from builder.store.base import Change
 from builder.store.crm import CrmMixin
@@ -423,9 +424,9 @@ class AutomationsMixin(CrmMixin):
         with self._read() as conn:
             return load_edges_with_outputs(conn, automation_id)
 
-    def branch_paths(self, automation_id: int) -> list[graph.BranchPath]:
+    def branch_paths(self, automation_id: int) -> list[BranchPath]:
         """Each branch with its path as a tree of :class:`~builder.engine.steps.Step` (SPEC §10), and
-        the node of each step (``node_ids``, in :func:`~builder.engine.graph.walk_steps` order)."""
+        the node of each step (``node_ids``, in :func:`~builder.engine.step_trees.walk_steps` order)."""
         with self._read() as conn:
             self._state_of(conn, automation_id)
             return load_branch_paths(conn, automation_id)

@@ -18,6 +18,7 @@ from builder.engine.assignment import InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules
 from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.segments import SegmentDefinition, SegmentRule
+from builder.engine.step_trees import BranchPath, branch_paths
 from builder.engine.steps import Step, StepChain
 from builder.engine.words import NodeKind, ProfileState
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
@@ -150,14 +151,14 @@ def automation_problems(conn: Connection, automation_id: int) -> list[graph.Prob
     )
 
 
-def load_branch_paths(conn: Connection, automation_id: int) -> list[graph.BranchPath]:
+def load_branch_paths(conn: Connection, automation_id: int) -> list[BranchPath]:
     """Each branch with the tree of :class:`Step` after its Sender Profile node (SPEC §10).
 
     ``BranchPath.node_ids`` names the node of each step, in the preorder of
-    :func:`builder.engine.graph.walk_steps`.
+    :func:`builder.engine.step_trees.walk_steps`.
     """
     nodes = load_nodes(conn, automation_id)
-    return graph.branch_paths(graph_nodes(conn, nodes), load_edges_with_outputs(conn, automation_id))
+    return branch_paths(graph_nodes(conn, nodes), load_edges_with_outputs(conn, automation_id))
 
 
 def load_roster(conn: Connection, node_id: int) -> BranchRoster:

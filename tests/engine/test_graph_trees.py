@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 
 from builder.engine.graph import (
-    BranchPath,
     ConnectionRefused,
     DuplicateConnectionError,
     GraphNode,
-    branch_paths,
     branches,
     check_connect,
     validate,
-    walk_steps,
 )
+from builder.engine.step_trees import BranchPath, branch_paths, walk_steps
 from builder.engine.steps import Condition, Step, Variant
 from builder.engine.words import NodeKind, Outcome
 
@@ -272,7 +270,7 @@ def test_a_linear_branch_path_is_its_chain():
 
 
 def test_a_step_tree_checks_with_the_same_rules():
-    from builder.engine.graph import steps_graph
+    from builder.engine.step_trees import steps_graph
 
     (path,) = branch_paths(*tree())
     nodes, edges = steps_graph("prof", path.steps, "b", "Branch b")

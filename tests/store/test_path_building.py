@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builder.engine.graph import walk_steps
+from builder.engine.step_trees import walk_steps
 from builder.engine.steps import Step
 from builder.engine.words import NodeKind, Outcome
 from builder.store.database import WorkspaceError
