@@ -90,8 +90,8 @@ class Outlook:
 NodeNames = dict[tuple[str, str], str]  # (branch id, address) -> the node's name on the canvas
 
 
-def outlook(scenario: Scenario, names: NodeNames | None = None) -> Outlook:
-    return outlook_of(simulate(scenario), names)
+def outlook(scenario: Scenario, node_names: NodeNames | None = None) -> Outlook:
+    return outlook_of(simulate(scenario), node_names)
 
 
 def node_name(kind: NodeKind, address: str, title: str | None = None) -> str:
@@ -101,7 +101,8 @@ def node_name(kind: NodeKind, address: str, title: str | None = None) -> str:
     return f"{kind.label} {address}"
 
 
-def outlook_of(result: SimulationResult, names: NodeNames | None = None) -> Outlook:
+def outlook_of(result: SimulationResult, node_names: NodeNames | None = None) -> Outlook:
+    """The pane's numbers of one run; ``node_names`` names the control nodes as the canvas does."""
     scenario = result.scenario
     names = {p.id: p.name for p in scenario.sender_profiles}
     limits = {p.id: p.daily_limit for p in scenario.sender_profiles}
@@ -162,7 +163,7 @@ def outlook_of(result: SimulationResult, names: NodeNames | None = None) -> Outl
             )
             for p in profiles
         ]  # fmt: skip
-    controls, routes = _paths(result, names or {}, names_of_profiles=names_of(scenario))
+    controls, routes = _paths(result, node_names or {}, names)
     return Outlook(
         result.days,
         profiles,
@@ -175,10 +176,6 @@ def outlook_of(result: SimulationResult, names: NodeNames | None = None) -> Outl
         routes,
         bool(getattr(result, "paths", False)),
     )
-
-
-def names_of(scenario: Scenario) -> dict[str, str]:
-    return {p.id: p.name for p in scenario.sender_profiles}
 
 
 def _outcomes_per_day(result: SimulationResult, profiles: set[str]) -> dict[str, dict[Outcome, list[int]]]:

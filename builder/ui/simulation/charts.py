@@ -1,4 +1,5 @@
-"""The simulation pane's two charts (SPEC §8): contacts per sender profile by reason, and tasks done per day.
+"""The simulation pane's charts (SPEC §8, §10): contacts per sender profile by reason, tasks done per day,
+and contacts who accepted and replied per day.
 
 Qt Charts is imported here only, and this module only when the pane builds its
 charts, so the window can start without loading it.
@@ -16,11 +17,11 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from builder.engine.preview import Outlook
-from builder.engine.words import Reason
+from builder.engine.words import Outcome, Reason
 from builder.ui.simulation.axes import nice_range
 
 REASON_COLOURS = {
@@ -107,3 +108,41 @@ def draw_forecast(chart: QChart, outlook: Outlook) -> None:
         line.attachAxis(days)
         line.attachAxis(done)
     round_ticks(done, top)
+
+
+OUTCOME_STYLES = {Outcome.ACCEPTED: Qt.PenStyle.SolidLine, Outcome.REPLIED: Qt.PenStyle.DashLine}
+
+
+def draw_outcomes(chart: QChart, outlook: Outlook) -> None:
+    """Per sender profile, a line of contacts who accepted each day and a dashed one of those who replied (SPEC §10)."""
+    clear_chart(chart)
+    if not outlook.outcomes_per_day:
+        chart.setTitle("Accepted and replied per day (set outcome rates to see them)")
+        return
+    chart.setTitle("Accepted and replied per day")
+    days = QValueAxis()
+    days.setLabelFormat("%d")
+    round_ticks(days, max(1, outlook.days - 1))
+    counts = QValueAxis()
+    counts.setLabelFormat("%d")
+    chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
+    names = {p.profile: p.name for p in outlook.profiles}
+    top = 1
+    for index, (profile, per_outcome) in enumerate(outlook.outcomes_per_day.items()):
+        colour = QColor.fromHsv((index * 67) % 360, 190, 200)
+        for outcome, style in OUTCOME_STYLES.items():
+            values = per_outcome.get(outcome, [])
+            line = QLineSeries()
+            line.setName(f"{names.get(profile, profile)} {outcome.value}")
+            pen = QPen(colour)
+            pen.setWidthF(2)
+            pen.setStyle(style)
+            line.setPen(pen)
+            for day, count in enumerate(values):
+                line.append(float(day), float(count))
+            top = max(top, *values) if values else top
+            chart.addSeries(line)
+            line.attachAxis(days)
+            line.attachAxis(counts)
+    round_ticks(counts, top)

@@ -1,7 +1,9 @@
-"""The simulation pane (SPEC §8): contacts per sender profile and why, and the work day by day.
+"""The simulation pane (SPEC §8, §10): contacts per sender profile and why, the work day by day,
+what contacts do (accepted, replied, bounced), how they split at each control node, and their routes.
 
 It follows the open automation and every workspace change within a moment,
-computing off the GUI thread; it never writes to the workspace.
+computing off the GUI thread. It writes to the workspace only when the user
+edits the automation's outcome rates, as one undoable command.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -21,8 +24,10 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,10 +35,19 @@ from PySide6.QtWidgets import (
 from builder.engine.preview import Outlook, ProfileOutlook
 from builder.engine.scenario import Scenario, load_scenario
 from builder.engine.scenario_writer import scenario_text
-from builder.engine.words import Reason
+from builder.engine.words import Outcome, Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.elided_label import ElidedLabel
+from builder.ui.simulation.paths_view import (
+    CONTROL_COLUMNS,
+    ROUTE_COLUMNS,
+    ContactRoutesModel,
+    canvas_names,
+    fill_controls,
+    route_row,
+)
+from builder.ui.simulation.rates import OutcomeRates, push_rates
 from builder.ui.simulation.worker import Computed, OutlookWorker
 
 COMPARE_COLUMNS = ("Sender profile", "Contacts now", "after", "Pending now", "after", "Last task now", "after")
@@ -47,6 +61,8 @@ TABLE_COLUMNS = (
     "Done",
     "Pending after",
     "Last task on day",
+    "Accepted",
+    "Replied",
 )
 # On screen the long headers take two lines, so the table fits beside the charts (the CSV keeps one line).
 TWO_LINES = {
@@ -56,6 +72,7 @@ TWO_LINES = {
 }
 TABLE_HEADERS = tuple(TWO_LINES.get(column, column) for column in TABLE_COLUMNS)
 DEBOUNCE_MS = 150
+SHOWN_OUTCOMES = (Outcome.ACCEPTED, Outcome.REPLIED)  # the table's outcome columns; bounces in their tooltips
 
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n")
@@ -76,10 +93,18 @@ def spreadsheet_safe(text: str) -> str:
 class SimulationPane(QWidget):
     """Chart and table of the spread, warnings, the forecast, and the what-if inputs."""
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        parent: QWidget | None = None,
+        *,
+        undo_stack: QUndoStack | None = None,
+        report: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("SimulationPane")
         self.workspace = workspace
+        self._undo_stack, self._report = undo_stack, report
         self.automation_id: int | None = None
         self.opened: str | None = None
         self.outlook: Outlook | None = None
@@ -124,6 +149,8 @@ class SimulationPane(QWidget):
         inputs.addWidget(self.status, 1)
         for button in (self.save_button, self.open_button, self.png_button, self.csv_button):
             inputs.addWidget(button)
+        self.rates = OutcomeRates(self)
+        self.rates.edited.connect(self._rates_edited)
 
         from builder.ui.simulation.charts import chart_view  # Qt Charts loads when a pane is built, not on import
 
@@ -134,6 +161,24 @@ class SimulationPane(QWidget):
         # One entry a profile: in a column beside the lines, so every name shows whole.
         self.forecast_view = chart_view("Tasks done per day", "forecastChart", right, self)
         self.forecast_chart = self.forecast_view.chart()
+        self.outcomes_view = chart_view("Accepted and replied per day", "outcomesChart", right, self)
+        self.outcomes_chart = self.outcomes_view.chart()
+        self.charts = QTabWidget(self)
+        self.charts.setObjectName("forecastTabs")
+        self.charts.addTab(self.forecast_view, "Tasks")
+        self.charts.addTab(self.outcomes_view, "Outcomes")
+        self.controls = QTableWidget(0, len(CONTROL_COLUMNS), self)
+        self.controls.setObjectName("controlNodesTable")
+        self.controls.setHorizontalHeaderLabels(CONTROL_COLUMNS)
+        self.controls.verticalHeader().setVisible(False)
+        self.controls.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.controls.horizontalHeader().setStretchLastSection(True)
+        self.routes_model = ContactRoutesModel(self)
+        self.routes = QTableView(self)
+        self.routes.setObjectName("contactRoutesTable")
+        self.routes.setModel(self.routes_model)
+        self.routes.verticalHeader().setVisible(False)
+        self.routes.horizontalHeader().setStretchLastSection(True)
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
         self.table.setObjectName("distributionTable")
         self.table.setHorizontalHeaderLabels(TABLE_HEADERS)
@@ -170,26 +215,45 @@ class SimulationPane(QWidget):
         middle = QWidget(self)
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(self.comparing, 1)
-        middle_layout.addWidget(self.table, 1)
+        spread = QWidget(self)
+        spread_layout = QVBoxLayout(spread)
+        spread_layout.setContentsMargins(0, 0, 0, 0)
+        spread_layout.addWidget(self.comparing, 1)
+        spread_layout.addWidget(self.table, 1)
+        self.tables = QTabWidget(self)
+        self.tables.setObjectName("simulationTables")
+        self.tables.addTab(spread, "Sender profiles")
+        self.tables.addTab(self.controls, "Control nodes")
+        self.tables.addTab(self.routes, "Contacts")
+        middle_layout.addWidget(self.tables, 1)
         middle_layout.addWidget(self.finish)
         middle_layout.addWidget(self.warnings)
         # The table takes the room; warnings show a few lines and scroll (each whole in its tooltip).
         self.warnings.setMaximumHeight(self.fontMetrics().height() * 4)
+        # Minimums below Qt's default hints, so the pane's tabs and rates still fit a short dock.
+        self.warnings.setMinimumHeight(self.fontMetrics().height() * 2)
+        for table in (self.table, self.controls, self.routes):
+            table.setMinimumHeight(self.fontMetrics().height() * 3)
+        self.charts.setMinimumHeight(self.fontMetrics().height() * 8)
+        middle_layout.setSpacing(2)
         self.warnings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.spread_view)
         splitter.addWidget(middle)
-        splitter.addWidget(self.forecast_view)
-        for index, stretch in enumerate((3, 5, 3)):
+        splitter.addWidget(self.charts)
+        # The tables take the most room: the profiles' columns, with the outcomes', show whole.
+        for index, stretch in enumerate((2, 5, 2)):
             splitter.setStretchFactor(index, stretch)
         unit = self.fontMetrics().height()
-        splitter.setSizes([unit * 26, unit * 44, unit * 26])
-        for view in (self.spread_view, self.forecast_view):
+        splitter.setSizes([unit * 22, unit * 54, unit * 22])
+        for view in (self.spread_view, self.forecast_view, self.outcomes_view):
             view.setMinimumWidth(round(self.fontMetrics().height() * 16))
+            # Below its own hint: the dock may be made short (the window fits 1280 × 720); the charts then scale.
+            view.setMinimumHeight(round(self.fontMetrics().height() * 6))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(inputs)
+        layout.addWidget(self.rates)
         layout.addWidget(splitter, 1)
 
     # -- following the workspace ---------------------------------------------------------
@@ -199,7 +263,31 @@ class SimulationPane(QWidget):
         if automation_id != self.automation_id:
             self.clear()
         self.automation_id = automation_id
+        self._show_rates()
         self.recompute()
+
+    def _show_rates(self) -> None:
+        """The open automation's outcome rates in the spin boxes; none to edit without one."""
+        self.rates.setEnabled(self.automation_id is not None)
+        try:
+            stored = self.workspace.rates(self.automation_id) if self.automation_id is not None else {}
+        except ValueError:  # deleted meanwhile: its list follows in a moment
+            stored = {}
+        self.rates.show_rates(stored)
+
+    def _rates_edited(self) -> None:
+        """The user changed a rate: keep it with the automation, one undo step; the pane follows the announcement."""
+        if self.automation_id is None:
+            return
+        window = self.window()
+        stack = self._undo_stack or getattr(window, "undo_stack", None)
+        report = self._report or getattr(window, "show_message", None) or self.status.setText
+        if stack is None:
+            stack = self._undo_stack = QUndoStack(self)
+        try:
+            push_rates(stack, self.workspace, self.automation_id, self.rates.value(), report)
+        except ValueError as error:  # the automation is gone
+            report(str(error))
 
     def clear(self) -> None:
         """Nothing shown: no table rows, bars, lines, finish dates or warnings."""
@@ -211,12 +299,16 @@ class SimulationPane(QWidget):
         self.table.setRowCount(0)
         self.warnings.clear()
         self.finish.clear()
+        self.controls.setRowCount(0)
+        self.routes_model.show_routes([])
         from builder.ui.simulation.charts import clear_chart
 
-        for chart in (self.spread_chart, self.forecast_chart):
+        for chart in (self.spread_chart, self.forecast_chart, self.outcomes_chart):
             clear_chart(chart)
 
     def on_change(self, change: Change) -> None:
+        if change.what == "automations":
+            self._show_rates()  # an edit, its undo, or another automation's rates: the boxes show what is kept
         if change.what in (
             "graph",
             "sender_profile_node",
@@ -239,7 +331,10 @@ class SimulationPane(QWidget):
             return
         days, per_day = self.days.value(), self.new_per_day.value()
         self.status.setText("Computing…")
-        self.worker.request(lambda: self.workspace.scenario_model(automation, days=days, new_contacts_per_day=per_day))
+        self.worker.request(
+            lambda: self.workspace.scenario_model(automation, days=days, new_contacts_per_day=per_day),
+            names=lambda: canvas_names(self.workspace, automation),
+        )
 
     def preview_change(self, label: str, change: Callable[[Scenario], Scenario]) -> None:
         """Show the numbers as they would be after ``change``, beside now; nothing is changed."""
@@ -249,7 +344,10 @@ class SimulationPane(QWidget):
         days, per_day = self.days.value(), self.new_per_day.value()
         self.status.setText(f"Computing: {label}…")
         self.worker.request(
-            lambda: self.workspace.scenario_model(automation, days=days, new_contacts_per_day=per_day), change, label
+            lambda: self.workspace.scenario_model(automation, days=days, new_contacts_per_day=per_day),
+            change,
+            label,
+            names=lambda: canvas_names(self.workspace, automation),
         )
 
     def open_scenario(self, path: str | Path) -> None:
@@ -274,10 +372,13 @@ class SimulationPane(QWidget):
         else:
             self.status.setText(f"Forecast for {outlook.days} days from today.")
         self._fill_table(outlook)
-        from builder.ui.simulation.charts import draw_forecast, draw_spread
+        from builder.ui.simulation.charts import draw_forecast, draw_outcomes, draw_spread
 
         draw_spread(self.spread_chart, outlook)
         draw_forecast(self.forecast_chart, outlook)
+        draw_outcomes(self.outcomes_chart, outlook)
+        fill_controls(self.controls, outlook.controls)
+        self.routes_model.show_routes(outlook.routes)
         self.warnings.clear()
         for text in [f"⚠ {w}" for w in outlook.warnings] or ["No warnings."]:
             item = QListWidgetItem(text)
@@ -298,6 +399,7 @@ class SimulationPane(QWidget):
         self.table.setVisible(after is None)
         if after is None or computed.outlook is None:
             return
+        self.tables.setCurrentIndex(0)
         self.comparison_title.setText(f"<b>What if {computed.label}</b> — nothing is changed until you do it.")
         now = {p.profile: p for p in computed.outlook.profiles}
         then = {p.profile: p for p in after.profiles}
@@ -341,6 +443,7 @@ class SimulationPane(QWidget):
                 f"{p.done:,}",
                 f"{p.pending:,}",
                 "—" if p.last_day is None else str(p.last_day),
+                *(f"{p.outcomes.get(o, 0):,}" for o in SHOWN_OUTCOMES),
             ]
             for p in self.outlook.profiles
         ]
@@ -355,6 +458,13 @@ class SimulationPane(QWidget):
                 if c >= 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
+        # The outcome columns show once the forecast has outcomes (rates or events): none, no empty columns.
+        first = TABLE_COLUMNS.index("Accepted")
+        for offset in range(len(SHOWN_OUTCOMES)):
+            self.table.setColumnHidden(first + offset, not outlook.outcomes_per_day)
+            for r, profile in enumerate(outlook.profiles):
+                told = ", ".join(f"{profile.outcomes.get(o, 0):,} {o.value}" for o in Outcome)
+                self.table.item(r, first + offset).setToolTip(f"Over {outlook.days} days: {told}.")
 
     # -- saving and exporting ------------------------------------------------------------------
 
@@ -369,6 +479,14 @@ class SimulationPane(QWidget):
             writer.writerow(TABLE_COLUMNS)
             for row in self.rows():
                 writer.writerow([spreadsheet_safe(cell) for cell in row])
+
+    def export_routes_csv(self, path: str | Path) -> None:
+        """Every contact of the forecast with its route (SPEC §10), as the Contacts tab shows them."""
+        with Path(path).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(ROUTE_COLUMNS)
+            for route in self.outlook.routes if self.outlook is not None else ():
+                writer.writerow([spreadsheet_safe(cell) for cell in route_row(route)])
 
     def export_png(self, path: str | Path) -> bool:
         return self.spread_view.grab().save(str(path))
@@ -403,6 +521,9 @@ class SimulationPane(QWidget):
         path = self._ask("Export the table", "CSV files (*.csv)", ".csv")
         if path:
             try:
-                self.export_csv(path)
+                if self.tables.currentWidget() is self.routes:
+                    self.export_routes_csv(path)
+                else:
+                    self.export_csv(path)
             except OSError as error:
                 self.status.setText(f"Not exported: {error.strerror or error}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from builder.engine.bulk import collector_paused
-from builder.engine.preview import Outlook, outlook
+from builder.engine.preview import NodeNames, Outlook, outlook
 from builder.engine.scenario import Scenario, ScenarioError
 from builder.ui.background import NewestOnly
 
@@ -24,17 +24,27 @@ class Computed:
 
 
 Change = Callable[[Scenario], Scenario]
+Names = Callable[[], NodeNames]
 
 
 def compute(
-    generation: int, build: Callable[[], Scenario], change: Change | None, label: str, saveable: bool
+    generation: int,
+    build: Callable[[], Scenario],
+    change: Change | None,
+    label: str,
+    saveable: bool,
+    names: Names | None = None,
 ) -> Computed:
-    """The outlook of ``build()`` (and of the changed scenario beside it), or a sentence saying why not."""
+    """The outlook of ``build()`` (and of the changed scenario beside it), or a sentence saying why not.
+
+    ``names()`` gives the control nodes' names on the canvas, for the routes.
+    """
     try:
         with collector_paused():
             scenario = build()
-            result = outlook(scenario)
-            after = outlook(change(scenario)) if change is not None else None
+            titles = names() if names is not None else None
+            result = outlook(scenario, titles)
+            after = outlook(change(scenario), titles) if change is not None else None
         return Computed(generation, result, scenario if saveable else None, None, after, label)
     except ScenarioError as error:
         return Computed(generation, None, None, "; ".join(error.problems))
@@ -54,7 +64,13 @@ class OutlookWorker(NewestOnly):
         self.delivered.connect(lambda _generation, computed: self.ready.emit(computed))
 
     def request(  # type: ignore[override]
-        self, build: Callable[[], Scenario], change: Change | None = None, label: str = "", *, saveable: bool = True
+        self,
+        build: Callable[[], Scenario],
+        change: Change | None = None,
+        label: str = "",
+        *,
+        saveable: bool = True,
+        names: Names | None = None,
     ) -> int:
         """Compute the outlook of ``build()`` — and, with ``change``, of the changed scenario beside it.
 
@@ -62,4 +78,4 @@ class OutlookWorker(NewestOnly):
         (not for a scenario file opened from disk).
         """
         generation = self.generation + 1
-        return super().request(lambda: compute(generation, build, change, label, saveable))
+        return super().request(lambda: compute(generation, build, change, label, saveable, names))
