@@ -16,7 +16,8 @@ from builder.engine.planner import DailyPlanner
 from builder.engine.words import AutomationState, NodeKind, TaskStatus
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError, bulk_insert, table
-from builder.store.loading import execute, find_branch, load_branches, query
+from builder.store.loading import execute, query
+from builder.store.path_moves import StoredPaths
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class DailyWorkMixin(WorkspaceBase):
             )
             if not found:
                 raise WorkspaceError("That task no longer exists.")
-            status, due, profile, step, enrollment, contact, automation, node, state, limit, name = found[0]
+            status, due, profile, _, enrollment, contact, automation, _, state, limit, name = found[0]
             if status != TaskStatus.PENDING.value:
                 raise WorkspaceError(f"That task is already {status}.")
             if state != AutomationState.RUNNING.value:
@@ -136,18 +137,11 @@ class DailyWorkMixin(WorkspaceBase):
                     ["contact_id", "sender_profile_id", "day", "automation_id", "task_id"],
                     [(contact, profile, today, automation, task_id)],
                 )
-            _, branch = find_branch(load_branches(conn, automation), node)
-            following = branch.rules.chain.next_after(step, today)
-            while following is not None:
-                moved = execute(
-                    conn,
-                    "UPDATE task SET due_day = ? WHERE enrollment_id = ? AND step_index = ? AND status = ?",
-                    (following[1], enrollment, following[0], TaskStatus.PENDING.value),
-                )
-                if moved:
-                    break
-                # A task a bounce canceled (SPEC §10) counts as done the day it is reached: the next one falls due.
-                following = branch.rules.chain.next_after(*following)
+            # The contact goes on along its path by the engine's walk: the next task falls due, or it reaches
+            # a Wait for, a condition, a split or a tag step (SPEC §5, §10).
+            paths = StoredPaths(conn, automation, today)
+            paths.task_done(enrollment, task_id, today, outcome)
+            self._paths_moved(conn, automation, paths.write())  # type: ignore[attr-defined]
             self._later(Change("tasks", automation))
 
     def record_interaction(self, contact_id: int, profile_id: int, day: date | None = None) -> None:

@@ -20,7 +20,7 @@ exactly that (:meth:`OutcomesMixin.delete_outcome`) and redo puts it back
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Connection
@@ -28,7 +28,8 @@ from sqlalchemy import Connection
 from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, TaskStatus
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError
-from builder.store.loading import execute, find_branch, load_branches, query
+from builder.store.loading import execute, query
+from builder.store.path_moves import PathChanges, StoredPaths
 
 PENDING, CANCELED = TaskStatus.PENDING.value, TaskStatus.CANCELED.value
 
@@ -46,10 +47,13 @@ class RecordedOutcome:
     day: int
     source: str
     interaction_id: int | None = None
-    canceled_tasks: tuple[int, ...] = ()
-    due_changes: tuple[tuple[int, int | None, int], ...] = ()  # (task, due day before, due day after)
-    # The enrollment's (status, at_node_id, arrived_day) before a reply stopped it; None when untouched.
-    enrollment_before: tuple[str, int | None, int | None] | None = None
+    # What it did along the enrollment's path (tasks canceled or falling due, a Wait for answered, the
+    # enrollment stopped), as the engine's walk did it, with the values from before.
+    changes: PathChanges = field(default_factory=PathChanges)
+
+    @property
+    def canceled_tasks(self) -> tuple[int, ...]:
+        return tuple(t for t, (before, after) in self.changes.tasks.items() if before[0] != after[0] == CANCELED)
 
 
 @dataclass(frozen=True)
@@ -112,21 +116,12 @@ def _insert_returning_id(conn: Connection, sql: str, params: tuple) -> int:
     return int(conn.exec_driver_sql(sql + " RETURNING id", params).scalar_one())
 
 
-def _waits_between(conn: Connection, enrollment_id: int, after_step: int, before_step: int) -> int:
-    """The wait days of the branch's steps strictly between two step indexes (SPEC §5)."""
-    found = query(conn, "SELECT automation_id, branch_node_id FROM enrollment WHERE id = ?", (enrollment_id,))
-    automation_id, node_id = found[0]
-    _, branch = find_branch(load_branches(conn, automation_id), node_id)
-    steps = branch.rules.chain.steps
-    return sum(s.days for s in steps[after_step + 1 : before_step] if s.kind is NodeKind.WAIT)
-
-
 def record_in(
     conn: Connection, enrollment_id: int, outcome: Outcome, day: int, source: str = "person"
 ) -> RecordedOutcome:
     """Record an outcome inside the caller's transaction (SPEC §10); refuses with a sentence."""
-    enrollment, automation, contact, profile, status, at_node, arrived, automation_name, stop, contact_name = (
-        _enrollment_row(conn, enrollment_id)
+    enrollment, automation, contact, profile, status, _, _, automation_name, _, contact_name = _enrollment_row(
+        conn, enrollment_id
     )
     if status == EnrollmentStatus.WAITING.value or profile is None:
         raise WorkspaceError(
@@ -140,6 +135,11 @@ def record_in(
         raise WorkspaceError(
             f"An email to {contact_name} cannot have bounced: none is done in '{automation_name}' yet."
         )
+    # What it does: the engine's walk over the enrollment (SPEC §10), the same as in a forecast. The walk
+    # reads the outcomes seen before this one, so it goes first.
+    paths = StoredPaths(conn, automation, day)
+    paths.outcome(enrollment, outcome, day)
+    changes = paths.write()
     interaction = None
     if outcome.is_interaction:
         interaction = _insert_returning_id(
@@ -153,63 +153,9 @@ def record_in(
         "interaction_id, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (contact, enrollment, automation, profile, outcome.value, day, interaction, source),
     )
-    recorded = RecordedOutcome(
-        outcome_id, enrollment, automation, contact, profile, outcome, day, source, interaction_id=interaction
+    return RecordedOutcome(
+        outcome_id, enrollment, automation, contact, profile, outcome, day, source, interaction, changes
     )
-    pending = query(
-        conn,
-        "SELECT id, step_index, kind, due_day FROM task WHERE enrollment_id = ? AND status = ? ORDER BY step_index",
-        (enrollment, PENDING),
-    )
-    if outcome is Outcome.REPLIED and stop:
-        recorded = replace(
-            recorded,
-            canceled_tasks=tuple(t for t, _, _, _ in pending),
-            enrollment_before=(status, at_node, arrived) if status == EnrollmentStatus.ACTIVE.value else None,
-        )
-    elif outcome is Outcome.BOUNCED:
-        canceled = [row for row in pending if row[2] == NodeKind.EMAIL.value]
-        recorded = replace(
-            recorded,
-            canceled_tasks=tuple(t for t, _, _, _ in canceled),
-            due_changes=_due_after_bounce(conn, enrollment, pending, day),
-        )
-    _apply(conn, recorded)
-    return recorded
-
-
-def _due_after_bounce(conn: Connection, enrollment: int, pending: list[tuple], day: int) -> tuple:
-    """The next task left after canceled emails the contact had reached falls due from the bounce day.
-
-    The contact has reached a canceled email when it is the first pending task
-    (the one with a due day). The canceled ones count as done on the bounce
-    day, so the next task left is due then plus the waits in between.
-    """
-    if not pending or pending[0][2] != NodeKind.EMAIL.value:
-        return ()
-    last_canceled = None
-    for task, step, kind, due in pending:
-        if kind == NodeKind.EMAIL.value:
-            last_canceled = step
-            continue
-        assert last_canceled is not None
-        new_due = day + _waits_between(conn, enrollment, last_canceled, step)
-        return ((task, due, new_due),)
-    return ()
-
-
-def _apply(conn: Connection, recorded: RecordedOutcome) -> None:
-    """What an outcome does to its enrollment's tasks and status (after its rows are in)."""
-    for task in recorded.canceled_tasks:
-        execute(conn, "UPDATE task SET status = ? WHERE id = ? AND status = ?", (CANCELED, task, PENDING))
-    for task, _, after in recorded.due_changes:
-        execute(conn, "UPDATE task SET due_day = ? WHERE id = ?", (after, task))
-    if recorded.enrollment_before is not None:
-        execute(
-            conn,
-            "UPDATE enrollment SET status = ?, at_node_id = NULL, arrived_day = NULL WHERE id = ?",
-            (EnrollmentStatus.REPLIED.value, recorded.enrollment_id),
-        )
 
 
 class OutcomesMixin(WorkspaceBase):
@@ -292,17 +238,7 @@ def take_back_in(conn: Connection, recorded: RecordedOutcome) -> None:
     execute(conn, "DELETE FROM outcome WHERE id = ?", (recorded.outcome_id,))
     if recorded.interaction_id is not None:
         execute(conn, "DELETE FROM interaction WHERE id = ?", (recorded.interaction_id,))
-    for task in recorded.canceled_tasks:
-        execute(conn, "UPDATE task SET status = ? WHERE id = ? AND status = ?", (PENDING, task, CANCELED))
-    for task, before, _ in recorded.due_changes:
-        execute(conn, "UPDATE task SET due_day = ? WHERE id = ?", (before, task))
-    if recorded.enrollment_before is not None:
-        status, at_node, arrived = recorded.enrollment_before
-        execute(
-            conn,
-            "UPDATE enrollment SET status = ?, at_node_id = ?, arrived_day = ? WHERE id = ?",
-            (status, at_node, arrived, recorded.enrollment_id),
-        )
+    recorded.changes.take_back(conn)
 
 
 def put_back_in(conn: Connection, recorded: RecordedOutcome) -> RecordedOutcome:
@@ -310,7 +246,9 @@ def put_back_in(conn: Connection, recorded: RecordedOutcome) -> RecordedOutcome:
     if not query(conn, "SELECT 1 FROM enrollment WHERE id = ?", (recorded.enrollment_id,)):
         raise WorkspaceError("That enrollment no longer exists.")
     moved_on = [
-        t for t in recorded.canceled_tasks if query(conn, "SELECT status FROM task WHERE id = ?", (t,)) != [(PENDING,)]
+        t
+        for t, (before, _) in recorded.changes.tasks.items()
+        if query(conn, "SELECT status, due_day, done_day FROM task WHERE id = ?", (t,)) != [before]
     ]
     if moved_on:
         raise WorkspaceError("Some of the tasks this outcome canceled were worked on since; record it again instead.")
@@ -337,5 +275,5 @@ def put_back_in(conn: Connection, recorded: RecordedOutcome) -> RecordedOutcome:
         ),
     )
     restored = replace(recorded, outcome_id=outcome_id, interaction_id=interaction)
-    _apply(conn, restored)
+    recorded.changes.put_back(conn)
     return restored

@@ -22,19 +22,23 @@ from __future__ import annotations
 import heapq
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy import table as sa_table
 
 from builder.engine.path_walk import ACTIVE, DONE, PENDING, PathEnrollment, PathTask, PathWalker
 from builder.engine.paths import PathPlan, SplitRotation
-from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
+from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
+from builder.store.base import Change, WorkspaceBase
 from builder.store.database import bulk_insert, table
 from builder.store.loading import allocate_ids, chunks, execute, load_branch_paths, load_stop_on_reply, query
 
 TASK_COLUMNS = ["id", "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day",
                 "done_day"]  # fmt: skip
 DECISION_COLUMNS = ["id", "enrollment_id", "node_id", "output", "day"]
+DECISION_TABLE = sa_table("decision")  # made by a migration step (schema 7), not by tables.py
 
 
 @dataclass
@@ -70,7 +74,7 @@ class PathChanges:
     def put_back(self, conn: Connection) -> None:
         """Redo: everything as it was after."""
         bulk_insert(conn, table("task"), TASK_COLUMNS, self.new_tasks)
-        bulk_insert(conn, table("decision"), DECISION_COLUMNS, self.new_decisions)
+        bulk_insert(conn, DECISION_TABLE, DECISION_COLUMNS, self.new_decisions)
         _set_tasks(conn, {i: after for i, (_, after) in self.tasks.items()})
         _set_enrollments(conn, {i: after for i, (_, after) in self.enrollments.items()})
         _tags(conn, self.tags_added, self.tags_removed)
@@ -218,6 +222,13 @@ class StoredPaths(PathWalker):
 
     # -- what moves contacts ---------------------------------------------------------------
 
+    def setting_out(self, enrollment_id: int, enrolled: Any, profile_node: int) -> PathEnrollment:
+        """A new enrollment (``builder.engine.enrollment.NewEnrollment``) with its sender profile, as the walk sees it."""
+        e = PathEnrollment(enrollment_id, enrolled.contact, self.branch_of[profile_node], enrolled.day)
+        e.profile, e.reason, e.status = enrolled.assignment.profile, enrolled.assignment.reason, ACTIVE
+        self.before_enrollments[enrollment_id] = (ACTIVE.value, None, None)
+        return e
+
     def begin(self, e: PathEnrollment, day: int) -> None:
         """A contact just enrolled with a sender profile sets out on its path."""
         self.loaded[e.order] = e
@@ -237,6 +248,7 @@ class StoredPaths(PathWalker):
     def outcome(self, enrollment_id: int, outcome: Outcome, day: int) -> None:
         """An outcome recorded on ``day``: a reply stops the enrollment, a bounce cancels its emails, a Wait for answers."""
         (e,) = self.load([enrollment_id])
+        self._run_moments()  # where it stands by now: at a Wait for it reached, say, to be answered
         self._outcome(e, outcome, day, "person")
 
     def catch_up(self) -> None:
@@ -381,7 +393,7 @@ class StoredPaths(PathWalker):
 
 def _write(conn: Connection, changes: PathChanges) -> None:
     bulk_insert(conn, table("task"), TASK_COLUMNS, changes.new_tasks)
-    bulk_insert(conn, table("decision"), DECISION_COLUMNS, changes.new_decisions)
+    bulk_insert(conn, DECISION_TABLE, DECISION_COLUMNS, changes.new_decisions)
     _set_tasks(conn, {i: after for i, (_, after) in changes.tasks.items()})
     _set_enrollments(conn, {i: after for i, (_, after) in changes.enrollments.items()})
     _tags(conn, changes.tags_added, changes.tags_removed)
@@ -393,3 +405,48 @@ def _tag_id(conn: Connection, name: str) -> int:
         return found[0][0]
     execute(conn, "INSERT INTO tag (name) VALUES (?)", (name,))
     return query(conn, "SELECT id FROM tag WHERE name = ?", (name,))[0][0]
+
+
+class PathsMixin(WorkspaceBase):
+    """Contacts move on along their paths when the day changes and when the app opens (SPEC §10)."""
+
+    def advance_paths(self) -> int:
+        """Everything due by today in every started automation: arrivals after a wait, Wait for days up.
+
+        One transaction; nothing is written when nothing is due. Returns how
+        many enrollments moved.
+        """
+        today = self.today_number
+        due_sql = (
+            "SELECT DISTINCT e.automation_id FROM enrollment e JOIN automation a ON a.id = e.automation_id "
+            "WHERE e.at_node_id IS NOT NULL AND e.arrived_day <= ? AND e.status = ? AND a.state != ? "
+            "ORDER BY e.automation_id"
+        )
+        params = (today, ACTIVE.value, AutomationState.DRAFT.value)
+        with self._read() as conn:
+            if not query(conn, due_sql, params):
+                return 0
+        moved = 0
+        with self._write() as conn:
+            for (automation_id,) in query(conn, due_sql, params):
+                paths = StoredPaths(conn, automation_id, today)
+                paths.catch_up()
+                changes = paths.write()
+                moved += len(changes.enrollments)
+                self._paths_moved(conn, automation_id, changes)
+        return moved
+
+    def _paths_moved(self, conn: Connection, automation_id: int, changes: PathChanges) -> None:
+        """Announce what moved; contacts a tag step tagged may now belong to other automations' segments."""
+        if not changes:
+            return
+        self._later(Change("tasks", automation_id), Change("enrollments", automation_id))
+        if changes.tagged_contacts:
+            self._later(Change("contacts"))
+            self._enroll_new_members(conn, changes.tagged_contacts)  # type: ignore[attr-defined]
+
+    def set_today(self, day: date, *, catch_up: bool = True) -> None:
+        """The workspace's date moves: contacts whose wait is over move on (unless ``catch_up`` is off)."""
+        super().set_today(day)
+        if catch_up:
+            self.advance_paths()

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from builder.engine.assignment import KnownFacts
 from builder.engine.bulk import collector_paused
 from builder.engine.enrollment import NewEnrollment, enroll_contacts, release_waiting
+from builder.engine.path_walk import PathEnrollment
 from builder.engine.roster import RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
@@ -31,6 +32,7 @@ from builder.store.loading import (
     query,
     save_roster,
 )
+from builder.store.path_moves import StoredPaths
 
 ENROLLMENT_COLUMNS = [
     "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
@@ -164,6 +166,8 @@ class RunningMixin(WorkspaceBase):
         next_id = allocate_ids(conn, "enrollment", len(new))
         enrollments = []
         tasks: list[tuple] = []
+        paths = StoredPaths(conn, automation_id, self.today_number)
+        setting_out: list[PathEnrollment] = []  # on a path with control or tag steps: the engine's walk makes tasks
         for offset, outcome in enumerate(new):
             enrollment_id = next_id + offset
             branch = branches[outcome.branch]
@@ -176,11 +180,18 @@ class RunningMixin(WorkspaceBase):
                     assignment.ignored_override,
                 )
             )  # fmt: skip
-            tasks += task_rows(enrollment_id, outcome, branch)
+            if paths.linear:
+                tasks += task_rows(enrollment_id, outcome, branch)
+            elif not assignment.waiting:
+                setting_out.append(paths.setting_out(enrollment_id, outcome, branch.profile_node))
         bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, enrollments)
         _insert_tasks(conn, tasks)
         for branch in branches:
             save_roster(conn, branch.profile_node, branch.rules.roster)
+        if setting_out:
+            for e in setting_out:
+                paths.begin(e, self.today_number)
+            self._paths_moved(conn, automation_id, paths.write())  # type: ignore[attr-defined]
         return len(new)
 
     def _enroll_new_members(self, conn: Connection, contact_ids: Sequence[int]) -> None:
@@ -248,6 +259,8 @@ class RunningMixin(WorkspaceBase):
         )  # fmt: skip
         updates = []
         tasks: list[tuple] = []
+        paths = StoredPaths(conn, automation_id, self.today_number)
+        setting_out: list[PathEnrollment] = []
         for (enrollment_id, _, _), outcome in zip(waiting, released, strict=False):
             a = outcome.assignment
             updates.append(
@@ -259,7 +272,10 @@ class RunningMixin(WorkspaceBase):
                     enrollment_id,
                 )
             )
-            tasks += task_rows(enrollment_id, outcome, branch)
+            if paths.linear:
+                tasks += task_rows(enrollment_id, outcome, branch)
+            else:
+                setting_out.append(paths.setting_out(enrollment_id, outcome, node_id))
         bulk_update(
             conn,
             "UPDATE enrollment SET sender_profile_id = ?, reason = ?, status = ?, ignored_override_id = ? WHERE id = ?",
@@ -267,6 +283,10 @@ class RunningMixin(WorkspaceBase):
         )
         _insert_tasks(conn, tasks)
         save_roster(conn, node_id, branch.rules.roster)
+        if setting_out:
+            for e in setting_out:
+                paths.begin(e, self.today_number)
+            self._paths_moved(conn, automation_id, paths.write())  # type: ignore[attr-defined]
 
     def remove_sender_profile(self, node_id: int, profile_id: int, mode: RemovalMode | str | None = None) -> None:
         """Remove a sender profile from a branch (SPEC §6).

@@ -15,6 +15,7 @@ from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
 from builder.store.loading import query
 from builder.store.outcomes import OutcomesMixin
+from builder.store.path_moves import PathsMixin
 from builder.store.profile_admin import ProfileAdminMixin
 from builder.store.scenario_export import ScenarioExportMixin
 from builder.store.summaries import SummariesMixin
@@ -25,7 +26,7 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, OutcomesMixin, ProfileAdminMixin):
+class Workspace(PathsMixin, ScenarioExportMixin, SummariesMixin, DailyWorkMixin, OutcomesMixin, ProfileAdminMixin):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod
@@ -62,13 +63,13 @@ class Workspace(ScenarioExportMixin, SummariesMixin, DailyWorkMixin, OutcomesMix
         ]
 
     def tasks(self, automation_id: int) -> list[TaskInfo]:
-        """The automation's tasks in enrollment order, then step order."""
+        """The automation's tasks in enrollment order, then in the order they were made (the path's order)."""
         with self._read() as conn:
             rows = query(
                 conn,
                 "SELECT t.id, t.enrollment_id, e.contact_id, t.sender_profile_id, t.step_index, t.kind, t.status, "
                 "t.due_day, t.done_day FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
-                "WHERE e.automation_id = ? ORDER BY t.enrollment_id, t.step_index",
+                "WHERE e.automation_id = ? ORDER BY t.enrollment_id, t.id",
                 (automation_id,),
             )
         return [TaskInfo(i, e, c, p, s, k, TaskStatus(st), _day(d), _day(dd)) for i, e, c, p, s, k, st, d, dd in rows]

@@ -8,11 +8,15 @@ today, after a wait of 0, can still be done today, as in the simulation).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from builder.engine.scenario import BranchSpec, ContactSpec, Scenario
 from builder.engine.segments import SegmentRule
+from builder.engine.steps import Step
+from builder.engine.words import NodeKind
+from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 
 START = date(2026, 3, 2)
@@ -57,19 +61,41 @@ class Story:
         previous = ws.add_node(self.automation, "segment", segment_id=segment, x=x)
         profile_node = ws.add_node(self.automation, "sender_profile", title=branch.id, x=x, y=100)
         ws.connect(previous, profile_node)
-        previous = profile_node
-        for i, step in enumerate(branch.steps):
-            node = ws.add_node(self.automation, step.kind, wait_days=step.days, x=x, y=200 + 100 * i)
-            ws.connect(previous, node)
-            previous = node
+        self.build_steps(profile_node, None, branch.steps, x, 200.0)
         for pid in branch.sender_profiles:
             ws.attach_sender_profile(profile_node, self.profiles[pid])
         self.branch_nodes[branch.id] = profile_node
+
+    def build_steps(self, previous: int, output: str | None, steps: tuple, x: float, y: float) -> float:
+        """A list of steps after ``previous`` (leaving it by ``output``); a control step's outputs below it."""
+        ws = self.ws
+        for step in steps:
+            settings = step_settings(step)
+            node = ws.add_node(self.automation, step.kind, wait_days=step.days, x=x, y=y, settings=settings)
+            ws.connect(previous, node, output)
+            previous, output, y = node, None, y + 100
+            for name, following in step.outputs:
+                y = self.build_steps(node, name, following, x + 300, y)
+        return y
 
     def work_today(self) -> None:
         while plan := self.ws.plan_today():
             for tasks in plan.values():
                 self.ws.mark_done(tasks[0].task_id)
+
+
+def step_settings(step: Step) -> dict | None:
+    """A step's settings as the workspace stores them (SPEC §10)."""
+    if step.kind is NodeKind.WAIT_FOR:
+        return {"outcome": step.outcome.value, "days": step.days}
+    if step.kind is NodeKind.CONDITION:
+        rule = step.condition
+        return {rule.rule: rule.values[0] if rule.rule == "has" else list(rule.values)}
+    if step.kind is NodeKind.SPLIT:
+        return {"variants": [{"name": v.name, "percent": v.percent} for v in step.variants]}
+    if step.kind.is_tag:
+        return {"tag": step.tag}
+    return None
 
 
 def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
@@ -92,9 +118,11 @@ def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
     for n, branch in enumerate(scenario.automation.branches):
         story.build_branch(branch, x=300.0 * n)
 
+    ws.set_stop_on_reply(story.automation, scenario.automation.stop_on_reply)
     events = list(scenario.events)
     for day in range(days):
-        ws.set_today(START + timedelta(days=day))
+        # The day's events first, then what falls due at the start of the day (SPEC §10's order).
+        ws.set_today(START + timedelta(days=day), catch_up=False)
         for event in [e for e in events if e.day == day]:
             node = story.branch_nodes.get(event.branch or "")
             profile = story.profiles.get(event.sender_profile or "")
@@ -114,6 +142,14 @@ def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
                 known = [story.contacts[c] for c in event.contacts if c in story.contacts]
                 story.early_overrides.update({c: profile for c in event.contacts if c not in story.contacts})
                 ws.set_override(known, profile)
+            elif event.type == "outcome":
+                with contextlib.suppress(WorkspaceError):  # simulate warns and changes nothing
+                    ws.record_outcome(
+                        outcome=event.outcome,
+                        contact_id=story.contacts.get(event.contacts[0], -1),
+                        automation_id=story.automation,
+                    )
+        ws.advance_paths()
         story.work_today()
     return story
 
@@ -152,3 +188,21 @@ def outcome(story: Story) -> tuple[list[tuple], list[tuple]]:
         for t in story.ws.tasks(story.automation)
     ]
     return assignments, tasks
+
+
+def routes(story: Story) -> list[tuple]:
+    """Each enrollment's decisions as (contact, node address, output, day), in enrollment order."""
+    from builder.engine.paths import PathPlan
+
+    address = {}
+    for path in story.ws.branch_paths(story.automation):
+        plan = PathPlan.of(path.steps)
+        address.update({int(n): plan.nodes[i].address for i, n in enumerate(path.node_ids)})
+    contact_ids = {v: k for k, v in story.contacts.items()}
+    start = START.toordinal()
+    with story.ws._read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT e.contact_id, d.node_id, d.output, d.day FROM decision d JOIN enrollment e ON e.id = d.enrollment_id "
+            f"WHERE e.automation_id = {story.automation} ORDER BY e.id, d.id"
+        ).fetchall()
+    return [(contact_ids[c], address[n], o, d - start) for c, n, o, d in rows]
