@@ -194,23 +194,16 @@ def _paths(
     """The control nodes' splits and every enrollment's route; both empty for a line of steps."""
     scenario = result.scenario
     branch_ids = [b.id for b in scenario.automation.branches]
-    contact_names = _contact_names(scenario)
     plans = getattr(result, "plans", None)
     if plans is None:
-        routes = [
-            ContactRoute(
-                e.contact, contact_names.get(e.contact, ""), branch_ids[e.branch],
-                names_of_profiles.get(e.profile, e.profile) if e.profile else "", e.status.value, (),
-            )
-            for e in result.enrollments
-        ]  # fmt: skip
-        return [], routes
+        return [], []  # a line of steps has no routes; its enrollments are not even made (they cost a second)
     titles: dict[tuple[int, int], str] = {}
     for index, plan in enumerate(plans):
         for node in plan.nodes:
             if node.kind.is_control:
                 title = names.get((branch_ids[index], node.address))
                 titles[(index, node.index)] = node_name(node.kind, node.address, title)
+    contact_names = _contact_names(scenario)
     counts = result.route_counts()  # type: ignore[attr-defined]
     waiting: Counter[tuple[int, int]] = Counter()
     routes = []

@@ -183,3 +183,32 @@ def test_the_routes_export_as_csv(make_window, qtbot, tmp_path):
     assert rows[0] == ["Contact", "Name", "Branch", "Sender profile", "Status", "Route"]
     assert len(rows) == 25
     assert rows[1][5].startswith("Accepted?: no (day 3) → Which opener?: ")
+
+
+def test_editing_one_rate_keeps_the_others_whole(make_window, reopen, qtbot):
+    def tree_with_a_fine_rate(ws):
+        _tree(ws)
+        ws.set_rates(ws.automations()[0].id, {"replied": {"rate": 0.0833, "after_days": 3}})
+
+    window = make_window(tree_with_a_fine_rate)
+    pane = window.simulation
+    _settled(pane, qtbot)
+    assert pane.rates.percent[Outcome.REPLIED].text() == "8.3 %"
+    _type(qtbot, pane.rates.percent[Outcome.ACCEPTED], "30")
+    qtbot.waitUntil(lambda: "accepted" in reopen().rates(pane.automation_id))
+    assert reopen().rates(pane.automation_id) == {
+        "accepted": {"rate": 0.3, "after_days": 2},
+        "replied": {"rate": 0.0833, "after_days": 3},
+    }
+    assert window.undo_stack.count() == 1  # one edit, one step
+
+
+def test_a_line_of_steps_without_rates_has_no_routes_to_show(make_window, qtbot):
+    from tests.ui.test_simulation_pane import _team_attached
+
+    window = make_window(_team_attached)
+    pane = window.simulation
+    _settled(pane, qtbot)
+    assert not pane.outlook.paths and pane.outlook.routes == [] and pane.controls.rowCount() == 0
+    assert not pane.tables.isTabEnabled(pane.tables.indexOf(pane.routes))
+    assert pane.outcomes_chart.series() == []

@@ -119,7 +119,7 @@ def draw_outcomes(chart: QChart, outlook: Outlook) -> None:
     if not outlook.outcomes_per_day:
         chart.setTitle("Accepted and replied per day (set outcome rates to see them)")
         return
-    chart.setTitle("Accepted and replied per day")
+    chart.setTitle("Accepted and replied (dashed) per day")
     days = QValueAxis()
     days.setLabelFormat("%d")
     round_ticks(days, max(1, outlook.days - 1))
@@ -145,4 +145,10 @@ def draw_outcomes(chart: QChart, outlook: Outlook) -> None:
             chart.addSeries(line)
             line.attachAxis(days)
             line.attachAxis(counts)
+            # One legend entry a profile, in its colour: the line style tells the outcome.
+            for marker in chart.legend().markers(line):
+                if outcome is Outcome.ACCEPTED:
+                    marker.setLabel(names.get(profile, profile))
+                else:
+                    marker.setVisible(False)
     round_ticks(counts, top)

@@ -178,6 +178,7 @@ class SimulationPane(QWidget):
         self.routes.setObjectName("contactRoutesTable")
         self.routes.setModel(self.routes_model)
         self.routes.verticalHeader().setVisible(False)
+        self.routes.setWordWrap(False)  # one line a contact; the whole route in its tooltip
         self.routes.horizontalHeader().setStretchLastSection(True)
         self.table = QTableWidget(0, len(TABLE_COLUMNS), self)
         self.table.setObjectName("distributionTable")
@@ -285,7 +286,8 @@ class SimulationPane(QWidget):
         if stack is None:
             stack = self._undo_stack = QUndoStack(self)
         try:
-            push_rates(stack, self.workspace, self.automation_id, self.rates.value(), report)
+            stored = self.workspace.rates(self.automation_id)
+            push_rates(stack, self.workspace, self.automation_id, self.rates.value(stored), report)
         except ValueError as error:  # the automation is gone
             report(str(error))
 
@@ -379,6 +381,11 @@ class SimulationPane(QWidget):
         draw_outcomes(self.outcomes_chart, outlook)
         fill_controls(self.controls, outlook.controls)
         self.routes_model.show_routes(outlook.routes)
+        for tab in (self.tables.indexOf(self.controls), self.tables.indexOf(self.routes)):
+            self.tables.setTabEnabled(tab, outlook.paths)
+            self.tables.setTabToolTip(
+                tab, "" if outlook.paths else "For a path with a Wait for, Condition or A/B split, or outcome rates."
+            )
         self.warnings.clear()
         for text in [f"⚠ {w}" for w in outlook.warnings] or ["No warnings."]:
             item = QListWidgetItem(text)

@@ -79,14 +79,27 @@ class OutcomeRates(QWidget):
             layout.addWidget(days)
         layout.addStretch(1)
 
-    def value(self) -> StoredRates:
-        """The rates as ``set_rates`` keeps them; an outcome at 0 % is left out."""
+    def value(self, stored: StoredRates | None = None) -> StoredRates:
+        """The rates as ``set_rates`` keeps them; an outcome at 0 % is left out.
+
+        An outcome whose boxes still show ``stored`` keeps its stored rate
+        whole (8.33 % shows as 8.3 %, and is not cut by an edit of another).
+        """
         rates: StoredRates = {}
         for outcome in Outcome:
-            share = self.percent[outcome].value()
-            if share > 0:
-                rates[outcome.value] = {"rate": round(share / 100, 4), "after_days": self.after[outcome].value()}
+            share, days = self.percent[outcome].value(), self.after[outcome].value()
+            kept = (stored or {}).get(outcome.value)
+            if kept is not None and self._shows(outcome, kept):
+                rates[outcome.value] = dict(kept)
+            elif share > 0:
+                rates[outcome.value] = {"rate": round(share / 100, 4), "after_days": days}
         return rates
+
+    def _shows(self, outcome: Outcome, kept: dict[str, Any]) -> bool:
+        box = self.percent[outcome]
+        shown = round(100 * float(kept["rate"]), box.decimals())
+        after = int(kept.get("after_days", DEFAULT_AFTER_DAYS[outcome]))
+        return box.value() == shown and self.after[outcome].value() == after
 
     def show_rates(self, rates: StoredRates) -> None:
         """Show the stored rates (no signal: nothing is edited)."""
