@@ -26,16 +26,14 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from builder.engine.preview import Outlook, ProfileOutlook
+from builder.engine.preview import Outlook
 from builder.engine.scenario import Scenario, load_scenario
 from builder.engine.scenario_writer import scenario_text
-from builder.engine.words import Outcome, Reason
 from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.elided_label import ElidedLabel
@@ -47,47 +45,19 @@ from builder.ui.simulation.paths_view import (
     fill_controls,
     route_row,
 )
+from builder.ui.simulation.profile_table import (
+    COMPARE_COLUMNS,
+    TABLE_COLUMNS,
+    TABLE_HEADERS,
+    fill_comparison,
+    fill_profile_table,
+    profile_rows,
+    spreadsheet_safe,
+)
 from builder.ui.simulation.rates import OutcomeRates, push_rates
 from builder.ui.simulation.worker import Computed, OutlookWorker
 
-COMPARE_COLUMNS = ("Sender profile", "Contacts now", "after", "Pending now", "after", "Last task now", "after")
-TABLE_COLUMNS = (
-    "Sender profile",
-    "State",
-    "Override",
-    "Previous interaction",
-    "Even distribution",
-    "Contacts",
-    "Done",
-    "Pending after",
-    "Last task on day",
-    "Accepted",
-    "Replied",
-)
-# On screen the long headers take two lines, so the table fits beside the charts (the CSV keeps one line).
-TWO_LINES = {
-    "Previous interaction": "Previous\ninteraction",
-    "Even distribution": "Even\ndistribution",
-    "Last task on day": "Last task\non day",
-}
-TABLE_HEADERS = tuple(TWO_LINES.get(column, column) for column in TABLE_COLUMNS)
 DEBOUNCE_MS = 150
-SHOWN_OUTCOMES = (Outcome.ACCEPTED, Outcome.REPLIED)  # the table's outcome columns; bounces in their tooltips
-
-
-FORMULA_STARTS = frozenset("=+-@\t\r\n")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is kept as text.
-
-    As OWASP advises for CSV injection: a cell starting with = + - @, a tab or
-    a line break — also behind leading spaces, which spreadsheets skip — gets
-    a single quote in front.
-    """
-    if text[:1] in FORMULA_STARTS or text.lstrip()[:1] in FORMULA_STARTS:
-        return "'" + text
-    return text
 
 
 class SimulationPane(QWidget):
@@ -373,7 +343,7 @@ class SimulationPane(QWidget):
             )
         else:
             self.status.setText(f"Forecast for {outlook.days} days from today.")
-        self._fill_table(outlook)
+        fill_profile_table(self.table, outlook)
         from builder.ui.simulation.charts import draw_forecast, draw_outcomes, draw_spread
 
         draw_spread(self.spread_chart, outlook)
@@ -408,70 +378,11 @@ class SimulationPane(QWidget):
             return
         self.tables.setCurrentIndex(0)
         self.comparison_title.setText(f"<b>What if {computed.label}</b> — nothing is changed until you do it.")
-        now = {p.profile: p for p in computed.outlook.profiles}
-        then = {p.profile: p for p in after.profiles}
-        names = {**{k: p.name for k, p in now.items()}, **{k: p.name for k, p in then.items()}}
-        order = sorted(names, key=lambda k: names[k].lower())
-        self.comparison.setRowCount(len(order))
-
-        def cell(profile: ProfileOutlook | None, value: str) -> str:
-            return "—" if profile is None else value
-
-        for r, key in enumerate(order):
-            a, b = now.get(key), then.get(key)
-            cells = [
-                names[key],
-                cell(a, f"{a.contacts:,}" if a else ""),
-                cell(b, f"{b.contacts:,}" if b else ""),
-                cell(a, f"{a.pending:,}" if a else ""),
-                cell(b, f"{b.pending:,}" if b else ""),
-                cell(a, "—" if a is None or a.last_day is None else str(a.last_day)),
-                cell(b, "—" if b is None or b.last_day is None else str(b.last_day)),
-            ]
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.comparison.setItem(r, c, item)
+        fill_comparison(self.comparison, computed.outlook, after)
 
     def rows(self) -> list[list[str]]:
         """The table's cells, as shown (and as exported)."""
-        if self.outlook is None:
-            return []
-        return [
-            [
-                p.name,
-                " / ".join(sorted(set(p.states))),
-                *(
-                    f"{p.by_reason.get(r, 0):,}"
-                    for r in (Reason.OVERRIDE, Reason.PREVIOUS_INTERACTION, Reason.EVEN_DISTRIBUTION)
-                ),
-                f"{p.contacts:,}",
-                f"{p.done:,}",
-                f"{p.pending:,}",
-                "—" if p.last_day is None else str(p.last_day),
-                *(f"{p.outcomes.get(o, 0):,}" for o in SHOWN_OUTCOMES),
-            ]
-            for p in self.outlook.profiles
-        ]
-
-    def _fill_table(self, outlook: Outlook) -> None:
-        rows = self.rows()
-        self.table.setHorizontalHeaderItem(7, QTableWidgetItem(f"Pending\nafter {outlook.days} d"))
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                if c >= 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self.table.setItem(r, c, item)
-        # The outcome columns show once the forecast has outcomes (rates or events): none, no empty columns.
-        first = TABLE_COLUMNS.index("Accepted")
-        for offset in range(len(SHOWN_OUTCOMES)):
-            self.table.setColumnHidden(first + offset, not outlook.outcomes_per_day)
-            for r, profile in enumerate(outlook.profiles):
-                told = ", ".join(f"{profile.outcomes.get(o, 0):,} {o.value}" for o in Outcome)
-                self.table.item(r, first + offset).setToolTip(f"Over {outlook.days} days: {told}.")
+        return profile_rows(self.outlook) if self.outlook is not None else []
 
     # -- saving and exporting ------------------------------------------------------------------
 
