@@ -52,7 +52,7 @@ def test_a_bad_scenario_exits_2_with_one_line_per_problem(tmp_path):
         "sender_profiles[1].daily_limit: must be 0 or more, got -5",
         "events[1].sender_profile: no sender profile 'zed'",
         "events[2].type: unknown event 'launch' (one of start, pause, resume, add_contacts, "
-        "add_sender_profile, remove_sender_profile, set_override)",
+        "add_sender_profile, remove_sender_profile, set_override, outcome)",
     ]
 
 

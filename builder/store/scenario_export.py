@@ -14,7 +14,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
-from builder.engine.run_state import AttachedState, EnrollmentState, RunState, TaskState
+from builder.engine.paths import PathPlan
+from builder.engine.run_state import AttachedState, DecisionState, EnrollmentState, RunState, TaskState
 from builder.engine.scenario import (
     AutomationSpec,
     BranchSpec,
@@ -158,32 +159,72 @@ class ScenarioExportMixin(BranchHistoryMixin):
         node_branch: dict[int, str],
         today: int,
     ) -> RunState:
-        tasks_by_enrollment: dict[int, list[TaskState]] = defaultdict(list)
-        for enrollment, step, status, due, done in query(
+        # Each step's node and its address on its branch's path (SPEC §10): a path with control nodes names
+        # its tasks by address, and its enrollments say their route, where they are and what they did.
+        address: dict[int, str] = {}
+        tree_branches: set[int] = set()
+        for path in load_branch_paths(conn, automation_id):
+            plan = PathPlan.of(path.steps)
+            address.update({int(n): plan.nodes[i].address for i, n in enumerate(path.node_ids)})
+            if not plan.is_linear:
+                tree_branches.add(int(path.sender_profile))
+        tasks_by_enrollment: dict[int, list[tuple]] = defaultdict(list)
+        for enrollment, step, node, status, due, done in query(
             conn,
-            "SELECT t.enrollment_id, t.step_index, t.status, t.due_day, t.done_day FROM task t "
-            "JOIN enrollment e ON e.id = t.enrollment_id WHERE e.automation_id = ? ORDER BY t.enrollment_id, t.step_index",
+            "SELECT t.enrollment_id, t.step_index, t.step_node_id, t.status, t.due_day, t.done_day FROM task t "
+            "JOIN enrollment e ON e.id = t.enrollment_id WHERE e.automation_id = ? ORDER BY t.enrollment_id, t.id",
             (automation_id,),
         ):
             # A skipped task counts as finished for the forecast: the contact moved on.
             status = TaskStatus.DONE if status == "skipped" else TaskStatus(status)
             tasks_by_enrollment[enrollment].append(
-                TaskState(step, status, None if due is None else due - today, None if done is None else done - today)
+                (step, status, None if due is None else due - today, None if done is None else done - today, node)
             )
-        enrollments = tuple(
-            EnrollmentState(
+        decisions: dict[int, list[DecisionState]] = defaultdict(list)
+        for enrollment, node, output, day in query(
+            conn,
+            "SELECT d.enrollment_id, d.node_id, d.output, d.day FROM decision d JOIN enrollment e "
+            "ON e.id = d.enrollment_id WHERE e.automation_id = ? ORDER BY d.enrollment_id, d.id",
+            (automation_id,),
+        ):
+            decisions[enrollment].append(DecisionState(address[node], output, day - today))
+        seen: dict[int, set[str]] = defaultdict(set)
+        bounced: dict[int, int] = {}
+        for enrollment, kind, day in query(
+            conn, "SELECT enrollment_id, kind, day FROM outcome WHERE automation_id = ?", (automation_id,)
+        ):
+            seen[enrollment].add(kind)
+            if kind == "bounced":
+                bounced[enrollment] = max(day - today, bounced.get(enrollment, day - today))
+
+        def enrollment_state(eid: int, contact: int, node: int, profile: int | None, reason: str | None,
+                             status: str, day: int, at_node: int | None, arrived: int | None) -> EnrollmentState:  # fmt: skip
+            on_path = node in tree_branches or eid in seen
+            tasks = tuple(
+                TaskState(step, task_status, due, done, address.get(task_node) if on_path else None)
+                for step, task_status, due, done, task_node in tasks_by_enrollment.get(eid, ())
+            )
+            at = None if at_node is None or arrived is None else (address[at_node], arrived - today)
+            return EnrollmentState(
                 _contact(contact),
                 node_branch[node],
                 None if profile is None else _profile(profile),
                 None if reason is None else Reason(reason),
                 day - today,
                 EnrollmentStatus(status),
-                tuple(tasks_by_enrollment.get(eid, ())),
+                tasks,
+                tuple(decisions.get(eid, ())),
+                at,
+                tuple(sorted(seen.get(eid, ()))),
+                bounced.get(eid),
             )
-            for eid, contact, node, profile, reason, status, day in query(
+
+        enrollments = tuple(
+            enrollment_state(*row)
+            for row in query(
                 conn,
-                "SELECT id, contact_id, branch_node_id, sender_profile_id, reason, status, enrolled_day FROM enrollment "
-                "WHERE automation_id = ? ORDER BY id",
+                "SELECT id, contact_id, branch_node_id, sender_profile_id, reason, status, enrolled_day, at_node_id, "
+                "arrived_day FROM enrollment WHERE automation_id = ? ORDER BY id",
                 (automation_id,),
             )
         )

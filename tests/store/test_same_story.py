@@ -7,10 +7,11 @@ contacts, the daily plan).
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
 from builder.engine.report import result_object
@@ -216,3 +217,74 @@ def test_random_trees_with_outcomes_give_the_same_story_in_a_workspace(data, tmp
         story.ws = reopened
         assert outcome(story) == (assignments, tasks)
         assert routes(story) == decisions
+
+
+@settings(
+    max_examples=examples(20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def _tree(steps: list[dict], **automation: object) -> dict:
+    return {
+        "sender_profiles": [{"id": "p0", "daily_limit": 5}, {"id": "p1", "daily_limit": 2}],
+        "contacts": [{"id": f"c{i}", "tags": ["x"], **({"email": "e@x.test"} if i % 2 else {})} for i in range(5)],
+        "automation": {
+            "name": "Tree",
+            "branches": [{"id": "b", "segment": {"all": True}, "sender_profiles": ["p0", "p1"], "steps": steps}],
+            **automation,
+        },
+        "events": [{"day": 0, "type": "start"}],
+        "days": 12,
+    }
+
+
+SPLIT_AFTER_A_WAIT = _tree(
+    [{"type": "linkedin_connect"}, {"type": "wait", "days": 3},
+     {"type": "split", "variants": [{"name": "A", "percent": 50, "steps": [{"type": "email"}]},
+                                    {"name": "B", "percent": 50, "steps": [{"type": "linkedin_message"}]}]}]
+)  # fmt: skip
+WAITING_FOR_AN_ANSWER = _tree(
+    [{"type": "linkedin_connect"},
+     {"type": "wait_for", "outcome": "accepted", "days": 4, "yes": [{"type": "linkedin_message"}],
+      "no": [{"type": "split", "variants": [{"name": "A", "percent": 50, "steps": [{"type": "email"}]},
+                                            {"name": "B", "percent": 50, "steps": []}]}]}]
+)  # fmt: skip
+WAITING_FOR_AN_ANSWER["events"].append({"day": 1, "type": "outcome", "contact": "c0", "outcome": "accepted"})
+
+
+@given(story_data=tree_scenarios(), cut=st.integers(1, 8))
+@example(story_data=SPLIT_AFTER_A_WAIT, cut=2)
+@example(story_data=WAITING_FOR_AN_ANSWER, cut=2)
+@example(story_data=WAITING_FOR_AN_ANSWER, cut=6)
+def test_a_running_tree_saved_mid_way_forecasts_what_the_workspace_then_does(story_data, cut, tmp_path_factory):
+    """Save as scenario while contacts wait, travel and split; simulate the rest; play the rest: the same tasks."""
+    from datetime import timedelta
+
+    from tests.store.story import START
+
+    story_data = copy.deepcopy(story_data)
+    story_data["automation"].pop("rates", None)
+    story_data["events"] = [e for e in story_data["events"] if e["day"] < cut]  # later ones are the forecast's
+    story_data["days"] = cut
+    try:
+        scenario = parse_scenario(story_data)
+    except ScenarioError:
+        reject()
+    rest = 12 - cut
+    path = tmp_path_factory.mktemp("midway") / "story.sqlite"
+    with Workspace.open(path) as ws:
+        story = play(ws, scenario, cut)
+        ws.set_today(START + timedelta(days=cut))
+        saved = ws.scenario_model(story.automation, days=rest)
+        forecast = result_object(simulate(saved))
+        for day in range(cut, cut + rest):
+            ws.set_today(START + timedelta(days=day))
+            story.work_today()
+        by_name = {f"c{v}": k for k, v in story.contacts.items()}
+        profile_name = {f"p{v}": k for k, v in story.profiles.items()}
+        expected = [
+            (by_name[t["contact"]], profile_name[t["sender_profile"]], t["step"], t["type"], t["status"],
+             None if t["due_day"] is None else t["due_day"] + cut, None if t["done_day"] is None else t["done_day"] + cut)
+            for t in forecast["tasks"]
+        ]  # fmt: skip
+        assert outcome(story)[1] == expected
