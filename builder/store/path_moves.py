@@ -445,6 +445,19 @@ class PathsMixin(WorkspaceBase):
             self._later(Change("contacts"))
             self._enroll_new_members(conn, changes.tagged_contacts)  # type: ignore[attr-defined]
 
+    def follow_calendar(self) -> bool:
+        """When the calendar's day has moved on (no date fixed), say so and move contacts on; True if it did."""
+        if self._fixed_today is not None:
+            return False
+        today = self.today_number
+        seen = getattr(self, "_calendar_day", None)
+        self._calendar_day = today
+        if seen is None or seen == today:
+            return False
+        self.advance_paths()
+        self._announce(Change("today"))
+        return True
+
     def set_today(self, day: date, *, catch_up: bool = True) -> None:
         """The workspace's date moves: contacts whose wait is over move on (unless ``catch_up`` is off)."""
         super().set_today(day)

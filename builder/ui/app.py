@@ -157,6 +157,10 @@ def open_workspace(
         raise
     if demo and not workspace.automations():
         build_demo(workspace)
+    try:
+        workspace.advance_paths()  # waits that ended and Wait for days that ran out while the app was closed
+    except WorkspaceError as error:
+        log.warning("%s", error)
     return workspace, window_title(target)
 
 

@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
     def _look_elsewhere(self) -> None:
         try:
             self.workspace.changed_elsewhere()  # announces "reloaded" when it did
+            self.workspace.follow_calendar()  # past midnight: contacts whose wait is over move on (SPEC §10)
         except WorkspaceError as error:
             self.show_message(str(error))
 
