@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWidgetItem, QWidget
 
 from builder.engine.words import NodeKind
 from builder.ui.resources import node_icon
@@ -39,15 +40,38 @@ class NodePalette(QListWidget):
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        side = self.fontMetrics().height() * 1.6
+        side = self.fontMetrics().height() * 1.3
         self.setIconSize(QSize(round(side), round(side)))
-        self.setSpacing(2)
+        # Two columns: all eleven kinds in sight at once, without scrolling, beside the automations list.
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for kind in NodeKind:
             item = QListWidgetItem(node_icon(kind), kind.label)
             item.setData(Qt.ItemDataRole.UserRole, kind.value)
             item.setToolTip(HELP[kind])
             self.addItem(item)
         self.itemActivated.connect(lambda item: self.add_requested.emit(NodeKind(item.data(Qt.ItemDataRole.UserRole))))
+
+    def _row_height(self) -> int:
+        return round(max(self.iconSize().height(), self.fontMetrics().height()) + self.fontMetrics().height() * 0.7)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # No scroll bar when every kind is in sight: its width is what keeps the labels whole.
+        fits = (self.count() + 1) // 2 * self._row_height() <= self.height() - 2 * self.frameWidth()
+        policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOff if fits else Qt.ScrollBarPolicy.ScrollBarAsNeeded
+        if policy != self.verticalScrollBarPolicy():
+            self.setVerticalScrollBarPolicy(policy)
+        grid = QSize(max(1, (self.viewport().width() - 1) // 2), self._row_height())
+        if grid != self.gridSize():
+            self.setGridSize(grid)
+
+    def sizeHint(self) -> QSize:
+        rows = (self.count() + 1) // 2
+        return QSize(super().sizeHint().width(), rows * self._row_height() + 2 * self.frameWidth() + 8)
 
     def item_for(self, kind: NodeKind) -> QListWidgetItem:
         for row in range(self.count()):

@@ -10,7 +10,13 @@ take part. The story:
 2. a click on the Founders' Sender Profile card opens its settings;
 3. ✕ on Mark Ruiz's row, then *Continue* in the removal dialog;
 4. **New** automation; Segment, Sender Profile and LinkedIn connect dragged
-   from the palette onto the canvas, then connected port to port.
+   from the palette onto the canvas, then connected port to port;
+5. a Wait for, a LinkedIn message and an Email dragged in; the panel closed
+   (Esc), everything shown (Ctrl+0); LinkedIn connect → Wait for, then its
+   Yes to the message and its No to the email; Ctrl+L lays the tree out.
+
+Between 1 and 2 the pointer middle-drags the demo's canvas to its tree (the
+Wait for "Accepted?" and the A/B split), the README's picture.
 
 After every step no control may be off the screen: the window fits the
 screen, and every visible button, field and list lies inside it.
@@ -32,12 +38,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractAnimation, QPoint, QRect, QTimer
+from PySide6.QtCore import QAbstractAnimation, QPoint, QRect, QRectF, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QApplication,
     QComboBox,
+    QGraphicsItem,
     QLineEdit,
     QWidget,
 )
@@ -47,7 +54,7 @@ from builder.ui.app import application, open_window
 from builder.ui.main_window import MainWindow
 
 TODAY = date(2026, 3, 2)
-FIRST_SIGHT = "02-demo"  # what a new user sees once the demo is loaded: the README's screenshot
+README_SHOT = "02-tree"  # the demo's tree and its forecast: the README's screenshot (the window alone)
 STEP_TIMEOUT = 20.0  # seconds a step may take before the story is called broken
 
 
@@ -80,18 +87,32 @@ def centre(widget: QWidget, rect: QRect | None = None) -> QPoint:
     return widget.mapToGlobal(local)
 
 
+def move_to(point: QPoint) -> list[str]:
+    """Move the pointer there and wait until X says it is there.
+
+    ``--sync`` waits for the pointer to move, for seconds if it is there already:
+    so it first steps one pixel aside.
+    """
+    return ["mousemove", str(point.x() + 1), str(point.y()), "mousemove", "--sync", str(point.x()), str(point.y())]
+
+
 def click_at(point: QPoint) -> list[str]:
-    return ["mousemove", "--sync", str(point.x()), str(point.y()), "click", "1"]
+    return [*move_to(point), "click", "1"]
 
 
-def drag_path(start: QPoint, end: QPoint, steps: int = 12) -> list[str]:
+def drag_path(start: QPoint, end: QPoint, steps: int = 12, button: int = 1) -> list[str]:
     """Press, move in small steps (a hand's pace), release."""
-    args = ["mousemove", "--sync", str(start.x()), str(start.y()), "mousedown", "1"]
+    args = [*move_to(start), "mousedown", str(button)]
     for i in range(1, steps + 1):
         x = round(start.x() + (end.x() - start.x()) * i / steps)
         y = round(start.y() + (end.y() - start.y()) * i / steps)
         args += ["mousemove", "--sync", str(x), str(y), "sleep", "0.03"]
-    return [*args, "sleep", "0.1", "mouseup", "1"]
+    return [*args, "sleep", "0.1", "mouseup", str(button)]
+
+
+def keys_at(point: QPoint, *keys: str) -> list[str]:
+    """Keys typed with the pointer over ``point`` (no window manager: the focus follows the pointer)."""
+    return [*move_to(point), "key", *keys]
 
 
 def off_screen_controls(window: MainWindow) -> list[str]:
@@ -143,6 +164,25 @@ def story(window: MainWindow, shots: Path) -> Iterator[Step | str]:
 
     def team_on_screen() -> QPoint:
         return view.viewport().mapToGlobal(view.mapFromScene(team.sceneBoundingRect().center()))
+
+    # The middle button drags the view to the Founders' tree: from the Wait for "Accepted?" on.
+    tree = _tree_bounds(window, "Accepted?")
+    viewport = view.viewport()
+    shown = view.mapFromScene(tree.topLeft())
+    wanted = QPoint(round(viewport.width() * 0.03), round((viewport.height() - tree.height() * view.zoom()) / 2))
+    grab = QPoint(round(viewport.width() * 0.9), round(viewport.height() * 0.5))
+    pan = wanted - shown
+    yield Hand(
+        "middle-drag the canvas to the Founders' tree",
+        drag_path(viewport.mapToGlobal(grab), viewport.mapToGlobal(grab + pan), button=2),
+    )
+    yield Wait("the tree in view", lambda: _in_view(view, _tree_bounds(window, "Accepted?")))
+    yield README_SHOT
+    yield Hand(
+        "middle-drag the canvas back to the start",
+        drag_path(viewport.mapToGlobal(grab + pan), viewport.mapToGlobal(grab), button=2),
+    )
+    yield Wait("the team card in view", lambda: _in_view(view, team.sceneBoundingRect()))
 
     yield Hand("click the 'Founders: team' card", click_at(team_on_screen()))
     yield Wait("its settings in the panel", lambda: window.settings.isVisible() and window.slide.open)
@@ -213,6 +253,97 @@ def story(window: MainWindow, shots: Path) -> Iterator[Step | str]:
     )
     yield "07-connected"
 
+    # A path that reacts: a Wait for with both outputs connected (SPEC §10).
+    settled = Wait(
+        "the panel and the view to settle",
+        lambda: window.slide.animation.state() != QAbstractAnimation.State.Running,
+    )
+    branches = {
+        NodeKind.WAIT_FOR: (0.25, 0.8),
+        NodeKind.LINKEDIN_MESSAGE: (0.55, 0.65),
+        NodeKind.EMAIL: (0.55, 0.9),
+    }
+    for count, (kind, (fx, fy)) in enumerate(branches.items(), start=4):
+        yield settled
+        palette = window.palette
+        start = palette.viewport().mapToGlobal(palette.visualItemRect(palette.item_for(kind)).center())
+        viewport = view.viewport()
+        end = viewport.mapToGlobal(QPoint(round(viewport.width() * fx), round(viewport.height() * fy)))
+        yield Hand(f"drag {kind.label} from the palette onto the canvas", drag_path(start, end))
+        yield Wait(f"{kind.label} on the canvas", lambda count=count: len(window.scene.nodes) == count)
+    yield settled
+    middle = view.viewport().mapToGlobal(view.viewport().rect().center())
+    yield Hand("close the panel (Esc)", keys_at(middle, "Escape"))
+    yield Wait(
+        "the panel to slide out",
+        lambda: not window.slide.open and window.slide.animation.state() != QAbstractAnimation.State.Running,
+    )
+    yield Hand("show every card (Ctrl+0)", keys_at(middle, "ctrl+0"))
+    yield Wait(
+        "every card in view",
+        lambda: all(_in_view(view, item.sceneBoundingRect()) for item in window.scene.nodes.values()),
+    )
+    yield "08-six-cards"
+
+    wait_for = card(NodeKind.WAIT_FOR)
+    links = [
+        ("connect LinkedIn connect to Wait for", card(NodeKind.LINKEDIN_CONNECT).output_port, wait_for, None),
+        (
+            "connect the Wait for's Yes to LinkedIn message",
+            wait_for.output_ports["yes"],
+            card(NodeKind.LINKEDIN_MESSAGE),
+            "yes",
+        ),
+        ("connect the Wait for's No to Email", wait_for.output_ports["no"], card(NodeKind.EMAIL), "no"),
+    ]
+    automation = window.scene.automation_id
+    for count, (what, source_port, target, output) in enumerate(links, start=3):
+        yield settled
+        start = view.viewport().mapToGlobal(view.mapFromScene(source_port.scenePos()))
+        yield Hand(what, drag_path(start, port(target, False)))
+        yield Wait(
+            f"connection {count}{f' from {output}' if output else ''}",
+            lambda count=count, output=output: (
+                len(workspace.edges(automation)) == count
+                and (output is None or any(o == output for _s, _t, o in workspace.edges_with_outputs(automation)))
+            ),
+        )
+    yield settled
+    yield Hand("lay the tree out (Ctrl+L)", keys_at(middle, "ctrl+l"))
+    yield Wait("a tree from left to right, the Yes step above the No step", lambda: _laid_out(card))
+    yield Hand("show every card (Ctrl+0)", keys_at(middle, "ctrl+0"))
+    yield Wait(
+        "the forecast pane to follow",
+        lambda: not window.simulation.worker.busy and not window.simulation.debounce.isActive(),
+    )
+    yield "09-wait-for-connected"
+
+
+def _laid_out(card: Callable[[NodeKind], QGraphicsItem]) -> bool:
+    connect, wait_for = card(NodeKind.LINKEDIN_CONNECT), card(NodeKind.WAIT_FOR)
+    yes, no = card(NodeKind.LINKEDIN_MESSAGE), card(NodeKind.EMAIL)
+    return connect.x() < wait_for.x() < yes.x() == no.x() and yes.y() < no.y()
+
+
+def _tree_bounds(window: MainWindow, title: str) -> QRectF:
+    """The scene rect of the card titled ``title`` and every card after it."""
+    automation = window.scene.automation_id
+    by_title = {item.title: item for item in window.scene.nodes.values()}
+    after: dict[int, list[int]] = {}
+    for source, target in window.workspace.edges(automation):
+        after.setdefault(source, []).append(target)
+    todo, bounds = [by_title[title].node_id], QRectF()
+    while todo:
+        node_id = todo.pop()
+        bounds = bounds.united(window.scene.nodes[node_id].sceneBoundingRect())
+        todo.extend(after.get(node_id, []))
+    return bounds
+
+
+def _in_view(view, rect: QRectF) -> bool:
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    return shown.contains(rect)
+
 
 def _dialog() -> QWidget | None:
     widget = QApplication.activeModalWidget()
@@ -277,9 +408,9 @@ class Driver:
         QApplication.processEvents()
         path = self.shots / f"real-window-{name}.png"
         subprocess.run(["import", "-window", "root", str(path)], check=True)
-        if name == FIRST_SIGHT:  # the window alone, as the README shows it
+        if name == README_SHOT:  # the window alone, as the README shows it
             window = str(int(self.window.winId()))
-            subprocess.run(["import", "-window", window, str(self.shots / "first-sight.png")], check=True)
+            subprocess.run(["import", "-window", window, str(self.shots / "readme-screenshot.png")], check=True)
 
     def finish(self, failure: str | None) -> None:
         self.timer.stop()

@@ -63,7 +63,9 @@ def test_new_user_story_with_a_real_mouse(display: str, tmp_path: Path) -> None:
         timeout=300,
     )
     assert finished.returncode == 0, finished.stdout + finished.stderr
-    assert sorted(path.name for path in shots.glob("*.png"))[-1] == "real-window-07-connected.png"
+    pictures = sorted(path.name for path in shots.glob("real-window-*.png"))
+    assert pictures[-1] == "real-window-09-wait-for-connected.png"
+    assert (shots / "readme-screenshot.png").exists()
 
     with Workspace.open(workspace_path) as workspace:
         demo, new = sorted(workspace.automations(), key=lambda a: a.id)
@@ -73,9 +75,24 @@ def test_new_user_story_with_a_real_mouse(display: str, tmp_path: Path) -> None:
         assert sum(state == "active" for state in states.values()) == len(states) - 1
 
         kinds = {node.id: node.kind for node in workspace.nodes(new.id)}
-        assert sorted(kinds.values()) == sorted([NodeKind.SEGMENT, NodeKind.SENDER_PROFILE, NodeKind.LINKEDIN_CONNECT])
-        edges = {(kinds[source], kinds[target]) for source, target in workspace.edges(new.id)}
+        assert sorted(kinds.values()) == sorted(
+            [
+                NodeKind.SEGMENT,
+                NodeKind.SENDER_PROFILE,
+                NodeKind.LINKEDIN_CONNECT,
+                NodeKind.WAIT_FOR,
+                NodeKind.LINKEDIN_MESSAGE,
+                NodeKind.EMAIL,
+            ]
+        )
+        edges = {
+            (kinds[source], kinds[target], output) for source, target, output in workspace.edges_with_outputs(new.id)
+        }
+        # SPEC §10: the Wait for's two outputs, each its own labelled edge.
         assert edges == {
-            (NodeKind.SEGMENT, NodeKind.SENDER_PROFILE),
-            (NodeKind.SENDER_PROFILE, NodeKind.LINKEDIN_CONNECT),
+            (NodeKind.SEGMENT, NodeKind.SENDER_PROFILE, None),
+            (NodeKind.SENDER_PROFILE, NodeKind.LINKEDIN_CONNECT, None),
+            (NodeKind.LINKEDIN_CONNECT, NodeKind.WAIT_FOR, None),
+            (NodeKind.WAIT_FOR, NodeKind.LINKEDIN_MESSAGE, "yes"),
+            (NodeKind.WAIT_FOR, NodeKind.EMAIL, "no"),
         }

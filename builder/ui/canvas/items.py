@@ -109,8 +109,10 @@ class PortItem(QGraphicsEllipseItem):
     """
 
     def __init__(self, node: NodeItem, output: bool, name: str | None = None) -> None:
-        radius = em() * 0.36
-        super().__init__(-radius, -radius, 2 * radius, 2 * radius, node)
+        # The mouse finds the port a little beyond its dot: a 12-pixel target is hard to hit.
+        reach = em() * 0.6
+        super().__init__(-reach, -reach, 2 * reach, 2 * reach, node)
+        self.radius = em() * 0.36  # the dot the card draws
         self.node = node
         self.output = output
         self.name = name
@@ -144,11 +146,11 @@ class PortItem(QGraphicsEllipseItem):
         ]
         painter.setBrush(QBrush(CARD if self.state is PortState.IDLE else color))
         painter.setPen(QPen(color, max(1.5, em() * 0.12)))
-        painter.drawEllipse(self.rect().translated(self.pos()))
+        painter.drawEllipse(self.pos(), self.radius, self.radius)
         if self.output and self.open and self.name is not None:
             # The path ends here: a short stub closed by a bar (⊣), inside the card's margin.
             unit = em()
-            start = self.pos() + QPointF(self.rect().width() / 2, 0)
+            start = self.pos() + QPointF(self.radius, 0)
             end = start + QPointF(unit * 0.3, 0)
             painter.setPen(QPen(MUTED, max(1.0, unit * 0.08)))
             painter.drawLine(start, end)
@@ -383,15 +385,26 @@ class EdgeItem(QGraphicsPathItem):
         source.edges.append(self)
         target.edges.append(self)
         # A control node's edge carries its output's label at its start (SPEC §10).
+        # It sits half-way along the curve on a plate of the card's colour: at the port it would
+        # repeat the card's own port label and crowd the next output's edge.
         self.label: QGraphicsSimpleTextItem | None = None
+        self._plate: QGraphicsRectItem | None = None
         if output is not None:
-            self.label = QGraphicsSimpleTextItem(output_label(output), self)
+            self._plate = QGraphicsRectItem(self)
+            self._plate.setBrush(CARD)
+            self._plate.setPen(QPen(QColor("#d5dae1"), em() * 0.06))
+            self._plate.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            self._plate.setZValue(1)
+            self.label = QGraphicsSimpleTextItem(output_label(output), self._plate)
             font = QFont()
             font.setPointSizeF(font.pointSizeF() * BODY_SCALE)
             font.setBold(True)
             self.label.setFont(font)
-            self.label.setBrush(MUTED)
+            self.label.setBrush(ACCENTS[source.kind])
             self.label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            pad = em() * 0.25
+            text = self.label.boundingRect()
+            self._plate.setRect(-pad, -pad * 0.4, text.width() + 2 * pad, text.height() + pad * 0.8)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(0)
@@ -418,9 +431,10 @@ class EdgeItem(QGraphicsPathItem):
         end = self.target.input_port.scenePos()
         start = self.source.port_for(self.output).scenePos()
         self._curve = connection_path(start, end)
-        if self.label is not None:
-            unit = em()
-            self.label.setPos(start + QPointF(unit * 0.6, -unit * 1.05))
+        if self._plate is not None:
+            middle = self._curve.pointAtPercent(0.5)
+            plate = self._plate.rect()
+            self._plate.setPos(middle - QPointF(plate.width() / 2 + plate.left(), plate.height() / 2 + plate.top()))
         size = em() * 0.45
         head = QPainterPath(end)
         head.lineTo(end + QPointF(-size * 1.2, -size * 0.6))

@@ -29,6 +29,9 @@ def _count(workspace: Workspace, automation_id: int) -> tuple[int, dict[int, Nod
         return None
 
 
+SEGMENT_STATES = ("in progress", "accepted", "replied", "finished")  # a Segment card's counts (SPEC §10)
+
+
 def _days(days: object) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
 
@@ -72,13 +75,12 @@ def summary_lines(
             return ["No segment chosen yet"]
         lines = [summary.segment_name or "Segment", f"{summary.members:,} members · {summary.enrolled:,} enrolled"]
         if summary.by_status:  # above the members line, which stays last (tests and eyes look for it there)
-            lines.insert(
-                1,
-                " · ".join(
-                    f"{summary.by_status.get(state, 0):,} {state}"
-                    for state in ("in progress", "accepted", "replied", "finished")
-                ),
-            )
+            # Two short lines: the four counts on one are cut off on a card's width.
+            counts = {state: f"{summary.by_status.get(state, 0):,} {state}" for state in SEGMENT_STATES}
+            lines[1:1] = [
+                f"{counts['in progress']} · {counts['finished']}",
+                f"{counts['accepted']} · {counts['replied']}",
+            ]
         return lines
     if kind is NodeKind.SENDER_PROFILE:
         if not summary.profiles:

@@ -35,6 +35,27 @@ REASON_LABELS = {
     Reason.EVEN_DISTRIBUTION: "Even distribution",
 }
 
+# A sender profile keeps its colour on every chart of the pane, in the order the pane lists profiles.
+PROFILE_COLOURS = [QColor(c) for c in ("#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728", "#17becf", "#8c564b")]
+
+
+def profile_colours(outlook: Outlook) -> dict[str, QColor]:
+    """Each profile of the forecast and its colour; past the palette, colours spread round the hue circle."""
+    colours = {}
+    for index, profile in enumerate(outlook.profiles):
+        if index < len(PROFILE_COLOURS):
+            colours[profile.profile] = PROFILE_COLOURS[index]
+        else:
+            colours[profile.profile] = QColor.fromHsv((index * 67) % 360, 190, 200)
+    return colours
+
+
+def profile_pen(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(colour)
+    pen.setWidthF(2)
+    pen.setStyle(style)
+    return pen
+
 
 def chart_view(title: str, name: str, legend: Qt.AlignmentFlag, parent: QWidget) -> QChartView:
     """An empty chart in its view, named for tests and style sheets."""
@@ -97,10 +118,13 @@ def draw_forecast(chart: QChart, outlook: Outlook) -> None:
     chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(done, Qt.AlignmentFlag.AlignLeft)
     names = {p.profile: p.name for p in outlook.profiles}
+    colours = profile_colours(outlook)
     top = 1
     for profile, counts in outlook.done_per_day.items():
         line = QLineSeries()
         line.setName(names.get(profile, profile))
+        if profile in colours:
+            line.setPen(profile_pen(colours[profile]))
         for day, count in enumerate(counts):
             line.append(float(day), float(count))
         top = max(top, *counts) if counts else top
@@ -128,17 +152,15 @@ def draw_outcomes(chart: QChart, outlook: Outlook) -> None:
     chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
     names = {p.profile: p.name for p in outlook.profiles}
+    colours = profile_colours(outlook)
     top = 1
     for index, (profile, per_outcome) in enumerate(outlook.outcomes_per_day.items()):
-        colour = QColor.fromHsv((index * 67) % 360, 190, 200)
+        colour = colours.get(profile, QColor.fromHsv((index * 67) % 360, 190, 200))
         for outcome, style in OUTCOME_STYLES.items():
             values = per_outcome.get(outcome, [])
             line = QLineSeries()
             line.setName(f"{names.get(profile, profile)} {outcome.value}")
-            pen = QPen(colour)
-            pen.setWidthF(2)
-            pen.setStyle(style)
-            line.setPen(pen)
+            line.setPen(profile_pen(colour, style))
             for day, count in enumerate(values):
                 line.append(float(day), float(count))
             top = max(top, *values) if values else top
