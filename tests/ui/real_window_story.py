@@ -15,8 +15,9 @@ take part. The story:
    (Esc), everything shown (Ctrl+0); LinkedIn connect → Wait for, then its
    Yes to the message and its No to the email; Ctrl+L lays the tree out.
 
-Between 1 and 2 the pointer middle-drags the demo's canvas to its tree (the
-Wait for "Accepted?" and the A/B split), the README's picture.
+Between 1 and 2: away to Today's tasks and back (the canvas shows what it
+showed), then the pointer middle-drags the demo's canvas to its tree (the
+Wait for "Accepted?" and the A/B split), the README's picture, and back.
 
 After every step no control may be off the screen: the window fits the
 screen, and every visible button, field and list lies inside it.
@@ -164,6 +165,17 @@ def story(window: MainWindow, shots: Path) -> Iterator[Step | str]:
 
     def team_on_screen() -> QPoint:
         return view.viewport().mapToGlobal(view.mapFromScene(team.sceneBoundingRect().center()))
+
+    # Away to Today's tasks and back: the canvas shows what it showed (Qt resizes a page while away).
+    corner = view.mapToScene(QPoint(0, 0))
+    tabs = window.pages.tabBar()
+    yield Hand("click the 'Today's tasks' tab", click_at(centre(tabs, tabs.tabRect(2))))
+    yield Wait("Today's tasks", lambda: not view.isVisible() and window.pages.currentIndex() == 2)
+    yield Hand("click the 'Automations' tab", click_at(centre(tabs, tabs.tabRect(0))))
+    yield Wait(
+        "the canvas where it was",
+        lambda: view.isVisible() and (view.mapToScene(QPoint(0, 0)) - corner).manhattanLength() < 1,
+    )
 
     # The middle button drags the view to the Founders' tree: from the Wait for "Accepted?" on.
     tree = _tree_bounds(window, "Accepted?")

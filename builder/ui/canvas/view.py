@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QHideEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
     QResizeEvent,
+    QShowEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
@@ -43,6 +45,8 @@ class Canvas(QGraphicsView):
         self._space_held = False
         self._pressed: tuple[int, QPoint] | None = None  # a card pressed, and where
         self._keep_in_view: int | None = None  # a node just added, kept in sight while the panel slides in
+        # What the view showed when another page hid it: (automation, zoom, top-left scene point).
+        self._when_hidden: tuple[int | None, float, QPointF] | None = None
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         # When the settings panel slides in, the cards stay where they are on screen.
@@ -333,3 +337,26 @@ class Canvas(QGraphicsView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._bring_into_view()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Another page of the window is shown: Qt resizes this one while it is away and scrolls it.
+        self._when_hidden = (self.editor.scene.automation_id, self.zoom(), self.mapToScene(QPoint(0, 0)))
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._when_hidden is not None:
+            QTimer.singleShot(0, self._back_where_it_was)
+
+    def _back_where_it_was(self) -> None:
+        """Back from another page, the canvas shows what it showed when the user left it."""
+        left, self._when_hidden = self._when_hidden, None
+        if left is None or self._keep_in_view is not None or not self.isVisible():
+            return
+        automation, zoom, corner = left
+        if automation != self.editor.scene.automation_id or abs(zoom - self.zoom()) > 1e-9:
+            return  # another automation, or framed again meanwhile: that view stands
+        moved = self.mapFromScene(corner)
+        bars = self.horizontalScrollBar(), self.verticalScrollBar()
+        bars[0].setValue(bars[0].value() + moved.x())
+        bars[1].setValue(bars[1].value() + moved.y())
