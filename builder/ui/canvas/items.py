@@ -404,7 +404,9 @@ class EdgeItem(QGraphicsPathItem):
             self.label.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             pad = em() * 0.25
             text = self.label.boundingRect()
-            self._plate.setRect(-pad, -pad * 0.4, text.width() + 2 * pad, text.height() + pad * 0.8)
+            width, height = text.width() + 2 * pad, text.height() + pad * 0.8
+            self._plate.setRect(-width / 2, -height / 2, width, height)
+            self.label.setPos(-text.width() / 2, -text.height() / 2)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(0)
@@ -432,9 +434,7 @@ class EdgeItem(QGraphicsPathItem):
         start = self.source.port_for(self.output).scenePos()
         self._curve = connection_path(start, end)
         if self._plate is not None:
-            middle = self._curve.pointAtPercent(0.5)
-            plate = self._plate.rect()
-            self._plate.setPos(middle - QPointF(plate.width() / 2 + plate.left(), plate.height() / 2 + plate.top()))
+            self._plate.setPos(self._curve.pointAtPercent(0.5))
         size = em() * 0.45
         head = QPainterPath(end)
         head.lineTo(end + QPointF(-size * 1.2, -size * 0.6))

@@ -153,7 +153,9 @@ class Canvas(QGraphicsView):
         if pressed is not None:
             travelled = (event.position().toPoint() - pressed[1]).manhattanLength()
             if travelled < QApplication.startDragDistance():
-                self.node_clicked.emit(pressed[0])  # a click, not a drag: show its settings
+                # A click, not a drag: its settings slide in, and the card stays in sight as the view narrows.
+                self._keep_in_view = pressed[0]
+                self.node_clicked.emit(pressed[0])
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -351,7 +353,7 @@ class Canvas(QGraphicsView):
     def _back_where_it_was(self) -> None:
         """Back from another page, the canvas shows what it showed when the user left it."""
         left, self._when_hidden = self._when_hidden, None
-        if left is None or self._keep_in_view is not None or not self.isVisible():
+        if left is None or not self.isVisible():
             return
         automation, zoom, corner = left
         if automation != self.editor.scene.automation_id or abs(zoom - self.zoom()) > 1e-9:
@@ -360,3 +362,4 @@ class Canvas(QGraphicsView):
         bars = self.horizontalScrollBar(), self.verticalScrollBar()
         bars[0].setValue(bars[0].value() + moved.x())
         bars[1].setValue(bars[1].value() + moved.y())
+        self._bring_into_view()
