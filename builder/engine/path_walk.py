@@ -19,6 +19,7 @@ from builder.engine.words import EnrollmentStatus, NodeKind, Outcome, Reason, Ta
 ACTIVE, WAITING = EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING
 CANCELED, REPLIED = EnrollmentStatus.CANCELED, EnrollmentStatus.REPLIED
 PENDING, DONE, CANCELED_TASK = TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED
+WAIT_FOR, CONDITION = NodeKind.WAIT_FOR, NodeKind.CONDITION  # read once per contact at a control node
 
 
 class PathTask:
@@ -122,7 +123,9 @@ class PathWalker:
 
     def _make_tasks(self, e: PathEnrollment, start: int | None) -> None:
         """One pending task per action step from ``start`` up to the next control node."""
-        made, kinds = self.plans[e.branch].segment(start)
+        plan = self.plans[e.branch]
+        found = plan.segments.get(start)
+        made, kinds = found if found is not None else plan.segment(start)
         if not made:
             e.next_task = len(e.tasks)
             return
@@ -181,15 +184,15 @@ class PathWalker:
         """The contact reaches a control node on ``day``: it decides now, or waits for an outcome."""
         e.travel = None
         self._arrived(e, index)
-        node = self.plans[e.branch].nodes[index]
-        step = node.step
-        if step.kind is NodeKind.WAIT_FOR:
+        step = self.plans[e.branch].nodes[index].step
+        kind = step.kind
+        if kind is WAIT_FOR:
             if step.outcome in e.seen:
                 self._decide(e, index, "yes", day)
             else:
                 e.waiting_at, e.deadline = index, day + step.days
                 self._wait(e, index, e.deadline)
-        elif step.kind is NodeKind.CONDITION:
+        elif kind is CONDITION:
             tags, email, linkedin = self._contact_data(e)
             holds = condition_holds(step.condition, tags, email, linkedin)  # type: ignore[arg-type]
             self._decide(e, index, "yes" if holds else "no", day)
@@ -202,7 +205,7 @@ class PathWalker:
             e.decisions.append((index, output, day))  # type: ignore[union-attr]
         else:
             e.decisions = [(index, output, day)]
-        first = self.plans[e.branch].nodes[index].output(output)
+        first = self.plans[e.branch].firsts[(index, output)]
         self._make_tasks(e, first)
         self._move_on(e, first, day, day)
 

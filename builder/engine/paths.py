@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from builder.engine.steps import Condition, Step, Variant
 from builder.engine.words import NodeKind, Outcome
@@ -54,6 +55,7 @@ class PathPlan:
     hops: list[tuple[int | None, int]] = field(default_factory=list)  # the next step that is not a wait, and the days
     kinds: list[int] = field(default_factory=list)  # ACTION, TAG, CONTROL (a wait never is a hop's end)
     segments: dict[int | None, tuple[tuple[int, ...], tuple[NodeKind, ...]]] = field(default_factory=dict)
+    firsts: dict[tuple[int, str], int | None] = field(default_factory=dict)  # (control node, output) -> its first step
 
     @classmethod
     def of(cls, steps: Sequence[Step]) -> PathPlan:
@@ -65,6 +67,7 @@ class PathPlan:
                 ACTION if kind.is_action else TAG if kind.is_tag else CONTROL if kind.is_control else WAIT
             )
         plan.hops = [plan._hop(n.index) for n in plan.nodes]
+        plan.firsts = {(n.index, name): first for n in plan.nodes for name, first in n.outputs}
         return plan
 
     def _hop(self, index: int | None) -> tuple[int | None, int]:
@@ -158,8 +161,17 @@ class SplitRotation:
 
 def chance(contact: str, address: str, outcome: Outcome) -> float:
     """``u(contact id + "|" + task address + "|" + outcome)`` of SPEC §10: the first 16 hex digits of SHA-256, in [0, 1)."""
-    digest = hashlib.sha256(f"{contact}|{address}|{outcome.value}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return chance_with(contact.encode(), chance_suffix(address, outcome))
+
+
+def chance_suffix(address: str, outcome: Outcome) -> bytes:
+    """The part of :func:`chance`'s text after the contact id, made once per task address and outcome."""
+    return f"|{address}|{outcome.value}".encode()
+
+
+def chance_with(contact: bytes, suffix: bytes, _sha256: Any = hashlib.sha256) -> float:
+    """:func:`chance` of the UTF-8 contact id and a :func:`chance_suffix`: the same number, for a run's many tasks."""
+    return int.from_bytes(_sha256(contact + suffix).digest()[:8], "big") / 2**64
 
 
 def answers(kind: NodeKind) -> tuple[Outcome, ...]:

@@ -164,13 +164,18 @@ def _assignment_lines(enrollments: list[Any], branch_ids: list[str]) -> Iterator
 
 
 def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[str]]:
-    """One line per task; ``summary`` counts contacts, tasks by status, the waiting and the last day done."""
+    """One line per task; ``summary`` counts contacts, tasks by status, the waiting and the last day done.
+
+    The text between the contact and the due day is the same for every task
+    of one branch, profile, node and status, so it is made once per such
+    four (a few dozen in a run of a hundred thousand contacts) and each line
+    is the contact's text, that template and the two days.
+    """
     branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
     plans = result.plans  # type: ignore[attr-defined]
     pending, waiting_status = TaskStatus.PENDING, EnrollmentStatus.WAITING
-    whos: dict[tuple[int, str], str] = {}
-    nodes_text: dict[tuple[int, int], str] = {}
-    status_text = {s: f'"status": {dumps(s.value)}, "due_day": ' for s in TaskStatus}
+    status_values = {s: s.value for s in TaskStatus}
+    templates: dict[tuple[int, str, int, TaskStatus], str] = {}
     out: list[str] = []
     for e in result.enrollments:
         if len(out) >= BATCH:
@@ -189,32 +194,37 @@ def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[
             total = totals[profile][branch] = _empty_total()
         total["contacts"] += 1
         by_status = total["tasks"]
-        who = whos.get((e.branch, profile))
-        if who is None:
-            who = whos[(e.branch, profile)] = f', "branch": {dumps(branch)}, "sender_profile": {dumps(profile)}, '
-        head = f'{{"contact": {text(e.contact)}{who}'
-        nodes = plans[e.branch].nodes
+        contact = text(e.contact)
         for task in e.tasks:
-            key = (e.branch, task.node)
-            node_text = nodes_text.get(key)
-            if node_text is None:
-                node = nodes[task.node]
-                node_text = nodes_text[key] = (
-                    f'"node": {dumps(node.address)}, "step": {node.position}, "type": {dumps(task.kind.value)}, '
+            status = task.status
+            key = (e.branch, profile, task.node, status)
+            middle = templates.get(key)
+            if middle is None:
+                middle = templates[key] = _task_template(
+                    branch, profile, plans[e.branch].nodes[task.node], task, status
                 )
             due, done = task.due_day, task.done_day
             out.append(
-                f"{head}{node_text}{status_text[task.status]}{'null' if due is None else due}"
+                f'{{"contact": {contact}{middle}{"null" if due is None else due}'
                 f', "done_day": {"null" if done is None else done}}}'
             )
-            by_status[task.status.value] += 1
-            if task.status is pending:
+            by_status[status_values[status]] += 1
+            if status is pending:
                 count["pending_tasks"] += 1
             elif done is not None:
                 seen = last_done[branch]
                 if seen is None or done > seen:
                     last_done[branch] = done
     yield out
+
+
+def _task_template(branch: str, profile: str, node: Any, task: Any, status: TaskStatus) -> str:
+    """A task line's text from after the contact's id up to its due day."""
+    return (
+        f', "branch": {dumps(branch)}, "sender_profile": {dumps(profile)}, '
+        f'"node": {dumps(node.address)}, "step": {node.position}, "type": {dumps(task.kind.value)}, '
+        f'"status": {dumps(status.value)}, "due_day": '
+    )
 
 
 def _route_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[list[str]]:
@@ -227,6 +237,9 @@ def _route_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[li
         if len(out) >= BATCH:
             yield out
             out = []
+        if not e.decisions:  # most contacts of a large run have not reached a control node
+            out.append(f'{{"contact": {text(e.contact)}, "branch": {branches[e.branch]}, "decisions": []}}')
+            continue
         where = addresses[e.branch]
         decisions = []
         for index, output, day in e.decisions:
