@@ -437,3 +437,26 @@ def test_fit_shows_all_of_a_big_automation_and_switching_frames_the_other_readab
     qtbot.waitUntil(lambda: window.scene.automation_id == small and canvas.zoom() >= readable_zoom() - 1e-6)
     window.automations.choose(demo)
     qtbot.waitUntil(lambda: window.scene.automation_id == demo and canvas.zoom() >= readable_zoom() - 1e-6)
+
+
+def test_a_card_clicked_near_the_right_edge_stays_in_sight_as_its_settings_slide_in(make_window, qtbot):
+    from PySide6.QtCore import QAbstractAnimation
+
+    window = make_window()
+    qtbot.mouseClick(window.empty.demo_button, Qt.MouseButton.LeftButton)
+    canvas = window.canvas
+    qtbot.waitUntil(lambda: bool(window.scene.nodes))
+    qtbot.wait(50)  # the demo is framed once the view has its size
+
+    def on_screen(item):
+        return canvas.mapFromScene(item.mapRectToScene(item.card_rect())).boundingRect()
+
+    shown = canvas.viewport().rect()
+    visible = [item for item in window.scene.nodes.values() if shown.contains(on_screen(item))]
+    rightmost = max(visible, key=lambda item: on_screen(item).right())
+    assert on_screen(rightmost).left() > shown.width() * 0.5, "the demo shows no card on the right half"
+    click(canvas.viewport(), title_point(window, rightmost.node_id))
+    qtbot.waitUntil(lambda: window.slide.open and window.settings.width() > 100)
+    qtbot.waitUntil(lambda: window.slide.animation.state() != QAbstractAnimation.State.Running)
+    assert canvas.viewport().width() < shown.width(), "the settings panel did not narrow the canvas"
+    assert canvas.viewport().rect().contains(on_screen(rightmost)), "the clicked card went under the panel"
