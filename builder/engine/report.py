@@ -173,10 +173,6 @@ def _json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
     yield from summary.closing_pairs(result)  # after the task lines were written, so after they were counted
 
 
-def _null_or(value: int | None) -> str:
-    return "null" if value is None else str(value)
-
-
 def _assignment_lines(enrollments: list[SimEnrollment], branch_ids: list[str]) -> Iterator[list[str]]:
     """The assignments, a batch at a time; the text between the contact and the day is made once per kind."""
     reasons: dict[Reason | None, str] = {r: dumps(r.value) for r in Reason}
@@ -266,11 +262,14 @@ def _task_lines(
             for k, piece in enumerate(pieces):
                 if k < n_done:
                     due, day = finished[k]
-                    chunks.append(f"{piece[0]}{_null_or(due)}{piece[1]}{_null_or(day)}{piece[2]}")
+                    chunks.append(  # a call per done task would cost more than its text (written out)
+                        f"{piece[0]}{'null' if due is None else due}{piece[1]}{'null' if day is None else day}{piece[2]}"
+                    )
                     if day is not None and (seen is None or day > seen):
                         seen = day
                 elif k == n_done:
-                    chunks.append(f"{piece[0]}{_null_or(e.due)}{piece[1]}")
+                    due = e.due
+                    chunks.append(f"{piece[0]}{'null' if due is None else due}{piece[1]}")
                 else:
                     chunks.append(piece[0])
             latest[b] = seen

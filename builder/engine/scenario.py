@@ -230,9 +230,13 @@ def _plain_contact(item: Any) -> ContactSpec | None:
     elif not (isinstance(name, str) and name.strip()):
         return None
     email, company, title, url = get("email"), get("company"), get("title"), get("linkedin_url")
-    for text in (email, company, title, url):
-        if text is not None and not isinstance(text, str):
-            return None
+    if not (
+        (email is None or isinstance(email, str))
+        and (company is None or isinstance(company, str))
+        and (title is None or isinstance(title, str))
+        and (url is None or isinstance(url, str))
+    ):
+        return None
     if tags is MISSING:
         tags = ()
     elif not isinstance(tags, list):
