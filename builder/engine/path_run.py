@@ -42,11 +42,12 @@ from builder.engine.path_walk import (
     PathWalker,
 )
 from builder.engine.paths import PathPlan, SplitRotation, answers, chance_suffix, chance_with
-from builder.engine.roster import Attachment, BranchRoster, RosterError
+from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.run_result import ProfileTally, RunTally, SimulationResult
 from builder.engine.run_state import RunState
-from builder.engine.scenario_parts import MAX_DAYS, ContactSpec, ContactTable, Event, Rates, Scenario, ScenarioError
+from builder.engine.scenario_parts import ContactSpec, ContactTable, Event, Rates, Scenario
 from builder.engine.steps import StepChain
+from builder.engine.timeline import Timeline
 from builder.engine.words import (
     AutomationState,
     NodeKind,
@@ -87,7 +88,7 @@ def uses_paths(scenario: Scenario) -> bool:
     return any(e.type == "outcome" for e in scenario.events)
 
 
-class PathRun(PathWalker):
+class PathRun(Timeline, PathWalker):
     """One run of a scenario with paths. Call :meth:`run`."""
 
     def __init__(self, scenario: Scenario) -> None:
@@ -565,63 +566,18 @@ class PathRun(PathWalker):
     # -- events -------------------------------------------------------------------------
 
     def start(self, day: int) -> None:
-        if self.state is not AutomationState.DRAFT:
-            raise RosterError("the automation has already started")
-        found = []
-        for branch, rules, plan in zip(self.branch_ids, self.branches, self.plans, strict=True):
-            title = f"'Sender Profile of {branch}'"
-            if not rules.roster.attachments:
-                found.append(f"Add a sender profile to {title} before starting.")
-            if not plan.has_action:
-                found.append(
-                    f"Add a step after {title}: a LinkedIn connect, LinkedIn message or Email (waits alone do nothing)."
-                )
-        if found:
-            raise RosterError("cannot start: " + " ".join(found))
+        from builder.engine.simulation import check_start  # the same rules as the column run and the canvas
+
+        check_start(self.state, self.scenario, [b.roster for b in self.branches])
         self.state = AutomationState.RUNNING
         self._enroll(self.contacts, day)
 
-    def apply(self, event: Event) -> None:
-        if event.type == "remove_sender_profile" and event.mode is None and self.state.started:
-            choice = "cancel or continue this sender profile's tasks ('cancel' or 'continue')"
-            raise ScenarioError([f"{event.where}.mode: required once the automation has started: {choice}"])
-        try:
-            self._apply(event)
-        except RosterError as error:
-            raise ScenarioError([f"{event.where}: {error}"]) from None
+    def add_sender_profile(self, branch: int, profile: str, day: int) -> None:
+        self.branches[branch].roster.attach(profile, self.weights[profile])
+        if self.state.started:
+            self._release_waiting(branch, day)
 
-    def _apply(self, event: Event) -> None:
-        branch = self.branch_ids.index(event.branch) if event.branch is not None else -1
-        kind = event.type
-        if kind == "start":
-            self.start(event.day)
-        elif kind == "pause":
-            if self.state is not AutomationState.RUNNING:
-                raise RosterError(f"the automation is {self.state.value}, so it cannot be paused")
-            self.state = AutomationState.PAUSED
-        elif kind == "resume":
-            if self.state is not AutomationState.PAUSED:
-                raise RosterError(f"the automation is {self.state.value}, so it cannot be resumed")
-            self.state = AutomationState.RUNNING
-        elif kind == "add_contacts":
-            self.add_contacts(event.new_contacts, event.day)
-        elif kind == "add_sender_profile":
-            profile = str(event.sender_profile)
-            self.branches[branch].roster.attach(profile, self.weights[profile])
-            if self.state.started:
-                self._release_waiting(branch, event.day)
-        elif kind == "remove_sender_profile":
-            self._remove(branch, str(event.sender_profile), event.mode)
-        elif kind == "set_override":
-            for contact in event.contacts:
-                if event.sender_profile is None:
-                    self.overrides.pop(contact, None)
-                else:
-                    self.overrides[contact] = event.sender_profile
-        elif kind == "outcome":
-            self.outcome_event(event)
-
-    def _remove(self, branch: int, profile: str, mode: RemovalMode | None) -> None:
+    def remove_sender_profile(self, branch: int, profile: str, mode: RemovalMode | None) -> None:
         removal = self.branches[branch].roster.remove(profile, started=self.state.started, mode=mode)
         if not removal.cancel_tasks:
             return
@@ -637,27 +593,7 @@ class PathRun(PathWalker):
         return any(self.arrivals) or any(self.timeouts) or any(self.after_events) or any(self.after_work)
 
     def run(self) -> PathResult:
-        events = list(self.scenario.events)
-        last_event_day = max((e.day for e in events), default=-1)
-        fixed = self.scenario.days
-        day = position = 0
-        while day < (fixed if fixed is not None else MAX_DAYS):
-            if fixed is None and day > last_event_day and not self._can_progress(day):
-                break
-            while position < len(events) and events[position].day == day:
-                self.apply(events[position])
-                position += 1
-            self._start_of_day(day)
-            self.work_day(day)
-            day += 1
-        for index, queue in enumerate(self.waiting):
-            self.tally.waiting += len(queue)
-            if queue:
-                self.warnings.append(
-                    f"branch '{self.branch_ids[index]}': {len(queue)} contact"
-                    f"{'s' if len(queue) != 1 else ''} still wait for a sender profile at the end"
-                )
-        return PathResult(self, day)
+        return PathResult(self, self._run_days())
 
 
 class PathResult(SimulationResult):

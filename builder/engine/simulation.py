@@ -27,8 +27,10 @@ from builder.engine.lanes import BranchSteps, Lane
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_result import ProfileTally, RunTally, SimEnrollment, SimTask, SimulationResult
 from builder.engine.run_state import RunState
-from builder.engine.scenario import MAX_DAYS, ContactSpec, ContactTable, Event, Scenario, ScenarioError
-from builder.engine.steps import StepChain
+from builder.engine.scenario import ContactSpec, ContactTable, Scenario
+from builder.engine.step_trees import steps_graph
+from builder.engine.steps import StepChain, is_linear
+from builder.engine.timeline import Timeline
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 
 ACTIVE, WAITING, CANCELED = EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITING, EnrollmentStatus.CANCELED
@@ -51,6 +53,11 @@ def branch_graph(
             )
         )
         edges.append((seg, prof))
+        if not is_linear(branch.steps):  # a path with control or tag steps (SPEC §10): the canvas's own rules
+            tree_nodes, tree_edges = steps_graph(prof, branch.steps, branch.id, branch.id)
+            nodes += tree_nodes
+            edges += tree_edges  # type: ignore[arg-type]
+            continue
         previous = prof
         for i, step in enumerate(branch.steps):
             node_id = f"{branch.id}/step{i}"
@@ -62,7 +69,17 @@ def branch_graph(
     return nodes, edges
 
 
-class Simulation:
+def check_start(state: AutomationState, scenario: Scenario, rosters: list[BranchRoster]) -> None:
+    """Refuse a ``start`` of an automation that has started, or has SPEC §3 (and §10) problems, naming them."""
+    if state is not AutomationState.DRAFT:
+        raise RosterError("the automation has already started")
+    nodes, edges = branch_graph(scenario, rosters)
+    found = graph.validate(nodes, edges, stop_on_reply=scenario.automation.stop_on_reply)
+    if found:
+        raise RosterError("cannot start: " + " ".join(p.message for p in found))
+
+
+class Simulation(Timeline):
     """One run of a scenario. Call :meth:`run`, or the event methods and :meth:`work_day`."""
 
     def __init__(self, scenario: Scenario) -> None:
@@ -299,24 +316,9 @@ class Simulation:
     # -- events ------------------------------------------------------------------
 
     def start(self, day: int) -> None:
-        if self.state is not AutomationState.DRAFT:
-            raise RosterError("the automation has already started")
-        nodes, edges = branch_graph(self.scenario, [b.roster for b in self.branches])
-        found = graph.validate(nodes, edges)
-        if found:
-            raise RosterError("cannot start: " + " ".join(p.message for p in found))
+        check_start(self.state, self.scenario, [b.roster for b in self.branches])
         self.state = AutomationState.RUNNING
         self._enroll(self.contacts, day)
-
-    def pause(self) -> None:
-        if self.state is not AutomationState.RUNNING:
-            raise RosterError(f"the automation is {self.state.value}, so it cannot be paused")
-        self.state = AutomationState.PAUSED
-
-    def resume(self) -> None:
-        if self.state is not AutomationState.PAUSED:
-            raise RosterError(f"the automation is {self.state.value}, so it cannot be resumed")
-        self.state = AutomationState.RUNNING
 
     def add_contacts(self, specs: Sequence[ContactSpec], day: int) -> None:
         if isinstance(specs, ContactTable):
@@ -368,13 +370,6 @@ class Simulation:
             del lane.buckets[due]
         lane.days = sorted(lane.buckets)
 
-    def set_override(self, contacts: tuple[str, ...], profile: str | None) -> None:
-        for contact in contacts:
-            if profile is None:
-                self.overrides.pop(contact, None)
-            else:
-                self.overrides[contact] = profile
-
     # -- the daily work --------------------------------------------------------------
 
     def work_day(self, day: int) -> None:
@@ -423,33 +418,7 @@ class Simulation:
                 same = codes if len(steps) == 1 else [c for c in codes if c % span == step]
                 lane.add(day + after[1], [code + shift for code in same])
 
-    def apply(self, event: Event) -> None:
-        if event.type == "remove_sender_profile" and event.mode is None and self.state.started:
-            choice = "cancel or continue this sender profile's tasks ('cancel' or 'continue')"
-            raise ScenarioError([f"{event.where}.mode: required once the automation has started: {choice}"])
-        try:
-            self._apply(event)
-        except RosterError as error:
-            raise ScenarioError([f"{event.where}: {error}"]) from None
-
-    def _apply(self, event: Event) -> None:
-        branch = self.branch_ids.index(event.branch) if event.branch is not None else -1
-        if event.type == "start":
-            self.start(event.day)
-        elif event.type == "pause":
-            self.pause()
-        elif event.type == "resume":
-            self.resume()
-        elif event.type == "add_contacts":
-            self.add_contacts(event.new_contacts, event.day)
-        elif event.type == "add_sender_profile":
-            self.add_sender_profile(branch, str(event.sender_profile), event.day)
-        elif event.type == "remove_sender_profile":
-            self.remove_sender_profile(branch, str(event.sender_profile), event.mode)
-        elif event.type == "set_override":
-            self.set_override(event.contacts, event.sender_profile)
-
-    def _can_progress(self) -> bool:
+    def _can_progress(self, day: int) -> bool:
         if self.state is not AutomationState.RUNNING:
             return False
         return any(t.pending > 0 and self.limits[p] > 0 for (_, p), t in self.tally.profiles.items())
@@ -480,26 +449,7 @@ class Simulation:
 
     def run(self) -> SimulationResult:
         """Each day: that day's events in file order, then that day's tasks."""
-        events = list(self.scenario.events)
-        last_event_day = max((e.day for e in events), default=-1)
-        fixed = self.scenario.days
-        day = 0
-        position = 0
-        while day < (fixed if fixed is not None else MAX_DAYS):
-            if fixed is None and day > last_event_day and not self._can_progress():
-                break
-            while position < len(events) and events[position].day == day:
-                self.apply(events[position])
-                position += 1
-            self.work_day(day)
-            day += 1
-        for index, queue in enumerate(self.waiting):
-            self.tally.waiting += len(queue)
-            if queue:
-                self.warnings.append(
-                    f"branch '{self.branch_ids[index]}': {len(queue)} contact"
-                    f"{'s' if len(queue) != 1 else ''} still wait for a sender profile at the end"
-                )
+        day = self._run_days()
         return SimulationResult(
             self.scenario,
             day,
