@@ -34,16 +34,7 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
     for enrollment in result.enrollments:
         branch = branch_ids[enrollment.branch]
         profile = enrollment.profile
-        assignments.append(
-            {
-                "contact": enrollment.contact,
-                "branch": branch,
-                "sender_profile": profile,
-                "reason": enrollment.reason.value if enrollment.reason else None,
-                "day": enrollment.day,
-                "status": enrollment.status.value,
-            }
-        )
+        assignments.append(assignment_record(enrollment, branch))
         outcome = outcomes[branch]
         outcome["contacts"] += 1
         if enrollment.status is EnrollmentStatus.WAITING:
@@ -79,6 +70,18 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
         "assignments": assignments,
         "tasks": tasks,
         **dict(summary.closing_pairs(result)),
+    }
+
+
+def assignment_record(enrollment: Any, branch: str) -> dict[str, Any]:
+    """One item of ``assignments`` (SPEC §7), from either run's enrollment."""
+    return {
+        "contact": enrollment.contact,
+        "branch": branch,
+        "sender_profile": enrollment.profile,
+        "reason": enrollment.reason.value if enrollment.reason else None,
+        "day": enrollment.day,
+        "status": enrollment.status.value,
     }
 
 

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from builder.engine.json_lines import BATCH, Lines, dumps, text
-from builder.engine.report import _empty_total, _Summaries
+from builder.engine.report import _assignment_lines, _empty_total, _Summaries, assignment_record
 from builder.engine.run_result import SimulationResult
-from builder.engine.words import EnrollmentStatus, Outcome, Reason, TaskStatus
+from builder.engine.words import EnrollmentStatus, Outcome, TaskStatus
 
 
 def path_result_object(result: SimulationResult) -> dict[str, Any]:
@@ -26,16 +26,7 @@ def path_result_object(result: SimulationResult) -> dict[str, Any]:
     for e in result.enrollments:
         branch = branch_ids[e.branch]
         profile = e.profile
-        assignments.append(
-            {
-                "contact": e.contact,
-                "branch": branch,
-                "sender_profile": profile,
-                "reason": e.reason.value if e.reason else None,
-                "day": e.day,
-                "status": e.status.value,
-            }
-        )
+        assignments.append(assignment_record(e, branch))
         nodes = plans[e.branch].nodes
         routes.append(
             {
@@ -76,29 +67,14 @@ def path_result_object(result: SimulationResult) -> dict[str, Any]:
                 seen = last_done[branch]
                 last_done[branch] = task.done_day if seen is None else max(seen, task.done_day)
     closing = dict(summary.closing_pairs(result))
-    per_day: dict[str, dict[str, list[int]]] = {}
-    for record in result.outcomes:  # type: ignore[attr-defined]
-        if record.profile in closing["forecast"]["done_per_day"] and record.day < result.days:
-            counts = per_day.setdefault(record.profile, {o.value: [0] * result.days for o in Outcome})
-            counts[record.outcome.value][record.day] += 1
-    closing["forecast"]["outcomes_per_day"] = dict(sorted(per_day.items()))
+    closing["forecast"]["outcomes_per_day"] = _outcomes_per_day(result, closing["forecast"]["done_per_day"])
     return {
         "automation": result.scenario.automation.name,
         "days": result.days,
         "assignments": assignments,
         "tasks": tasks,
         "routes": routes,
-        "outcomes": [
-            {
-                "contact": o.contact,
-                "branch": branch_ids[o.branch],
-                "sender_profile": o.profile,
-                "outcome": o.outcome.value,
-                "day": o.day,
-                "source": o.source,
-            }
-            for o in result.outcomes  # type: ignore[attr-defined]
-        ],
+        "outcomes": _outcome_records(result, branch_ids),
         **closing,
     }
 
@@ -141,26 +117,6 @@ def path_json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
     closing = dict(summary.closing_pairs(result))
     closing["forecast"]["outcomes_per_day"] = _outcomes_per_day(result, closing["forecast"]["done_per_day"])
     yield from closing.items()
-
-
-def _assignment_lines(enrollments: list[Any], branch_ids: list[str]) -> Iterator[list[str]]:
-    reasons: dict[Reason | None, str] = {r: dumps(r.value) for r in Reason}
-    reasons[None] = "null"
-    statuses = {s: f', "status": {dumps(s.value)}}}' for s in EnrollmentStatus}
-    middles: dict[tuple[int, str | None, Reason | None], str] = {}
-    for start in range(0, len(enrollments), BATCH):
-        batch = []
-        for e in enrollments[start : start + BATCH]:
-            key = (e.branch, e.profile, e.reason)
-            middle = middles.get(key)
-            if middle is None:
-                profile = "null" if e.profile is None else dumps(e.profile)
-                middle = middles[key] = (
-                    f', "branch": {dumps(branch_ids[e.branch])}, "sender_profile": {profile}, '
-                    f'"reason": {reasons[e.reason]}, "day": '
-                )
-            batch.append(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status]}')
-        yield batch
 
 
 def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[str]]:
