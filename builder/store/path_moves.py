@@ -32,7 +32,7 @@ from builder.engine.path_walk import ACTIVE, DONE, PENDING, PathEnrollment, Path
 from builder.engine.paths import PathPlan, SplitRotation
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import bulk_insert, table
+from builder.store.database import bulk_insert, bulk_update, table
 from builder.store.loading import allocate_ids, chunks, execute, load_branch_paths, load_stop_on_reply, query
 
 TASK_COLUMNS = ["id", "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day",
@@ -83,27 +83,24 @@ class PathChanges:
 def _set_tasks(conn: Connection, values: dict[int, tuple[Any, ...]]) -> None:
     if values:
         conn_rows = [(*v, i) for i, v in values.items()]
-        execute_many(conn, "UPDATE task SET status = ?, due_day = ?, done_day = ? WHERE id = ?", conn_rows)
+        bulk_update(conn, "UPDATE task SET status = ?, due_day = ?, done_day = ? WHERE id = ?", conn_rows)
 
 
 def _set_enrollments(conn: Connection, values: dict[int, tuple[Any, ...]]) -> None:
     if values:
         rows = [(*v, i) for i, v in values.items()]
-        execute_many(conn, "UPDATE enrollment SET status = ?, at_node_id = ?, arrived_day = ? WHERE id = ?", rows)
+        bulk_update(conn, "UPDATE enrollment SET status = ?, at_node_id = ?, arrived_day = ? WHERE id = ?", rows)
 
 
 def _tags(conn: Connection, add: Sequence[tuple[int, int]], remove: Sequence[tuple[int, int]]) -> None:
-    for contact, tag in remove:
-        execute(conn, "DELETE FROM contact_tag WHERE contact_id = ? AND tag_id = ?", (contact, tag))
-    for contact, tag in add:
-        if not query(conn, "SELECT 1 FROM contact_tag WHERE contact_id = ? AND tag_id = ?", (contact, tag)):
-            execute(conn, "INSERT INTO contact_tag (contact_id, tag_id) VALUES (?, ?)", (contact, tag))
-
-
-def execute_many(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    from builder.store.database import bulk_update
-
-    bulk_update(conn, sql, rows)
+    """Tags taken off and put on, each list in one statement run over its rows (a tag already on stays once)."""
+    bulk_update(conn, "DELETE FROM contact_tag WHERE contact_id = ? AND tag_id = ?", remove)
+    bulk_update(
+        conn,
+        "INSERT INTO contact_tag (contact_id, tag_id) SELECT ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM contact_tag WHERE contact_id = ? AND tag_id = ?)",
+        [(c, t, c, t) for c, t in add],
+    )
 
 
 class StoredPaths(PathWalker):
@@ -229,6 +226,14 @@ class StoredPaths(PathWalker):
         self.before_enrollments[enrollment_id] = (ACTIVE.value, None, None)
         return e
 
+    def begin_all(self, enrollments: Sequence[PathEnrollment], day: int) -> PathChanges:
+        """Contacts just enrolled set out on their paths together; what it wrote."""
+        if self.asks_contacts:
+            self.read_contacts(e.contact for e in enrollments)  # type: ignore[misc]
+        for e in enrollments:
+            self.begin(e, day)
+        return self.write()
+
     def begin(self, e: PathEnrollment, day: int) -> None:
         """A contact just enrolled with a sender profile sets out on its path."""
         self.loaded[e.order] = e
@@ -302,18 +307,34 @@ class StoredPaths(PathWalker):
     def _contact_data(self, e: PathEnrollment) -> tuple[Collection[str], bool, bool]:
         found = self.contacts.get(e.contact)  # type: ignore[arg-type]
         if found is None:
-            rows = query(self.conn, "SELECT email, linkedin_url FROM contact WHERE id = ?", (e.contact,))
-            email, url = rows[0] if rows else (None, None)
-            tags = {
-                name
-                for (name,) in query(
-                    self.conn,
-                    "SELECT t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = ?",
-                    (e.contact,),
-                )
-            }
-            found = self.contacts[e.contact] = (tags, bool(email), bool(url))  # type: ignore[index]
+            self.read_contacts([e.contact])  # type: ignore[list-item]
+            found = self.contacts[e.contact]  # type: ignore[index]
         return found
+
+    def read_contacts(self, contact_ids: Iterable[int]) -> None:
+        """Tags, email and LinkedIn URL of these contacts, read in a few queries, for conditions and tag steps."""
+        wanted = [c for c in dict.fromkeys(contact_ids) if c not in self.contacts]
+        for chunk in chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            tags: dict[int, set[str]] = {c: set() for c in chunk}
+            for contact, name in query(
+                self.conn,
+                f"SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id "
+                f"WHERE ct.contact_id IN ({marks})",
+                chunk,
+            ):
+                tags[contact].add(name)
+            for contact, email, url in query(
+                self.conn, f"SELECT id, email, linkedin_url FROM contact WHERE id IN ({marks})", chunk
+            ):
+                self.contacts[contact] = (tags[contact], bool(email), bool(url))
+            for contact in chunk:
+                self.contacts.setdefault(contact, (tags[contact], False, False))
+
+    @property
+    def asks_contacts(self) -> bool:
+        """Whether a path reads the contacts' data: a condition, or a tag step."""
+        return any(n.kind is NodeKind.CONDITION or n.kind.is_tag for plan in self.plans for n in plan.nodes)
 
     def _tag(self, e: PathEnrollment, tag: str, *, add: bool) -> None:
         tags = self._contact_data(e)[0]
@@ -379,9 +400,9 @@ class StoredPaths(PathWalker):
             changes.new_decisions = [(first + k, *row) for k, row in enumerate(changes.new_decisions)]
             for e in self.loaded.values():
                 self.decisions_loaded[e.order] = len(e.decisions)
+        tag_ids = {name: _tag_id(conn, name) for name in {name for _, name, _ in self.tag_changes}}
         for contact, name, add in self.tag_changes:
-            tag = _tag_id(conn, name)
-            (changes.tags_added if add else changes.tags_removed).append((contact, tag))
+            (changes.tags_added if add else changes.tags_removed).append((contact, tag_ids[name]))
         self.tag_changes.clear()
         _write(conn, changes)
         for enrollment_id, (_, after) in changes.enrollments.items():

@@ -189,9 +189,7 @@ class RunningMixin(WorkspaceBase):
         for branch in branches:
             save_roster(conn, branch.profile_node, branch.rules.roster)
         if setting_out:
-            for e in setting_out:
-                paths.begin(e, self.today_number)
-            self._paths_moved(conn, automation_id, paths.write())  # type: ignore[attr-defined]
+            self._paths_moved(conn, automation_id, paths.begin_all(setting_out, self.today_number))  # type: ignore[attr-defined]
         return len(new)
 
     def _enroll_new_members(self, conn: Connection, contact_ids: Sequence[int]) -> None:
@@ -284,9 +282,7 @@ class RunningMixin(WorkspaceBase):
         _insert_tasks(conn, tasks)
         save_roster(conn, node_id, branch.rules.roster)
         if setting_out:
-            for e in setting_out:
-                paths.begin(e, self.today_number)
-            self._paths_moved(conn, automation_id, paths.write())  # type: ignore[attr-defined]
+            self._paths_moved(conn, automation_id, paths.begin_all(setting_out, self.today_number))  # type: ignore[attr-defined]
 
     def remove_sender_profile(self, node_id: int, profile_id: int, mode: RemovalMode | str | None = None) -> None:
         """Remove a sender profile from a branch (SPEC §6).
