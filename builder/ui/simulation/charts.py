@@ -107,16 +107,22 @@ def draw_spread(chart: QChart, outlook: Outlook) -> None:
     series.attachAxis(counts)
 
 
+def day_axes(chart: QChart, days: int) -> tuple[QValueAxis, QValueAxis]:
+    """The forecast's days along the bottom and whole counts up the side, both ticked at round steps."""
+    along = QValueAxis()
+    along.setLabelFormat("%d")
+    round_ticks(along, max(1, days - 1))
+    up = QValueAxis()
+    up.setLabelFormat("%d")
+    chart.addAxis(along, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(up, Qt.AlignmentFlag.AlignLeft)
+    return along, up
+
+
 def draw_forecast(chart: QChart, outlook: Outlook) -> None:
     """One line a profile: the tasks it does each day of the forecast."""
     clear_chart(chart)
-    days = QValueAxis()
-    days.setLabelFormat("%d")
-    round_ticks(days, max(1, outlook.days - 1))
-    done = QValueAxis()
-    done.setLabelFormat("%d")
-    chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
-    chart.addAxis(done, Qt.AlignmentFlag.AlignLeft)
+    days, done = day_axes(chart, outlook.days)
     names = {p.profile: p.name for p in outlook.profiles}
     colours = profile_colours(outlook)
     top = 1
@@ -144,13 +150,7 @@ def draw_outcomes(chart: QChart, outlook: Outlook) -> None:
         chart.setTitle("Accepted and replied per day (set outcome rates to see them)")
         return
     chart.setTitle("Accepted and replied (dashed) per day")
-    days = QValueAxis()
-    days.setLabelFormat("%d")
-    round_ticks(days, max(1, outlook.days - 1))
-    counts = QValueAxis()
-    counts.setLabelFormat("%d")
-    chart.addAxis(days, Qt.AlignmentFlag.AlignBottom)
-    chart.addAxis(counts, Qt.AlignmentFlag.AlignLeft)
+    days, counts = day_axes(chart, outlook.days)
     names = {p.profile: p.name for p in outlook.profiles}
     colours = profile_colours(outlook)
     top = 1
