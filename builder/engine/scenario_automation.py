@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from builder.engine.json_reader import MISSING, JsonReader, kind_of, known_id
+from builder.engine.node_settings import MAX_VARIANTS, MIN_VARIANTS, VARIANT_NAME
 from builder.engine.scenario_parts import AutomationSpec, BranchSpec, Rate, Rates
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.steps import Condition, Step, Variant
@@ -139,7 +139,6 @@ STEP_KEYS: dict[NodeKind, set[str]] = {
     NodeKind.ADD_TAG: {"tag"},
     NodeKind.REMOVE_TAG: {"tag"},
 }
-VARIANT_NAME = re.compile(r"[A-Za-z0-9_-]{1,20}")
 WAIT_FOR_OUTCOMES = (Outcome.ACCEPTED.value, Outcome.REPLIED.value)
 
 
@@ -265,8 +264,8 @@ def _read_split(r: JsonReader, obj: dict[str, Any], at: str, stop_on_reply: bool
     if raw is None:
         return None
     good = True
-    if not 2 <= len(raw) <= 5:
-        r.problem(f"{at}.variants", f"needs 2 to 5 variants, got {len(raw)}")
+    if not MIN_VARIANTS <= len(raw) <= MAX_VARIANTS:
+        r.problem(f"{at}.variants", f"needs {MIN_VARIANTS} to {MAX_VARIANTS} variants, got {len(raw)}")
         good = False
     variants, outputs, first_at = [], [], {}
     total = 0

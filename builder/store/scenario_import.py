@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from builder.engine.node_settings import settings_of
 from builder.engine.scenario import BranchSpec, ContactSpec, Event, Scenario
 from builder.engine.segments import SegmentRule
 from builder.engine.steps import Step
@@ -221,20 +221,6 @@ def _build_path(
                     )
             return max(rows, 1)
     return 1
-
-
-def settings_of(step: Step) -> dict[str, Any] | None:
-    """A step's settings as the workspace stores them on its node (the reverse of ``node_settings.step_of``)."""
-    if step.kind is NodeKind.WAIT_FOR:
-        return {"outcome": step.outcome.value if step.outcome else None, "days": step.days}
-    if step.kind is NodeKind.CONDITION and step.condition is not None:
-        rule, values = step.condition.rule, list(step.condition.values)
-        return {"has": values[0]} if rule == "has" else {rule: values}
-    if step.kind is NodeKind.SPLIT:
-        return {"variants": [{"name": v.name, "percent": v.percent} for v in step.variants]}
-    if step.kind.is_tag:
-        return {"tag": step.tag}
-    return None
 
 
 def _apply(ws: Workspace, loaded: LoadedScenario, event: Event, pins: dict[str, int]) -> None:

@@ -12,10 +12,9 @@ import contextlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from builder.engine.node_settings import settings_of
 from builder.engine.scenario import BranchSpec, ContactSpec, Scenario
 from builder.engine.segments import SegmentRule
-from builder.engine.steps import Step
-from builder.engine.words import NodeKind
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 
@@ -70,7 +69,7 @@ class Story:
         """A list of steps after ``previous`` (leaving it by ``output``); a control step's outputs below it."""
         ws = self.ws
         for step in steps:
-            settings = step_settings(step)
+            settings = settings_of(step)
             node = ws.add_node(self.automation, step.kind, wait_days=step.days, x=x, y=y, settings=settings)
             ws.connect(previous, node, output)
             previous, output, y = node, None, y + 100
@@ -82,20 +81,6 @@ class Story:
         while plan := self.ws.plan_today():
             for tasks in plan.values():
                 self.ws.mark_done(tasks[0].task_id)
-
-
-def step_settings(step: Step) -> dict | None:
-    """A step's settings as the workspace stores them (SPEC §10)."""
-    if step.kind is NodeKind.WAIT_FOR:
-        return {"outcome": step.outcome.value, "days": step.days}
-    if step.kind is NodeKind.CONDITION:
-        rule = step.condition
-        return {rule.rule: rule.values[0] if rule.rule == "has" else list(rule.values)}
-    if step.kind is NodeKind.SPLIT:
-        return {"variants": [{"name": v.name, "percent": v.percent} for v in step.variants]}
-    if step.kind.is_tag:
-        return {"tag": step.tag}
-    return None
 
 
 def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
