@@ -407,7 +407,7 @@ class PathRun(Timeline, PathWalker):
         if e.profile is None:
             self.warnings.append(f"{said} waits for a sender profile, so its outcome '{outcome.value}' changes nothing")
             return
-        needs = {Outcome.ACCEPTED: NodeKind.LINKEDIN_CONNECT, Outcome.BOUNCED: NodeKind.EMAIL}.get(outcome)
+        needs = outcome.needs_done
         if needs is not None and not any(t.kind is needs and t.status is DONE for t in e.tasks):
             self.warnings.append(
                 f"{said} has no done {needs.label} task, so its outcome '{outcome.value}' changes nothing"

@@ -120,6 +120,11 @@ class Outcome(StrEnum):
     def label(self) -> str:
         return self.value.capitalize()
 
+    @property
+    def needs_done(self) -> NodeKind | None:
+        """The task that must be done before this can happen (SPEC §10): a connect to accept, an email to bounce."""
+        return {Outcome.ACCEPTED: NodeKind.LINKEDIN_CONNECT, Outcome.BOUNCED: NodeKind.EMAIL}.get(self)
+
 
 CONDITION_HAS = ("email", "linkedin")  # what a condition's ``has`` may ask for
 

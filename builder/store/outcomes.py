@@ -127,11 +127,12 @@ def record_in(
         raise WorkspaceError(
             f"{contact_name} is waiting for a sender profile in '{automation_name}': nobody has contacted them yet."
         )
-    if outcome is Outcome.ACCEPTED and not _has_done(conn, enrollment, NodeKind.LINKEDIN_CONNECT):
-        raise WorkspaceError(
-            f"{contact_name} cannot have accepted yet: no LinkedIn connect to them is done in '{automation_name}'."
-        )
-    if outcome is Outcome.BOUNCED and not _has_done(conn, enrollment, NodeKind.EMAIL):
+    needs = outcome.needs_done
+    if needs is not None and not _has_done(conn, enrollment, needs):
+        if outcome is Outcome.ACCEPTED:
+            raise WorkspaceError(
+                f"{contact_name} cannot have accepted yet: no LinkedIn connect to them is done in '{automation_name}'."
+            )
         raise WorkspaceError(
             f"An email to {contact_name} cannot have bounced: none is done in '{automation_name}' yet."
         )
