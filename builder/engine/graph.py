@@ -1,4 +1,4 @@
-"""The rules of an automation's graph (SPEC §3 as §10 changes it), checked with networkx.
+"""The rules of an automation's graph (SPEC §3 as §10 changes it).
 
 The steps after a Sender Profile node form a path: a tree. Every step has one
 incoming edge; an action, wait or tag step at most one outgoing edge; a control
@@ -10,22 +10,21 @@ Every problem names the node it concerns and says what to do, in a marketer's
 words. The canvas asks :func:`check_connect` while a connection is dragged, so
 the connection rules live here only.
 
-networkx is imported by the functions that need it, not on the way to the
-first frame; :func:`check_connect` needs none of it: one new connection can
-only break the rules at its two ends, or close a loop.
+The rules walk a small graph of their own (:class:`RuleGraph`); networkx
+(about 0.3 s to import) is imported only to name a loop that is there, so a
+start or a forecast never pays for it. :func:`check_connect` needs none of
+it: one new connection can only break the rules at its two ends, or close a
+loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from builder.engine import node_settings
 from builder.engine.words import NodeKind
-
-if TYPE_CHECKING:
-    import networkx as nx
 
 
 @dataclass(frozen=True)
@@ -139,37 +138,87 @@ class DuplicateConnectionError(ConnectionRefused):
     pass
 
 
-def build_graph(nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> nx.DiGraph:
-    """The graph for networkx; each edge keeps its ``output``, and the edges of each node in order
-    in ``graph.graph["outgoing"]`` (a DiGraph keeps one edge per pair, the rules count them all)."""
-    import networkx as nx
+class RuleGraph:
+    """What the rules read of a graph: its nodes in order, and each node's edges in order.
 
-    graph = nx.DiGraph()
-    for node in nodes:
-        graph.add_node(node.id, node=node)
-    outgoing: dict[Hashable, list[tuple[Hashable, str | None]]] = {}
-    for edge in edges:
-        source, target, output = edge_parts(edge)
-        graph.add_edge(source, target, output=output)
-        outgoing.setdefault(source, []).append((target, output))
-    graph.graph["outgoing"] = outgoing
-    return graph
+    Predecessors and successors are each listed once, as a networkx DiGraph
+    keeps them; ``outgoing`` keeps every edge, as the rules count them all.
+    """
+
+    def __init__(self, nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> None:
+        self.nodes: dict[Hashable, GraphNode] = {node.id: node for node in nodes}
+        self.edges: list[tuple[Hashable, Hashable, str | None]] = []
+        self.succs: dict[Hashable, dict[Hashable, None]] = {n: {} for n in self.nodes}
+        self.preds: dict[Hashable, dict[Hashable, None]] = {n: {} for n in self.nodes}
+        self.outgoing: dict[Hashable, list[tuple[Hashable, str | None]]] = {}
+        for edge in edges:
+            source, target, output = edge_parts(edge)
+            self.edges.append((source, target, output))
+            self.succs.setdefault(source, {})[target] = None
+            self.preds.setdefault(target, {})[source] = None
+            self.succs.setdefault(target, {})
+            self.preds.setdefault(source, {})
+            self.outgoing.setdefault(source, []).append((target, output))
+
+    def successors(self, node_id: Hashable) -> list[Hashable]:
+        return list(self.succs.get(node_id, ()))
+
+    def predecessors(self, node_id: Hashable) -> list[Hashable]:
+        return list(self.preds.get(node_id, ()))
+
+    def descendants(self, start: Hashable) -> set[Hashable]:
+        """Every node a path leads to from ``start``."""
+        found: set[Hashable] = set()
+        frontier = [start]
+        while frontier:
+            for target in self.succs.get(frontier.pop(), ()):
+                if target not in found:
+                    found.add(target)
+                    frontier.append(target)
+        found.discard(start)  # as networkx's descendants: never the start itself
+        return found
+
+    def loop(self) -> list[Hashable]:
+        """The nodes of one loop, as networkx's ``find_cycle`` names it; empty when the graph has none.
+
+        Whether there is a loop at all is a count of in-edges (Kahn); only a
+        graph with one imports networkx, so a loop is named the same way as
+        before, everywhere.
+        """
+        waiting = {n: len(p) for n, p in self.preds.items()}
+        ready = [n for n, count in waiting.items() if count == 0]
+        left = len(waiting)
+        while ready:
+            node = ready.pop()
+            left -= 1
+            for target in self.succs.get(node, ()):
+                waiting[target] -= 1
+                if waiting[target] == 0:
+                    ready.append(target)
+        if left == 0:
+            return []
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        graph.add_edges_from((source, target) for source, target, _ in self.edges)
+        return [u for u, _ in nx.find_cycle(graph)]
+
+
+def build_graph(nodes: Iterable[GraphNode], edges: Iterable[Edge]) -> RuleGraph:
+    """The graph the rules read (no networkx: a start checks its graph without importing it)."""
+    return RuleGraph(nodes, edges)
 
 
 def _q(node: GraphNode) -> str:
     return f"'{node.title}'"
 
 
-def problems(graph: nx.DiGraph, *, stop_on_reply: bool = True) -> list[Problem]:
+def problems(graph: RuleGraph, *, stop_on_reply: bool = True) -> list[Problem]:
     """Everything that keeps this graph from starting, in node order."""
-    import networkx as nx
-
-    outgoing: dict[Hashable, list[tuple[Hashable, str | None]]] = graph.graph.get("outgoing") or {
-        n: [(t, d.get("output")) for t, d in graph.adj[n].items()] for n in graph.nodes
-    }
-
+    outgoing = graph.outgoing
     found: list[Problem] = []
-    info: dict[Hashable, GraphNode] = {n: graph.nodes[n]["node"] for n in graph.nodes}
+    info: dict[Hashable, GraphNode] = graph.nodes
 
     def add(node: Hashable | None, code: str, message: str, structural: bool = False) -> None:
         found.append(Problem(node, code, message, structural))
@@ -179,17 +228,14 @@ def problems(graph: nx.DiGraph, *, stop_on_reply: bool = True) -> list[Problem]:
         add(None, "no_segment", "Add a Segment node: it says who the automation contacts.")
 
     cycle_nodes: set[Hashable] = set()
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        cycle = []
+    cycle = graph.loop()
     if cycle:
-        cycle_nodes = {u for u, _ in cycle}
-        found.append(_cycle_problem(info, [u for u, _ in cycle]))
+        cycle_nodes = set(cycle)
+        found.append(_cycle_problem(info, cycle))
 
     reachable: set[Hashable] = set()
     for segment in segments:
-        reachable |= nx.descendants(graph, segment) | {segment}
+        reachable |= graph.descendants(segment) | {segment}
 
     for node_id, node in info.items():
         name = _q(node)
@@ -338,10 +384,8 @@ def _in_problem(node_id: Hashable, info: NodeLookup, preds: Sequence[Hashable]) 
     return None
 
 
-def _has_action_after(graph: nx.DiGraph, info: dict[Hashable, GraphNode], start: Hashable) -> bool:
-    import networkx as nx
-
-    return any(info[n].kind.is_action for n in nx.descendants(graph, start))
+def _has_action_after(graph: RuleGraph, info: dict[Hashable, GraphNode], start: Hashable) -> bool:
+    return any(info[n].kind.is_action for n in graph.descendants(start))
 
 
 def validate(nodes: Iterable[GraphNode], edges: Iterable[Edge], *, stop_on_reply: bool = True) -> list[Problem]:

@@ -312,3 +312,24 @@ def test_the_local_check_still_refuses_a_loop_through_a_long_chain(monkeypatch):
     assert raised.value.problem.node == "s1999"
     assert str(raised.value).startswith("These steps loop back on themselves: 's1999' → 's5' → 's6' → ")
     assert str(raised.value).endswith("→ 's1998' → 's1999'. Remove one connection of the loop.")
+
+
+def test_checking_a_graph_without_a_loop_does_not_import_networkx():
+    """A start or a forecast checks its graph without the 0.3 s import; only a loop, to be named, needs it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from builder.engine.graph import GraphNode, validate\n"
+        "from builder.engine.words import NodeKind as K\n"
+        "nodes = [GraphNode('s', K.SEGMENT, 's'), GraphNode('p', K.SENDER_PROFILE, 'p', profile_count=1),\n"
+        "         GraphNode('c', K.LINKEDIN_CONNECT, 'c'), GraphNode('w', K.WAIT, 'w', wait_days=2)]\n"
+        "assert validate(nodes, [('s', 'p'), ('p', 'c'), ('c', 'w')]) == []\n"
+        "print('networkx' in sys.modules)\n"
+        "looped = validate(nodes, [('s', 'p'), ('p', 'c'), ('c', 'w'), ('w', 'c')])\n"
+        "print([p.code for p in looped if p.code == 'cycle'], 'networkx' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "False"
+    assert out[1] == "['cycle'] True"
