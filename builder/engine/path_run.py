@@ -25,8 +25,8 @@ import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
@@ -58,10 +58,26 @@ from builder.engine.words import (
 
 __all__ = ["ACTIVE", "PENDING", "REPLIED", "WAITING", "PathEnrollment", "PathResult", "PathRun", "PathTask"]
 
+# A queued task is one integer, ``due << DUE_SHIFT | order << POSITION_BITS | position``: a heap of such
+# integers is in SPEC §5's order (oldest due, then enrollment order), and compares in C, not tuple by tuple.
+# Shifts keep the order for a due day before 0 too (a saved run taken up), as Python's integers are signed.
+POSITION_BITS = 16  # a contact's tasks on one path: fewer than 65,536
+ORDER_BITS = 40  # enrollments in one run: fewer than a trillion
+DUE_SHIFT = POSITION_BITS + ORDER_BITS
+POSITION_MASK, ORDER_MASK = (1 << POSITION_BITS) - 1, (1 << ORDER_BITS) - 1
+# An arrival or a timeout of a day is one integer too, ``order << MOMENT_SHIFT | node << 1 | is timeout``.
+NODE_BITS = 24
+MOMENT_SHIFT = NODE_BITS + 1
+NODE_MASK = (1 << NODE_BITS) - 1
+# An outcome a rate makes happen: ``done day << RATE_SHIFT | order << … | node << … | outcome``, sorted as
+# (done day, order, node), as the walk met them.
+OUTCOMES = tuple(Outcome)
+OUTCOME_BITS = 3
+RATE_SHIFT = ORDER_BITS + NODE_BITS + OUTCOME_BITS
 
-@dataclass(frozen=True, slots=True)
-class OutcomeRecord:
-    """One outcome as ``simulate`` reports it."""
+
+class OutcomeRecord(NamedTuple):
+    """One outcome as ``simulate`` reports it (a named tuple: a run may record tens of thousands)."""
 
     contact: str
     branch: int
@@ -117,9 +133,9 @@ class PathRun(Timeline, PathWalker):
         ]
         self.branch_ids = [b.id for b in automation.branches]
         self.splits: dict[tuple[int, int], SplitRotation] = {}
-        # per (branch, control node): contacts that arrived, and those that left it unanswered (a reply, a removal)
-        self.arrived: Counter[tuple[int, int]] = Counter()
-        self.left: Counter[tuple[int, int]] = Counter()
+        # per branch, per control node: contacts that arrived, and those that left it unanswered (a reply, a removal)
+        self.arrived_at = [[0] * len(plan.nodes) for plan in self.plans]
+        self.left_at = [[0] * len(plan.nodes) for plan in self.plans]
 
         self.contacts = ContactColumns([], [])  # everyone so far: ids and tags, for the segments
         self.specs: dict[str, ContactSpec] = {}  # each contact as the scenario gives it
@@ -128,12 +144,11 @@ class PathRun(Timeline, PathWalker):
         self.order: list[PathEnrollment] = []
         self.waiting: list[list[PathEnrollment]] = [[] for _ in self.branches]
 
-        self.lanes: dict[str, list[tuple[int, int, int]]] = {}  # profile -> heap of (due, order, task)
-        self.arrivals: dict[int, list[tuple[int, int]]] = defaultdict(list)  # day -> (order, node)
-        self.timeouts: dict[int, list[tuple[int, int]]] = defaultdict(list)  # day -> (order, node)
-        # day -> (done day, order, node, outcome): outcomes rates make happen after the events / after the work
-        self.after_events: dict[int, list[tuple[int, int, int, Outcome]]] = defaultdict(list)
-        self.after_work: dict[int, list[tuple[int, int, int, Outcome]]] = defaultdict(list)
+        self.lanes: dict[str, list[int]] = {}  # profile -> heap of queued tasks (see DUE_SHIFT)
+        self.moments: dict[int, list[int]] = defaultdict(list)  # day -> arrivals and timeouts (see MOMENT_SHIFT)
+        # day -> the outcomes rates make happen after the events / after the work (see RATE_SHIFT)
+        self.after_events: dict[int, list[int]] = defaultdict(list)
+        self.after_work: dict[int, list[int]] = defaultdict(list)
 
         self.outcomes: list[OutcomeRecord] = []
         self.done_per_day: dict[str, list[int]] = {p.id: [] for p in scenario.sender_profiles}
@@ -309,14 +324,15 @@ class PathRun(Timeline, PathWalker):
         target, waits = plan.hop(plan.first)
         if not made or target != made[0]:
             return False
-        queued: dict[str, list[tuple[int, int, int]]] = defaultdict(list)  # profile -> its new lane entries
+        queued: dict[str, list[int]] = defaultdict(list)  # profile -> its new lane entries
         one, one_kind = made[0], kinds[0]
+        more = list(zip(made[1:], kinds[1:], strict=True))
         for e in group:
             task = PathTask(one, one_kind)
-            e.tasks = [task] if len(made) == 1 else [task, *map(PathTask, made[1:], kinds[1:])]
+            e.tasks = [task, *itertools.starmap(PathTask, more)] if more else [task]
             task.due_day = due = e.day + waits
             e.current, e.next_task = 0, 1
-            queued[e.profile].append((due, e.order, 0))  # type: ignore[index]
+            queued[e.profile].append(due << DUE_SHIFT | e.order << POSITION_BITS)  # type: ignore[index]
         for profile, entries in queued.items():
             self.tally.of(branch, profile).pending += len(entries) * len(made)  # the tally each of them holds
             lane = self.lanes.setdefault(profile, [])
@@ -337,7 +353,7 @@ class PathRun(Timeline, PathWalker):
             lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
             if lane is None:
                 lane = self.lanes[e.profile] = []  # type: ignore[index]
-            heapq.heappush(lane, (due, e.order, 0))
+            heapq.heappush(lane, due << DUE_SHIFT | e.order << POSITION_BITS)
             return
         self._make_tasks(e, plan.first)
         self._move_on(e, plan.first, e.day, day)
@@ -387,14 +403,18 @@ class PathRun(Timeline, PathWalker):
             if when < 0:  # a task done before a saved run was taken up: what it led to has happened already
                 return
             queue = self.after_work if after_days == 0 else self.after_events
-            queue[when].append((day, e.order, task.node, outcome))
+            place = (e.order << NODE_BITS | task.node) << OUTCOME_BITS | OUTCOMES.index(outcome)
+            queue[when].append(day << RATE_SHIFT | place)
             return  # an email that bounced is not also replied to
 
-    def _happen(self, queue: dict[int, list[tuple[int, int, int, Outcome]]], day: int) -> None:
+    def _happen(self, queue: dict[int, list[int]], day: int) -> None:
         due = queue.pop(day, None)
         if due:
-            for _, order, _, outcome in sorted(due, key=itemgetter(0, 1, 2)):
-                self._outcome(self.order[order], outcome, day, "rate")
+            due.sort()  # by (done day, order, node)
+            order_of, outcome = self.order, self._outcome
+            for key in due:
+                order = key >> (NODE_BITS + OUTCOME_BITS) & ORDER_MASK
+                outcome(order_of[order], OUTCOMES[key & 7], day, "rate")
 
     def outcome_event(self, event: Event) -> None:
         contact, outcome = event.contacts[0], event.outcome
@@ -420,23 +440,21 @@ class PathRun(Timeline, PathWalker):
     def _start_of_day(self, day: int) -> None:
         """Right after the day's events: outcomes by rate, then arrivals after a wait and Wait for timeouts."""
         self._happen(self.after_events, day)
-        arriving = self.arrivals.pop(day, [])
-        expiring = self.timeouts.pop(day, [])
-        if not arriving and not expiring:
+        moments = self.moments.pop(day, None)
+        if not moments:
             return
-        moments = [(order, node, True) for order, node in arriving]
-        moments += [(order, node, False) for order, node in expiring]
-        moments.sort(key=itemgetter(0))
-        nodes_of = self.plans
-        for order, index, arrives in moments:
-            e = self.order[order]
+        moments.sort()  # enrollment order (then node, an arrival before a timeout)
+        plans, order_of = self.plans, self.order
+        for key in moments:
+            e = order_of[key >> MOMENT_SHIFT]
             if e.status is not ACTIVE:
                 continue
-            if arrives:
+            index = key >> 1 & NODE_MASK
+            if not key & 1:  # it arrives
                 if e.travel != index:
                     continue
                 e.travel = None
-                node = nodes_of[e.branch].nodes[index]
+                node = plans[e.branch].nodes[index]
                 if node.kind.is_tag:
                     self._tag(e, node.step.tag, add=node.kind is NodeKind.ADD_TAG)  # type: ignore[arg-type]
                     self._move_on(e, node.next, day, day)
@@ -453,7 +471,7 @@ class PathRun(Timeline, PathWalker):
             if day == 0:  # what was done today before the run counts, in every automation (or, unsaid, in this one)
                 for profile in room:
                     room[profile] -= max(self.used_today.get(profile, 0), self.ours_today[profile])
-            heads: list[tuple[int, int, str]] = []
+            heads: list[int] = []
             for profile in self.lanes:
                 self._push_head(heads, profile, day, room)
             self._work_heads(heads, day, room, done)
@@ -461,56 +479,65 @@ class PathRun(Timeline, PathWalker):
             self.done_per_day[profile].append(count + (self.ours_today[profile] if day == 0 else 0))
         self._happen(self.after_work, day)
 
-    def _work_heads(
-        self, heads: list[tuple[int, int, str]], day: int, room: dict[str, int], done: dict[str, int]
-    ) -> None:
+    def _work_heads(self, heads: list[int], day: int, room: dict[str, int], done: dict[str, int]) -> None:
         """Do the due tasks, the oldest of all profiles' heads first, each profile up to its room.
 
-        The loop of :meth:`work_day`, with :meth:`_push_head` and the counting
-        of a task done written out: it runs once per task done, so what a call
-        would cost counts. A task done queues only its own enrollment's next task, for the
-        same profile, so only that profile's head is looked at again.
+        The loop of :meth:`work_day`, with :meth:`_push_head`, the counting of
+        a task done and :meth:`PathWalker._task_done` written out: it runs once
+        per task done, so what a call would cost counts. A head is its lane's
+        key (its enrollment names the profile). A task done queues only its own
+        enrollment's next task, for the same profile, so only that profile's
+        head is looked at again.
         """
-        lanes, order_of, task_done = self.lanes, self.order, self._task_done
+        lanes, order_of, move_on = self.lanes, self.order, self._move_on
+        nexts = [[node.next for node in plan.nodes] for plan in self.plans]
         rate_outcomes = self._rate_outcomes if any(any(rules) for rules in self.rate_rules) else None
         pop, push = heapq.heappop, heapq.heappush
         while heads:
-            _, _, profile = pop(heads)
-            lane = lanes[profile]
-            _, order, position = pop(lane)
-            e = order_of[order]
+            key = pop(heads)
+            e = order_of[key >> POSITION_BITS & ORDER_MASK]
+            position = key & POSITION_MASK
+            profile = e.profile
+            lane = lanes[profile]  # type: ignore[index]
+            pop(lane)  # the head itself: nothing was queued before it since it became the head
             tally = e.tally
             tally.pending -= 1
             tally.done += 1
             tally.last_done = day
+            task = e.tasks[position]
             if rate_outcomes is not None:
-                rate_outcomes(e, e.tasks[position], day)
-            task_done(e, position, day)
-            room[profile] -= 1
-            done[profile] += 1
-            if room[profile] <= 0:
+                rate_outcomes(e, task, day)
+            task.status, task.done_day = DONE, day
+            e.current = None
+            e.next_task = position + 1
+            move_on(e, nexts[e.branch][task.node], day, day)
+            room[profile] -= 1  # type: ignore[index]
+            done[profile] += 1  # type: ignore[index]
+            if room[profile] <= 0:  # type: ignore[index]
                 continue
             while lane:
-                due, order, position = lane[0]
-                e = order_of[order]
-                if e.current == position and e.status is ACTIVE and e.tasks[position].due_day == due:
-                    if due <= day:
-                        push(heads, (due, order, profile))
+                key = lane[0]
+                e = order_of[key >> POSITION_BITS & ORDER_MASK]
+                position = key & POSITION_MASK
+                if e.current == position and e.status is ACTIVE and e.tasks[position].due_day == key >> DUE_SHIFT:
+                    if key >> DUE_SHIFT <= day:
+                        push(heads, key)
                     break
                 pop(lane)  # a task canceled or moved on since it was queued
 
-    def _push_head(self, heads: list[tuple[int, int, str]], profile: str, day: int, room: dict[str, int]) -> None:
+    def _push_head(self, heads: list[int], profile: str, day: int, room: dict[str, int]) -> None:
         """Put the profile's next live task due by ``day`` among the heads, if it has room."""
         lane = self.lanes[profile]
         order_of = self.order
         while lane:
-            due, order, position = lane[0]
-            e = order_of[order]
-            if e.current == position and e.status is ACTIVE and e.tasks[position].due_day == due:
+            key = lane[0]
+            e = order_of[key >> POSITION_BITS & ORDER_MASK]
+            position = key & POSITION_MASK
+            if e.current == position and e.status is ACTIVE and e.tasks[position].due_day == key >> DUE_SHIFT:
                 break
             heapq.heappop(lane)  # a task canceled or moved on since it was queued
-        if lane and lane[0][0] <= day and room.get(profile, 0) > 0:
-            heapq.heappush(heads, (lane[0][0], lane[0][1], profile))
+        if lane and lane[0] >> DUE_SHIFT <= day and room.get(profile, 0) > 0:
+            heapq.heappush(heads, lane[0])
 
     # -- where the walk leaves its results (PathWalker's hooks) -------------------------------
 
@@ -518,22 +545,37 @@ class PathRun(Timeline, PathWalker):
         lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
         if lane is None:
             lane = self.lanes[e.profile] = []  # type: ignore[index]
-        heapq.heappush(lane, (due, e.order, position))
+        heapq.heappush(lane, due << DUE_SHIFT | e.order << POSITION_BITS | position)
 
     def _travel(self, e: PathEnrollment, node: int, day: int) -> None:
-        self.arrivals[day].append((e.order, node))
+        self.moments[day].append(e.order << MOMENT_SHIFT | node << 1)
+
+    def arrival_day(self, e: PathEnrollment) -> int:
+        """The day the enrollment arrives at the node it travels to (for a saved run's ``at``)."""
+        key = e.order << MOMENT_SHIFT | e.travel << 1  # type: ignore[operator]
+        return min(day for day, moments in self.moments.items() if key in moments)
 
     def _wait(self, e: PathEnrollment, node: int, deadline: int) -> None:
-        self.timeouts[deadline].append((e.order, node))
+        self.moments[deadline].append(e.order << MOMENT_SHIFT | node << 1 | 1)
 
     def _pending(self, e: PathEnrollment, change: int) -> None:
         e.tally.pending += change
 
     def _arrived(self, e: PathEnrollment, node: int) -> None:
-        self.arrived[(e.branch, node)] += 1
+        self.arrived_at[e.branch][node] += 1
 
     def _left(self, e: PathEnrollment, node: int) -> None:
-        self.left[(e.branch, node)] += 1
+        self.left_at[e.branch][node] += 1
+
+    @property
+    def arrived(self) -> Counter[tuple[int, int]]:
+        """Per (branch, control node): the contacts that arrived there."""
+        return _per_node(self.arrived_at)
+
+    @property
+    def left(self) -> Counter[tuple[int, int]]:
+        """Per (branch, control node): the contacts that left it unanswered (a reply, a removal)."""
+        return _per_node(self.left_at)
 
     def _tag(self, e: PathEnrollment, tag: str, *, add: bool) -> None:
         tags = self.tags.get(e.contact)
@@ -590,10 +632,14 @@ class PathRun(Timeline, PathWalker):
             return False
         if any(t.pending > 0 and self.limits[p] > 0 for (_, p), t in self.tally.profiles.items()):
             return True
-        return any(self.arrivals) or any(self.timeouts) or any(self.after_events) or any(self.after_work)
+        return any(self.moments) or any(self.after_events) or any(self.after_work)
 
     def run(self) -> PathResult:
         return PathResult(self, self._run_days())
+
+
+def _per_node(counts: list[list[int]]) -> Counter[tuple[int, int]]:
+    return Counter({(b, n): c for b, per in enumerate(counts) for n, c in enumerate(per) if c})
 
 
 class PathResult(SimulationResult):

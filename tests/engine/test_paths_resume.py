@@ -72,7 +72,7 @@ def saved_state(run: PathRun, cut: int) -> RunState:
 
 
 def run_arrival(run: PathRun, e: Any) -> int:
-    return min(day for day, moments in run.arrivals.items() if (e.order, e.travel) in moments)
+    return run.arrival_day(e)
 
 
 def scenario_of(steps: list[dict[str, Any]], **automation: Any) -> dict[str, Any]:
