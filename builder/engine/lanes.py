@@ -8,8 +8,11 @@ within a due day.
 from __future__ import annotations
 
 import heapq
+from collections import defaultdict
+from collections.abc import Callable
 
 from builder.engine.steps import StepChain
+from builder.engine.words import NodeKind
 
 
 class Lane:
@@ -36,6 +39,22 @@ class Lane:
             bucket.extend(codes)
         self.unsorted.add(due)
 
+    @property
+    def parts(self) -> list[Lane]:
+        """The lanes that hold the tasks: this one (see :class:`KindLanes`)."""
+        return [self]
+
+    def first(self) -> tuple[int, int] | None:
+        """The (due day, code) of the first queued task, or None when nothing is queued."""
+        if not self.days:
+            return None
+        due = self.days[0]
+        bucket = self.buckets[due]
+        if due in self.unsorted:
+            bucket.sort(reverse=True)
+            self.unsorted.discard(due)
+        return due, bucket[-1]
+
     def take(self, due: int, count: int) -> list[int]:
         """The first ``count`` tasks due on ``due``, in order, off the queue."""
         bucket = self.buckets[due]
@@ -49,6 +68,38 @@ class Lane:
             heapq.heappop(self.days)
             del self.buckets[due]
         return taken
+
+
+class KindLanes:
+    """One sender profile's queued tasks, a :class:`Lane` per action kind (SPEC §12).
+
+    For a profile with limits per action kind: a kind that reached its limit
+    is passed over by leaving its lane alone, and the day's work takes the
+    first task of the other lanes, so passing over costs nothing per task.
+    ``kind_of`` tells a task code's kind.
+    """
+
+    __slots__ = ("branches", "by_kind", "kind_of")
+
+    def __init__(self, kind_of: Callable[[int], NodeKind]) -> None:
+        self.kind_of = kind_of
+        self.by_kind: dict[NodeKind, Lane] = {}
+        self.branches: set[int] = set()
+
+    @property
+    def parts(self) -> list[Lane]:
+        return list(self.by_kind.values())
+
+    def add(self, due: int, codes: list[int]) -> None:
+        kind_of = self.kind_of
+        groups: dict[NodeKind, list[int]] = defaultdict(list)
+        for code in codes:
+            groups[kind_of(code)].append(code)
+        for kind, group in groups.items():
+            lane = self.by_kind.get(kind)
+            if lane is None:
+                lane = self.by_kind[kind] = Lane()
+            lane.add(due, group)
 
 
 class BranchSteps:

@@ -74,8 +74,8 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
 
 
 def assignment_record(enrollment: Any, branch: str) -> dict[str, Any]:
-    """One item of ``assignments`` (SPEC §7), from either run's enrollment."""
-    return {
+    """One item of ``assignments`` (SPEC §7), from either run's enrollment; ``moved_from`` only for a moved one (§12)."""
+    record = {
         "contact": enrollment.contact,
         "branch": branch,
         "sender_profile": enrollment.profile,
@@ -83,6 +83,10 @@ def assignment_record(enrollment: Any, branch: str) -> dict[str, Any]:
         "day": enrollment.day,
         "status": enrollment.status.value,
     }
+    moved_from = getattr(enrollment, "moved_from", None)
+    if moved_from is not None:
+        record["moved_from"] = moved_from
+    return record
 
 
 def _empty_total() -> dict[str, Any]:
@@ -194,7 +198,12 @@ def _assignment_lines(enrollments: list[SimEnrollment], branch_ids: list[str]) -
                     f', "branch": {dumps(branch_ids[e.branch])}, "sender_profile": {profile}, '
                     f'"reason": {reasons[e.reason]}, "day": '
                 )
-            add(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status]}')
+            moved_from = getattr(e, "moved_from", None)  # a path run's enrollments are never moved (yet)
+            if moved_from is None:
+                add(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status]}')
+            else:
+                moved = f', "moved_from": {dumps(moved_from)}}}'
+                add(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status][:-1]}{moved}')
         yield batch
 
 

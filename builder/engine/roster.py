@@ -37,13 +37,16 @@ class Removal:
 
     ``detached``: the attachment is gone (draft). Otherwise the profile stays
     listed with ``state``; ``cancel_tasks`` says whether its pending tasks in
-    the branch and its contacts' enrollments are canceled.
+    the branch and its contacts' enrollments are canceled; ``move_contacts``
+    that its contacts not yet contacted must now be assigned again (SPEC §12,
+    :func:`builder.engine.moving.move_contacts` does it and settles the state).
     """
 
     profile: Hashable
     detached: bool
     state: ProfileState | None
     cancel_tasks: bool
+    move_contacts: bool = False
 
 
 # The longest rotation (total weight) that is worked out once and replayed.
@@ -153,7 +156,9 @@ class BranchRoster:
 
         In a draft the profile is simply detached. Once the automation has
         started, ``mode`` is required: cancel makes it ``removed``, continue
-        makes it ``draining``.
+        makes it ``draining``, and move makes it ``draining`` for its contacts
+        already contacted — refused when no other profile of the branch can
+        take the others (SPEC §12).
         """
         attachment = self.get(profile)
         if attachment is None:
@@ -169,8 +174,15 @@ class BranchRoster:
             )
         if attachment.state is ProfileState.REMOVED:
             raise RosterError("This sender profile is already removed from the branch.")
+        if mode is RemovalMode.MOVE and not any(a.profile != profile for a in self.assignable()):
+            raise RosterError(
+                "No other active sender profile in this branch can take its contacts: "
+                "add one first, or cancel or continue its tasks."
+            )
         if mode is RemovalMode.CANCEL:
             attachment.state = ProfileState.REMOVED
+        elif mode is RemovalMode.MOVE:
+            attachment.state = ProfileState.DRAINING
         else:
             if attachment.state is ProfileState.DRAINING:
                 raise RosterError("This sender profile already gets no new contacts.")
@@ -181,7 +193,17 @@ class BranchRoster:
             detached=False,
             state=attachment.state,
             cancel_tasks=mode is RemovalMode.CANCEL,
+            move_contacts=mode is RemovalMode.MOVE,
         )
+
+    def mark_removed(self, profile: Hashable) -> None:
+        """A draining profile left with no contact in the branch is ``removed`` (SPEC §12, after a move)."""
+        attachment = self.get(profile)
+        if attachment is None or attachment.assignable:
+            raise RosterError("Only a sender profile that gets no new contacts can be marked removed.")
+        before = self._assignable_set()
+        attachment.state = ProfileState.REMOVED
+        self._changed(before)
 
     def set_weight(self, profile: Hashable, weight: int) -> None:
         if weight < 1:

@@ -48,6 +48,7 @@ class SimEnrollment:
     status: EnrollmentStatus = WAITING
     finished: list[tuple[int | None, int | None]] = field(default_factory=list)
     due: int | None = None
+    moved_from: str | None = None  # the profile it was moved from on a ``move`` removal (SPEC §12)
 
     @property
     def tasks(self) -> list[SimTask]:

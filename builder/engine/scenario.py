@@ -15,6 +15,7 @@ from typing import Any
 from builder.engine import strict_json
 from builder.engine.json_reader import FREE_TEXT_KEYS, MISSING, JsonReader, kind_of, known_id
 from builder.engine.scenario_automation import read_automation, read_rates
+from builder.engine.scenario_limits import PROFILE_LIMIT_KEYS, read_profile_limits, read_start_weekday
 from builder.engine.scenario_parts import (
     EVENT_TYPES,
     MAX_DAYS,
@@ -94,7 +95,18 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
     top = r.obj(
         data,
         "",
-        {"sender_profiles", "contacts", "interactions", "overrides", "automation", "events", "days", "state", "rates"},
+        {
+            "sender_profiles",
+            "contacts",
+            "interactions",
+            "overrides",
+            "automation",
+            "events",
+            "days",
+            "state",
+            "rates",
+            "start_weekday",
+        },
     )
     if top is None:
         raise ScenarioError([f"{source}: a scenario is a JSON object, not {kind_of(data)}"])
@@ -121,6 +133,7 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
             automation = dataclasses.replace(automation, rates=read_rates(r, top["rates"], "rates"))
     branch_ids = {b.id for b in automation.branches} if automation else set()
 
+    start_weekday = read_start_weekday(r, top)
     days = r.get(top, "days", "", "int", None)
     if days is not None and not 0 <= days <= MAX_DAYS:
         r.problem("days", f"must be between 0 and {MAX_DAYS}, got {days}")
@@ -143,6 +156,7 @@ def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
         events=tuple(events),
         days=days,
         state=state,
+        start_weekday=start_weekday,
     )
 
 
@@ -152,7 +166,7 @@ def _read_profiles(r: JsonReader, top: dict[str, Any]) -> list[ProfileSpec]:
     first_at: dict[str, str] = {}
     for i, item in enumerate(raw or []):
         where = f"sender_profiles[{i}]"
-        obj = r.obj(item, where, {"id", "name", "daily_limit", "weight", "channel"})
+        obj = r.obj(item, where, {"id", "name", "daily_limit", "weight", "channel"} | PROFILE_LIMIT_KEYS)
         if obj is None:
             continue
         pid = r.get(obj, "id", where, "str")
@@ -160,6 +174,7 @@ def _read_profiles(r: JsonReader, top: dict[str, Any]) -> list[ProfileSpec]:
         limit = r.get(obj, "daily_limit", where, "int", DEFAULT_DAILY_LIMIT)
         weight = r.get(obj, "weight", where, "int", DEFAULT_WEIGHT)
         channel = r.get(obj, "channel", where, "str", Channel.LINKEDIN.value)
+        schedule = read_profile_limits(r, obj, where)
         if limit is not None and limit < 0:
             r.problem(f"{where}.daily_limit", f"must be 0 or more, got {limit}")
             limit = None
@@ -176,7 +191,7 @@ def _read_profiles(r: JsonReader, top: dict[str, Any]) -> list[ProfileSpec]:
             continue
         first_at[pid] = where
         if None not in (name, limit, weight, channel):
-            found.append(ProfileSpec(pid, name, limit, weight, Channel(channel)))
+            found.append(ProfileSpec(pid, name, limit, weight, Channel(channel), **schedule))
         else:
             found.append(ProfileSpec(pid, pid))
     return found
@@ -408,7 +423,7 @@ def _read_event_fields(
     mode = None
     if kind == "remove_sender_profile" and "mode" in obj:
         if not isinstance(obj["mode"], str) or obj["mode"] not in {m.value for m in RemovalMode}:
-            r.problem(f"{where}.mode", f"must be 'cancel' or 'continue', got {kind_of(obj['mode'])}")
+            r.problem(f"{where}.mode", f"must be 'cancel', 'continue' or 'move', got {kind_of(obj['mode'])}")
             return None
         mode = RemovalMode(obj["mode"])
     if branch is None or profile is None:

@@ -7,19 +7,20 @@ them from its rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple, overload
 
 from builder.engine.segments import SegmentDefinition
 from builder.engine.steps import Step
-from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel, Outcome, RemovalMode
+from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel, NodeKind, Outcome, RemovalMode
 
 if TYPE_CHECKING:
     from builder.engine.run_state import RunState
 
 MAX_DAYS = 3650
+EVERY_WEEKDAY = (0, 1, 2, 3, 4, 5, 6)  # weekday numbers, 0 = Monday (SPEC §12)
 
 
 class ScenarioError(ValueError):
@@ -32,11 +33,16 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True)
 class ProfileSpec:
+    """A sender profile of the scenario; ``limits`` and the rest are SPEC §12's, unset by default."""
+
     id: str
     name: str
     daily_limit: int = DEFAULT_DAILY_LIMIT
     weight: int = DEFAULT_WEIGHT
     channel: Channel = Channel.LINKEDIN
+    limits: Mapping[NodeKind, int] = field(default_factory=dict, hash=False)  # per action kind per day
+    weekly_limits: Mapping[NodeKind, int] = field(default_factory=dict, hash=False)  # per kind, rolling 7 days
+    working_days: tuple[int, ...] = EVERY_WEEKDAY  # sorted weekday numbers, 0 = Monday
 
 
 class ContactSpec(NamedTuple):
@@ -173,3 +179,4 @@ class Scenario:
     events: tuple[Event, ...]
     days: int | None = None
     state: RunState | None = None  # a started automation's standing (builder.engine.run_state)
+    start_weekday: int = 0  # day 0's weekday, 0 = Monday (SPEC §12)

@@ -12,7 +12,8 @@ from typing import Any
 
 from builder.engine.json_lines import records_json
 from builder.engine.run_state import EnrollmentState, RunState, TaskState
-from builder.engine.scenario import ContactSpec, Event, Scenario
+from builder.engine.scenario import ContactSpec, Event, ProfileSpec, Scenario
+from builder.engine.scenario_parts import EVERY_WEEKDAY
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.steps import Step
 from builder.engine.words import NodeKind
@@ -20,10 +21,7 @@ from builder.engine.words import NodeKind
 
 def scenario_data(scenario: Scenario) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "sender_profiles": [
-            {"id": p.id, "name": p.name, "channel": p.channel.value, "daily_limit": p.daily_limit, "weight": p.weight}
-            for p in scenario.sender_profiles
-        ],
+        "sender_profiles": [profile_data(p) for p in scenario.sender_profiles],
         "contacts": [contact_data(c) for c in scenario.contacts],
         "interactions": [
             {"contact": i.contact, "sender_profile": i.sender_profile, "day": i.day} for i in scenario.interactions
@@ -54,8 +52,28 @@ def scenario_data(scenario: Scenario) -> dict[str, Any]:
         }
     if scenario.days is not None:
         data["days"] = scenario.days
+    if scenario.start_weekday:
+        data["start_weekday"] = scenario.start_weekday
     if scenario.state is not None:
         data["state"] = state_data(scenario.state)
+    return data
+
+
+def profile_data(profile: ProfileSpec) -> dict[str, Any]:
+    """A sender profile; its SPEC §12 limits and working days only when set, so older files stay the same."""
+    data: dict[str, Any] = {
+        "id": profile.id,
+        "name": profile.name,
+        "channel": profile.channel.value,
+        "daily_limit": profile.daily_limit,
+        "weight": profile.weight,
+    }
+    if profile.limits:
+        data["limits"] = {kind.value: count for kind, count in profile.limits.items()}
+    if profile.weekly_limits:
+        data["weekly_limits"] = {kind.value: count for kind, count in profile.weekly_limits.items()}
+    if tuple(profile.working_days) != EVERY_WEEKDAY:
+        data["working_days"] = list(profile.working_days)
     return data
 
 

@@ -23,7 +23,9 @@ from operator import itemgetter
 from builder.engine import graph
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
-from builder.engine.lanes import BranchSteps, Lane
+from builder.engine.lanes import BranchSteps, KindLanes, Lane
+from builder.engine.limits import Allowance, ProfileDay, ProfileLimits
+from builder.engine.moving import move_contacts
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_result import ProfileTally, RunTally, SimEnrollment, SimTask, SimulationResult
 from builder.engine.run_state import RunState
@@ -86,6 +88,13 @@ class Simulation(Timeline):
         self.scenario = scenario
         self.state = AutomationState.DRAFT
         self.limits = {p.id: p.daily_limit for p in scenario.sender_profiles}
+        # SPEC §12: a profile with limits per kind or days off keeps an allowance; the others need none.
+        self.profile_limits = {p.id: ProfileLimits.of(p) for p in scenario.sender_profiles}
+        self._allowances = {
+            pid: Allowance(limits, scenario.start_weekday)
+            for pid, limits in self.profile_limits.items()
+            if limits.per_kind or not limits.every_day
+        }
         weights = {p.id: p.weight for p in scenario.sender_profiles}
         self.contacts = ContactColumns([], [])  # everyone in the scenario so far: ids, tags
         self.interactions: dict[str, list[InteractionKey]] = defaultdict(list)
@@ -101,6 +110,7 @@ class Simulation(Timeline):
             self.branches.append(BranchRules(roster, spec.segment, StepChain(spec.steps)))
         self._steps = [BranchSteps(b.chain) for b in self.branches]
         self._span = 1 + max((len(b.chain.steps) for b in self.branches), default=0)
+        self._kinds = [[step.kind for step in b.chain.steps] for b in self.branches]  # by branch, by step
         self.branch_ids = [b.id for b in scenario.automation.branches]
         self.ignore_history = scenario.automation.ignore_previous_interactions
 
@@ -113,10 +123,11 @@ class Simulation(Timeline):
         self._profile: list[str | None] = []
         self._reason: list[Reason | None] = []
         self._status: list[EnrollmentStatus] = []
+        self._moved_from: dict[int, str] = {}  # order -> the profile it was moved from (SPEC §12)
         self.waiting: list[list[int]] = [[] for _ in self.branches]
 
         # The work: queued tasks per profile, and what was done, in the order it was done.
-        self._lanes: dict[str, Lane] = {}
+        self._lanes: dict[str, Lane | KindLanes] = {}
         self._done: list[tuple[int, int, list[int]]] = []  # (due day, done day, task codes)
         self._seeded: dict[int, list[tuple[int | None, int | None]]] = {}  # tasks done before day 0
         self._unqueued: dict[int, int] = {}  # pending first tasks with no due day yet: order -> step
@@ -144,11 +155,16 @@ class Simulation(Timeline):
             self._indexed = len(self._contact)
         return self._enrolled
 
-    def _lane(self, profile: str) -> Lane:
+    def _lane(self, profile: str) -> Lane | KindLanes:
         lane = self._lanes.get(profile)
         if lane is None:
-            lane = self._lanes[profile] = Lane()
+            lane = self._lanes[profile] = KindLanes(self._kind_of) if self.profile_limits[profile].per_kind else Lane()
         return lane
+
+    def _kind_of(self, code: int) -> NodeKind:
+        """A queued task's action kind."""
+        span = self._span
+        return self._kinds[self._branch[code // span]][code % span]
 
     def _add_enrollments(self, contacts: list[str], branches: list[int], days: list[int]) -> range:
         start = len(self._contact)
@@ -188,6 +204,11 @@ class Simulation(Timeline):
                 tally.contacts[seeded.reason] += 1
             tasks = sorted(seeded.tasks, key=lambda t: t.step)
             finished = self._seeded[order] = [(t.due_day, t.done_day) for t in tasks if t.status is TaskStatus.DONE]
+            allowance = self._allowances.get(profile)
+            if allowance is not None:  # this automation's tasks of the last week count against its limits per kind
+                for task in tasks[: len(finished)]:
+                    if task.done_day is not None:
+                        allowance.record(task.done_day, self._kinds[index][task.step])
             for _, done_day in finished:
                 if done_day is not None and done_day >= 0:  # done today, before the forecast takes over
                     self._ours_today[profile] += done_day == 0
@@ -337,6 +358,9 @@ class Simulation(Timeline):
             self._release_waiting(branch)
 
     def remove_sender_profile(self, branch: int, profile: str, mode: RemovalMode | None) -> None:
+        if mode is RemovalMode.MOVE and self.state.started:
+            self._move(branch, profile)
+            return
         removal = self.branches[branch].roster.remove(profile, started=self.state.started, mode=mode)
         if not removal.cancel_tasks:
             return
@@ -356,43 +380,162 @@ class Simulation(Timeline):
         if lane is None:
             return
         span, statuses = self._span, self._status
-        for due, bucket in lane.buckets.items():
-            kept = []
-            for code in bucket:
-                order = code // span
-                if statuses[order] is CANCELED and self._branch[order] == branch:
-                    tally.pending -= steps.left_from[code % span]
-                    self._canceled_due[order] = due
-                else:
-                    kept.append(code)
-            bucket[:] = kept
-        for due in [d for d, bucket in lane.buckets.items() if not bucket]:
-            del lane.buckets[due]
-        lane.days = sorted(lane.buckets)
+        for part in lane.parts:
+            for due, bucket in part.buckets.items():
+                kept = []
+                for code in bucket:
+                    order = code // span
+                    if statuses[order] is CANCELED and self._branch[order] == branch:
+                        tally.pending -= steps.left_from[code % span]
+                        self._canceled_due[order] = due
+                    else:
+                        kept.append(code)
+                bucket[:] = kept
+            for due in [d for d, bucket in part.buckets.items() if not bucket]:
+                del part.buckets[due]
+            part.days = sorted(part.buckets)
+
+    def _move(self, branch: int, profile: str) -> None:
+        """Remove with ``move`` (SPEC §12): its contacts not yet contacted go to the others, with their due days."""
+        mine = [
+            order
+            for order, (b, p, status) in enumerate(zip(self._branch, self._profile, self._status, strict=True))
+            if b == branch and p == profile and status is ACTIVE
+        ]
+        contacted = self._contacted(mine)
+        rules = self.branches[branch]
+        move = move_contacts(
+            rules.roster,
+            profile,
+            ((self._contact[order], order in contacted) for order in mine),
+            self.facts,
+            ignore_previous_interactions=self.ignore_history,
+        )
+        leaving = [order for order in mine if order not in contacted]
+        old_tally, count = self.tally.of(branch, profile), self._steps[branch].count
+        new_profile: dict[int, str] = {}
+        for order, assignment in zip(leaving, move.moved, strict=True):
+            new = str(assignment.profile)
+            old_tally.contacts[self._reason[order]] -= 1  # type: ignore[index]
+            old_tally.pending -= count  # not contacted yet: all its tasks are pending
+            tally = self.tally.of(branch, new)
+            tally.contacts[assignment.reason] += 1  # type: ignore[index]
+            tally.pending += count
+            self._profile[order], self._reason[order] = new, assignment.reason
+            self._moved_from[order] = profile
+            new_profile[order] = new
+            if assignment.ignored_override is not None:
+                self.ignored_overrides += 1
+                self.warnings.append(
+                    f"contact '{assignment.contact}': override '{assignment.ignored_override}' is not an active "
+                    f"sender profile of branch '{self.branch_ids[branch]}', so the next rule decided"
+                )
+        lane = self._lanes.get(profile)
+        if lane is None or not new_profile:
+            return
+        span = self._span
+        for part in lane.parts:
+            for due, bucket in list(part.buckets.items()):
+                going: dict[str, list[int]] = defaultdict(list)
+                kept = []
+                for code in bucket:
+                    new = new_profile.get(code // span)
+                    if new is None:
+                        kept.append(code)
+                    else:
+                        going[new].append(code)
+                if not going:
+                    continue
+                bucket[:] = kept
+                for new, codes in going.items():
+                    target = self._lane(new)
+                    target.branches.add(branch)
+                    target.add(due, codes)  # the same due day, in its place by enrollment order
+            for due in [d for d, bucket in part.buckets.items() if not bucket]:
+                del part.buckets[due]
+            part.days = sorted(part.buckets)
+
+    def _contacted(self, orders: list[int]) -> set[int]:
+        """Which of these enrollments have a done task (before the run or in it)."""
+        wanted = set(orders)
+        found = {order for order in wanted if self._seeded.get(order)}
+        span = self._span
+        for _, _, codes in self._done:
+            for code in codes:
+                if code // span in wanted:
+                    found.add(code // span)
+        return found
 
     # -- the daily work --------------------------------------------------------------
 
     def work_day(self, day: int) -> None:
-        """Each profile does its due tasks, oldest first, up to its daily limit."""
+        """Each profile does its due tasks, oldest first, up to its daily limit (SPEC §5).
+
+        A profile with limits per action kind passes over a task whose kind
+        reached its limit, and one with days off works only on its working
+        days (SPEC §12). Tasks done today before the run, in every automation
+        (or, unsaid, in this one), count against the daily limit of day 0;
+        this automation's tasks of the last seven days count per kind too.
+        """
         running = self.state is AutomationState.RUNNING
         for profile, limit in self.limits.items():
-            # Day 0: what was done today before the run counts, in every automation (or, unsaid, in this one).
             used = max(self._used_today.get(profile, 0), self._ours_today[profile]) if day == 0 else 0
-            room = limit - used
             lane = self._lanes.get(profile)
+            allowance = self._allowances.get(profile)
             done = 0
-            while running and room > 0 and lane is not None and lane.days and lane.days[0] <= day:
-                due = lane.days[0]
-                # A task whose next one falls due the same day is worked alone, so the next one
-                # can take its place among that day's tasks.
-                size = 1 if due == day and any(self._steps[b].same_day_follow for b in lane.branches) else room
-                taken = lane.take(due, size)
-                room -= len(taken)
-                done += len(taken)
-                self._finish(profile, lane, due, day, taken)
+            if allowance is None:
+                if running and lane is not None:
+                    done = self._take_slices(profile, lane, limit - used, day)  # type: ignore[arg-type]
+            else:
+                today = allowance.open_day(day, used)  # the counters move on, working or not
+                if running and lane is not None and today.working:
+                    if isinstance(lane, KindLanes):
+                        done = self._take_one_by_one(profile, lane, today, day)
+                    else:
+                        done = self._take_slices(profile, lane, today.room, day)
             self.done_per_day[profile].append(done + (self._ours_today[profile] if day == 0 else 0))
 
-    def _finish(self, profile: str, lane: Lane, due: int, day: int, taken: list[int]) -> None:
+    def _take_slices(self, profile: str, lane: Lane, room: int, day: int) -> int:
+        """Up to ``room`` due tasks, oldest first, a slice of a due day's bucket at a time; how many."""
+        done = 0
+        while room > 0 and lane.days and lane.days[0] <= day:
+            due = lane.days[0]
+            # A task whose next one falls due the same day is worked alone, so the next one
+            # can take its place among that day's tasks.
+            size = 1 if due == day and any(self._steps[b].same_day_follow for b in lane.branches) else room
+            taken = lane.take(due, size)
+            room -= len(taken)
+            done += len(taken)
+            self._finish(profile, lane, due, day, taken)
+        return done
+
+    def _take_one_by_one(self, profile: str, lane: KindLanes, today: ProfileDay, day: int) -> int:
+        """Due tasks in SPEC §5's order, passing over a kind at its limit (it stays due, in its place); how many.
+
+        Each kind's tasks wait in their own lane, so the next task is the
+        first of the lanes whose kind may still go: a few looks per task.
+        """
+        done = 0
+        lanes = lane.by_kind
+        while not today.full:
+            best: tuple[int, int] | None = None
+            best_kind = None
+            for kind, part in lanes.items():
+                if not today.can(kind):
+                    continue
+                first = part.first()
+                if first is not None and first[0] <= day and (best is None or first < best):
+                    best, best_kind = first, kind
+            if best is None or best_kind is None:
+                break
+            due, code = best
+            lanes[best_kind].take(due, 1)
+            today.took(best_kind)
+            done += 1
+            self._finish(profile, lane, due, day, [code])
+        return done
+
+    def _finish(self, profile: str, lane: Lane | KindLanes, due: int, day: int, taken: list[int]) -> None:
         """These tasks are done today; the next ones fall due after the waits between them."""
         self._done.append((due, day, taken))
         span = self._span
@@ -421,7 +564,17 @@ class Simulation(Timeline):
     def _can_progress(self, day: int) -> bool:
         if self.state is not AutomationState.RUNNING:
             return False
-        return any(t.pending > 0 and self.limits[p] > 0 for (_, p), t in self.tally.profiles.items())
+        return any(
+            t.pending > 0 and self.limits[p] > 0 and self._may_ever_work(p) for (_, p), t in self.tally.profiles.items()
+        )
+
+    def _may_ever_work(self, profile: str) -> bool:
+        """False when every task queued for the profile is of a kind a limit of 0 keeps it from (SPEC §12)."""
+        lane = self._lanes.get(profile)
+        if not isinstance(lane, KindLanes):
+            return True
+        limits = self.profile_limits[profile]
+        return any(part.days and not limits.never(kind) for kind, part in lane.by_kind.items())
 
     # -- the outcome ---------------------------------------------------------------------
 
@@ -435,14 +588,16 @@ class Simulation(Timeline):
                 finished[code // span].append((due, day))
         due_of: dict[int, int] = dict(self._canceled_due)
         for lane in self._lanes.values():
-            for due, bucket in lane.buckets.items():
-                for code in bucket:
-                    due_of[code // span] = due
+            for part in lane.parts:
+                for due, bucket in part.buckets.items():
+                    for code in bucket:
+                        due_of[code // span] = due
         chains = [b.chain for b in self.branches]
         return [
             SimEnrollment(
                 order, self._contact[order], branch, self._day[order], chains[branch], self._profile[order],
                 self._reason[order], self._status[order], finished[order], due_of.get(order),
+                self._moved_from.get(order),
             )
             for order, branch in enumerate(self._branch)
         ]  # fmt: skip

@@ -79,10 +79,11 @@ class ProfileState(StrEnum):
 
 
 class RemovalMode(StrEnum):
-    """The choice of the remove dialog when an automation has started (SPEC §6)."""
+    """The choice of the remove dialog when an automation has started (SPEC §6, §12)."""
 
     CANCEL = "cancel"
     CONTINUE = "continue"
+    MOVE = "move"  # the contacts not yet contacted go to the other profiles (SPEC §12)
 
 
 class Reason(StrEnum):

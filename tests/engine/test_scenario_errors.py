@@ -171,7 +171,9 @@ def test_bad_removal_mode():
             {"day": 4, "type": "remove_sender_profile", "branch": "ctos", "sender_profile": "anna", "mode": "later"}
         )
 
-    assert problems_of(changed(edit)) == ["events[4].mode: must be 'cancel' or 'continue', got the text 'later'"]
+    assert problems_of(changed(edit)) == [
+        "events[4].mode: must be 'cancel', 'continue' or 'move', got the text 'later'"
+    ]
 
 
 def test_missing_automation():
@@ -223,7 +225,7 @@ def test_removal_mode_that_is_a_list_is_a_problem_not_a_crash():
             {"day": 4, "type": "remove_sender_profile", "branch": "ctos", "sender_profile": "anna", "mode": ["cancel"]}
         )
 
-    assert problems_of(changed(edit)) == ["events[4].mode: must be 'cancel' or 'continue', got a list"]
+    assert problems_of(changed(edit)) == ["events[4].mode: must be 'cancel', 'continue' or 'move', got a list"]
 
 
 # -- files -------------------------------------------------------------------------------------
