@@ -25,7 +25,7 @@ import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
@@ -42,7 +42,7 @@ from builder.engine.path_walk import (
     PathWalker,
 )
 from builder.engine.paths import PathPlan, SplitRotation, answers, chance_suffix, chance_with
-from builder.engine.roster import Attachment, BranchRoster
+from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_result import ProfileTally, RunTally, SimulationResult
 from builder.engine.run_state import RunState
 from builder.engine.scenario_parts import ContactSpec, ContactTable, Event, Rates, Scenario
@@ -122,7 +122,6 @@ class PathRun(Timeline, PathWalker):
         self.overrides = dict(scenario.overrides)
         self.facts = KnownFacts(self.overrides, histories)
         self.plans = [PathPlan.of(b.steps) for b in automation.branches]
-        self.rate_rules = [self._rate_rules(plan) for plan in self.plans]
         self.branches = [
             BranchRules(
                 BranchRoster(Attachment(pid, self.weights[pid], order=i) for i, pid in enumerate(b.sender_profiles)),
@@ -149,6 +148,7 @@ class PathRun(Timeline, PathWalker):
         # day -> the outcomes rates make happen after the events / after the work (see RATE_SHIFT)
         self.after_events: dict[int, list[int]] = defaultdict(list)
         self.after_work: dict[int, list[int]] = defaultdict(list)
+        self.rate_rules = [self._rate_rules(plan) for plan in self.plans]
 
         self.outcomes: list[OutcomeRecord] = []
         self.done_per_day: dict[str, list[int]] = {p.id: [] for p in scenario.sender_profiles}
@@ -263,13 +263,17 @@ class PathRun(Timeline, PathWalker):
             already_enrolled=self.enrolled,
         )
         first = len(self.order)
-        fresh = [
-            PathEnrollment(order, str(contact), branch, day)
-            for order, contact, branch in zip(itertools.count(first), routed.contacts, routed.branches, strict=False)
-        ]
-        assert len(fresh) == len(routed.contacts) == len(routed.branches)
+        fresh = list(
+            map(
+                PathEnrollment,
+                itertools.count(first),
+                map(str, routed.contacts),
+                routed.branches,
+                itertools.repeat(day),
+            )
+        )
         self.order.extend(fresh)
-        self.enrolled.update((e.contact, e) for e in fresh)
+        self.enrolled.update(zip(map(attrgetter("contact"), fresh), fresh, strict=True))
         self._assigned(fresh, routed.profiles, routed.reasons, routed.ignored, day)
 
     def _assigned(
@@ -280,7 +284,19 @@ class PathRun(Timeline, PathWalker):
         ignored: dict,
         day: int,
     ) -> None:
-        started: list[PathEnrollment] = []
+        """The enrollments got their sender profiles (None: it waits): each sets out on its branch's path.
+
+        One loop per contact, as a start may enroll a hundred thousand: where
+        the branch's path opens with a task (after waits, if any), everyone
+        enrolled together gets the same first tasks, the first due the same
+        day, and joins its profile's lane in one heapify per profile. Any other
+        opening is walked per contact by :meth:`_begin`, branch by branch.
+        """
+        tally_of = self.tally.of
+        tallies: dict[tuple[int, str], ProfileTally] = {}
+        openings = [plan.landings.get(plan.first) if plan.first is not None else None for plan in self.plans]
+        queued: dict[str, list[int]] = defaultdict(list)  # profile -> its new lane entries
+        walked: dict[int, list[PathEnrollment]] = defaultdict(list)  # branch -> who sets out by a walk
         for e, profile, reason in zip(fresh, profiles, reasons, strict=True):
             if ignored and e.contact in ignored:
                 self.ignored_overrides += 1
@@ -295,66 +311,36 @@ class PathRun(Timeline, PathWalker):
                     f"(day {e.day}): no sender profile there can take new contacts"
                 )
                 continue
-            e.profile, e.reason, e.status = str(profile), reason, ACTIVE
-            started.append(e)
-        tallies: dict[tuple[int, str], ProfileTally] = {}
-        for (branch, profile, reason), count in Counter((e.branch, e.profile, e.reason) for e in started).items():
-            tally = tallies[(branch, profile)] = self.tally.of(branch, profile)  # type: ignore[arg-type]
-            tally.contacts[reason] += count  # type: ignore[index]
-        by_branch: dict[int, list[PathEnrollment]] = defaultdict(list)
-        for e in started:
-            e.tally = tallies[(e.branch, e.profile)]  # type: ignore[index]
-            by_branch[e.branch].append(e)
-        for branch, group in by_branch.items():
-            if not self._begin_at_first_task(branch, group):
-                for e in group:
-                    self._begin(e, day)
-
-    def _begin_at_first_task(self, branch: int, group: list[PathEnrollment]) -> bool:
-        """The common start in one go: the branch's path opens with a task (after waits, if any).
-
-        Everyone enrolled together gets the same first tasks and the first is
-        due the same day, so what :meth:`_begin` works out per contact is worked
-        out once here, and each contact only gets its own tasks and its place in
-        its profile's lane. A hundred thousand contacts start in a fraction of
-        the time. False, with nothing done, for any other start.
-        """
-        plan = self.plans[branch]
-        made, kinds = plan.segment(plan.first)
-        target, waits = plan.hop(plan.first)
-        if not made or target != made[0]:
-            return False
-        queued: dict[str, list[int]] = defaultdict(list)  # profile -> its new lane entries
-        one, one_kind = made[0], kinds[0]
-        more = list(zip(made[1:], kinds[1:], strict=True))
-        for e in group:
-            task = PathTask(one, one_kind)
-            e.tasks = [task, *itertools.starmap(PathTask, more)] if more else [task]
+            e.profile = name = str(profile)
+            e.reason, e.status = reason, ACTIVE
+            key = (e.branch, name)
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = tally_of(e.branch, name)
+            e.tally = tally
+            tally.contacts[reason] += 1  # type: ignore[index]
+            opening = openings[e.branch]
+            if opening is None:
+                walked[e.branch].append(e)
+                continue
+            made, kinds, waits = opening
+            task = PathTask(made[0], kinds[0])
+            e.tasks = [task, *map(PathTask, made[1:], kinds[1:])] if len(made) > 1 else [task]
             task.due_day = due = e.day + waits
             e.current, e.next_task = 0, 1
-            queued[e.profile].append(due << DUE_SHIFT | e.order << POSITION_BITS)  # type: ignore[index]
+            tally.pending += len(made)
+            queued[name].append(due << DUE_SHIFT | e.order << POSITION_BITS)
         for profile, entries in queued.items():
-            self.tally.of(branch, profile).pending += len(entries) * len(made)  # the tally each of them holds
             lane = self.lanes.setdefault(profile, [])
             lane.extend(entries)
             heapq.heapify(lane)  # in C, once, instead of a push per contact
-        return True
+        for group in walked.values():
+            for e in group:
+                self._begin(e, day)
 
     def _begin(self, e: PathEnrollment, day: int) -> None:
-        """The contact sets out on its branch's path: its first tasks, and its first task due (or first node)."""
+        """The contact sets out on its branch's path from its first step (one that is not a task after waits)."""
         plan = self.plans[e.branch]
-        made, kinds = plan.segment(plan.first)
-        target, waits = plan.hop(plan.first)
-        if made and target == made[0]:  # the common start, a task first: made and queued here at once
-            e.tasks = tasks = list(map(PathTask, made, kinds))
-            tasks[0].due_day = due = e.day + waits
-            e.current, e.next_task = 0, 1
-            e.tally.pending += len(made)
-            lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
-            if lane is None:
-                lane = self.lanes[e.profile] = []  # type: ignore[index]
-            heapq.heappush(lane, due << DUE_SHIFT | e.order << POSITION_BITS)
-            return
         self._make_tasks(e, plan.first)
         self._move_on(e, plan.first, e.day, day)
 
@@ -373,17 +359,25 @@ class PathRun(Timeline, PathWalker):
         ignored = {a.contact: a.ignored_override for a in assignments if a.ignored_override is not None}
         self._assigned(taken, [a.profile for a in assignments], [a.reason for a in assignments], ignored, day)
 
-    def _rate_rules(self, plan: PathPlan) -> list[tuple[tuple[Outcome, float, int, bytes], ...]]:
+    def _rate_rules(self, plan: PathPlan) -> list[tuple[tuple[float, bytes, int, dict[int, list[int]], int], ...]]:
         """Per node of a path: the outcomes a done task there may lead to by rate, in the order tried (SPEC §10).
 
-        Each with its rate, its days after and the end of the text :func:`chance`
-        hashes, worked out once: a task done needs only its contact's hash.
-        An outcome with no rate is left out, so it costs no SHA-256.
+        Each as its rate, the end of the text :func:`chance` hashes, its days
+        after, the queue it happens from (right after the work on its day, or
+        right after the events) and the node and outcome as a queued outcome
+        spells them, worked out once: a task done needs only its contact's
+        hash. An outcome with no rate is left out, so it costs no SHA-256.
         """
         rates = self.rates.of
         return [
             tuple(
-                (outcome, rates[outcome].rate, rates[outcome].after_days, chance_suffix(node.address, outcome))
+                (
+                    rates[outcome].rate,
+                    chance_suffix(node.address, outcome),
+                    rates[outcome].after_days,
+                    self.after_work if rates[outcome].after_days == 0 else self.after_events,
+                    node.index << OUTCOME_BITS | OUTCOMES.index(outcome),
+                )
                 for outcome in answers(node.kind)
                 if outcome in rates
             )
@@ -396,15 +390,12 @@ class PathRun(Timeline, PathWalker):
         if not rules:
             return
         contact = e.contact.encode()
-        for outcome, rate, after_days, suffix in rules:
+        for rate, suffix, after_days, queue, node_and_outcome in rules:
             if chance_with(contact, suffix) >= rate:
                 continue
             when = day + after_days
-            if when < 0:  # a task done before a saved run was taken up: what it led to has happened already
-                return
-            queue = self.after_work if after_days == 0 else self.after_events
-            place = (e.order << NODE_BITS | task.node) << OUTCOME_BITS | OUTCOMES.index(outcome)
-            queue[when].append(day << RATE_SHIFT | place)
+            if when >= 0:  # else a task done before a saved run was taken up: what it led to has happened already
+                queue[when].append(day << RATE_SHIFT | e.order << (NODE_BITS + OUTCOME_BITS) | node_and_outcome)
             return  # an email that bounced is not also replied to
 
     def _happen(self, queue: dict[int, list[int]], day: int) -> None:
@@ -489,9 +480,15 @@ class PathRun(Timeline, PathWalker):
         enrollment's next task, for the same profile, so only that profile's
         head is looked at again.
         """
-        lanes, order_of, move_on = self.lanes, self.order, self._move_on
+        lanes, order_of, move_on, decide = self.lanes, self.order, self._move_on, self._decide
+        arrived_at, moments = self.arrived_at, self.moments
         nexts = [[node.next for node in plan.nodes] for plan in self.plans]
-        rate_outcomes = self._rate_outcomes if any(any(rules) for rules in self.rate_rules) else None
+        rate_rules, rate_outcomes = self.rate_rules, self._rate_outcomes
+        # Per branch, per action step: the Wait for a done task leads straight to (no wait, no tag between), with
+        # its days and the outcome it waits for; what PathWalker._move_on and _arrive do there, done here at once.
+        waits_for: list[list[tuple[int, int, Outcome] | None]] = [
+            [self._wait_for_after(plan, node.index) for node in plan.nodes] for plan in self.plans
+        ]
         pop, push = heapq.heappop, heapq.heappush
         while heads:
             key = pop(heads)
@@ -505,12 +502,24 @@ class PathRun(Timeline, PathWalker):
             tally.done += 1
             tally.last_done = day
             task = e.tasks[position]
-            if rate_outcomes is not None:
+            node = task.node
+            branch = e.branch
+            if rate_rules[branch][node]:
                 rate_outcomes(e, task, day)
             task.status, task.done_day = DONE, day
             e.current = None
             e.next_task = position + 1
-            move_on(e, nexts[e.branch][task.node], day, day)
+            wait_for = waits_for[branch][node]
+            if wait_for is None:
+                move_on(e, nexts[branch][node], day, day)
+            else:
+                index, days, outcome = wait_for
+                arrived_at[branch][index] += 1
+                if outcome in e.seen:
+                    decide(e, index, "yes", day)
+                else:
+                    e.waiting_at, e.deadline = index, day + days
+                    moments[day + days].append(e.order << MOMENT_SHIFT | index << 1 | 1)
             room[profile] -= 1  # type: ignore[index]
             done[profile] += 1  # type: ignore[index]
             if room[profile] <= 0:  # type: ignore[index]
@@ -524,6 +533,18 @@ class PathRun(Timeline, PathWalker):
                         push(heads, key)
                     break
                 pop(lane)  # a task canceled or moved on since it was queued
+
+    @staticmethod
+    def _wait_for_after(plan: PathPlan, index: int) -> tuple[int, int, Outcome] | None:
+        """The Wait for that a task done at step ``index`` leads straight to, its days and outcome; else None."""
+        node = plan.nodes[index]
+        if not node.kind.is_action or node.next is None:
+            return None
+        target = plan.straight_to_control.get(node.next)
+        if target is None or plan.nodes[target].kind is not NodeKind.WAIT_FOR:
+            return None
+        step = plan.nodes[target].step
+        return target, step.days, step.outcome  # type: ignore[return-value]
 
     def _push_head(self, heads: list[int], profile: str, day: int, room: dict[str, int]) -> None:
         """Put the profile's next live task due by ``day`` among the heads, if it has room."""
@@ -620,6 +641,10 @@ class PathRun(Timeline, PathWalker):
             self._release_waiting(branch, day)
 
     def remove_sender_profile(self, branch: int, profile: str, mode: RemovalMode | None) -> None:
+        if mode is RemovalMode.MOVE and self.state.started:  # SPEC §12 on a path: not yet (builder.engine.moving)
+            raise RosterError(
+                "'move' is not available yet for an automation with paths or rates: choose cancel or continue"
+            )
         removal = self.branches[branch].roster.remove(profile, started=self.state.started, mode=mode)
         if not removal.cancel_tasks:
             return

@@ -205,9 +205,30 @@ class PathWalker:
             e.decisions.append((index, output, day))  # type: ignore[union-attr]
         else:
             e.decisions = [(index, output, day)]
-        first = self.plans[e.branch].firsts[(index, output)]
-        self._make_tasks(e, first)
-        self._move_on(e, first, day, day)
+        plan = self.plans[e.branch]
+        first = plan.firsts[(index, output)]
+        landing = plan.landings.get(first)  # type: ignore[arg-type]
+        if landing is None:
+            control = plan.straight_to_control.get(first)  # type: ignore[arg-type]
+            if control is not None:  # what _make_tasks and _move_on do for it: no task, and on at once
+                e.next_task = len(e.tasks)
+                self._arrive(e, control, day)
+                return
+            self._make_tasks(e, first)
+            self._move_on(e, first, day, day)
+            return
+        # A task first, after waits if any: what _make_tasks and _move_on do for it, at once.
+        made, kinds, waits = landing
+        tasks = list(map(PathTask, made, kinds))
+        position = len(e.tasks)
+        if position:
+            e.tasks.extend(tasks)
+        else:
+            e.tasks = tasks
+        self._pending(e, len(made))
+        tasks[0].due_day = due = day + waits
+        e.current, e.next_task = position, position + 1
+        self._queue(e, position, due)
 
     # -- outcomes ----------------------------------------------------------------------
 

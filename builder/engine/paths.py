@@ -12,6 +12,7 @@ workspace.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -56,6 +57,11 @@ class PathPlan:
     kinds: list[int] = field(default_factory=list)  # ACTION, TAG, CONTROL (a wait never is a hop's end)
     segments: dict[int | None, tuple[tuple[int, ...], tuple[NodeKind, ...]]] = field(default_factory=dict)
     firsts: dict[tuple[int, str], int | None] = field(default_factory=dict)  # (control node, output) -> its first step
+    # From a step on whose way the first thing met is an action (after waits, if any): the tasks made on the way
+    # in, their kinds, and the days before the first is due. What most moves are, worked out once.
+    landings: dict[int, tuple[tuple[int, ...], tuple[NodeKind, ...], int]] = field(default_factory=dict)
+    # From a step whose way leads straight (no wait, no task, no tag) to a control step: that control step.
+    straight_to_control: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, steps: Sequence[Step]) -> PathPlan:
@@ -68,6 +74,13 @@ class PathPlan:
             )
         plan.hops = [plan._hop(n.index) for n in plan.nodes]
         plan.firsts = {(n.index, name): first for n in plan.nodes for name, first in n.outputs}
+        for node in plan.nodes:
+            target, waits = plan.hops[node.index]
+            if target is not None and plan.kinds[target] == ACTION:
+                made, kinds = plan.segment(node.index)
+                plan.landings[node.index] = (made, kinds, waits)
+            elif target is not None and plan.kinds[target] == CONTROL and waits == 0:
+                plan.straight_to_control[node.index] = target
         return plan
 
     def _hop(self, index: int | None) -> tuple[int | None, int]:
@@ -169,9 +182,16 @@ def chance_suffix(address: str, outcome: Outcome) -> bytes:
     return f"|{address}|{outcome.value}".encode()
 
 
-def chance_with(contact: bytes, suffix: bytes, _sha256: Any = hashlib.sha256) -> float:
-    """:func:`chance` of the UTF-8 contact id and a :func:`chance_suffix`: the same number, for a run's many tasks."""
-    return int.from_bytes(_sha256(contact + suffix).digest()[:8], "big") / 2**64
+_FIRST_8_BYTES = struct.Struct(">Q").unpack_from  # a digest's first 8 bytes as one big-endian integer
+
+
+def chance_with(contact: bytes, suffix: bytes, _sha256: Any = hashlib.sha256, _first_8: Any = _FIRST_8_BYTES) -> float:
+    """:func:`chance` of the UTF-8 contact id and a :func:`chance_suffix`: the same number, for a run's many tasks.
+
+    The first 8 bytes of the digest, big-endian, read without a slice: the
+    same integer as ``int(hexdigest[:16], 16)``.
+    """
+    return _first_8(_sha256(contact + suffix).digest())[0] / 2**64
 
 
 def answers(kind: NodeKind) -> tuple[Outcome, ...]:
