@@ -183,7 +183,9 @@ def _outcomes_per_day(result: SimulationResult, profiles: set[str]) -> dict[str,
     per_day: dict[str, dict[Outcome, list[int]]] = {}
     for record in getattr(result, "outcomes", ()):
         if record.profile in profiles and record.day < result.days:
-            counts = per_day.setdefault(record.profile, {o: [0] * result.days for o in Outcome})
+            counts = per_day.get(record.profile)
+            if counts is None:  # made once per profile, not once per outcome as setdefault's argument would be
+                counts = per_day[record.profile] = {o: [0] * result.days for o in Outcome}
             counts[record.outcome][record.day] += 1
     return dict(sorted(per_day.items()))
 

@@ -93,12 +93,39 @@ def _outcome_records(result: SimulationResult, branch_ids: list[str]) -> list[di
     ]
 
 
+def _outcome_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[list[str]]:
+    """The lines of :func:`_outcome_records`, each written from its parts (a large run has tens of thousands)."""
+    branches = [dumps(b) for b in branch_ids]
+    values = {o: dumps(o.value) for o in Outcome}
+    sources: dict[str, str] = {}
+    profiles: dict[str, str] = {}
+    out: list[str] = []
+    for o in result.outcomes:  # type: ignore[attr-defined]
+        if len(out) >= BATCH:
+            yield out
+            out = []
+        profile = profiles.get(o.profile)
+        if profile is None:
+            profile = profiles[o.profile] = dumps(o.profile)
+        source = sources.get(o.source)
+        if source is None:
+            source = sources[o.source] = dumps(o.source)
+        out.append(
+            f'{{"contact": {text(o.contact)}, "branch": {branches[o.branch]}, "sender_profile": {profile}, '
+            f'"outcome": {values[o.outcome]}, "day": {o.day}, "source": {source}}}'
+        )
+    yield out
+
+
 def _outcomes_per_day(result: SimulationResult, profiles: dict[str, list[int]]) -> dict[str, dict[str, list[int]]]:
     """Accepted, replied and bounced per day for each profile that has any, for the forecast."""
     per_day: dict[str, dict[str, list[int]]] = {}
+    days = result.days
     for record in result.outcomes:  # type: ignore[attr-defined]
-        if record.profile in profiles and record.day < result.days:
-            counts = per_day.setdefault(record.profile, {o.value: [0] * result.days for o in Outcome})
+        if record.profile in profiles and record.day < days:
+            counts = per_day.get(record.profile)
+            if counts is None:
+                counts = per_day[record.profile] = {o.value: [0] * days for o in Outcome}
             counts[record.outcome.value][record.day] += 1
     return dict(sorted(per_day.items()))
 
@@ -113,7 +140,7 @@ def path_json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
     yield "assignments", Lines(_assignment_lines(enrollments, branch_ids))
     yield "tasks", Lines(_task_lines(result, summary))
     yield "routes", Lines(_route_lines(result, branch_ids))
-    yield "outcomes", _outcome_records(result, branch_ids)
+    yield "outcomes", Lines(_outcome_lines(result, branch_ids))
     closing = dict(summary.closing_pairs(result))
     closing["forecast"]["outcomes_per_day"] = _outcomes_per_day(result, closing["forecast"]["done_per_day"])
     yield from closing.items()
