@@ -222,16 +222,29 @@ class ProfileDay:
         cap = limits.per_week.get(kind)
         return cap is None or allowance._week[kind] < cap
 
-    def took(self, kind: NodeKind) -> None:
-        """A task of ``kind`` done today."""
-        self.room -= 1
+    def left(self, kind: NodeKind) -> int:
+        """How many more tasks of ``kind`` may be done now (the least room of the limits that apply)."""
+        allowance = self.allowance
+        limits = allowance.limits
+        room = self.room
+        cap = limits.per_day.get(kind)
+        if cap is not None:
+            room = min(room, cap - allowance._today[kind])
+        cap = limits.per_week.get(kind)
+        if cap is not None:
+            room = min(room, cap - allowance._week[kind])
+        return max(room, 0)
+
+    def took(self, kind: NodeKind, count: int = 1) -> None:
+        """``count`` tasks of ``kind`` done today."""
+        self.room -= count
         allowance = self.allowance
         if kind in allowance._today:
-            allowance._today[kind] += 1
+            allowance._today[kind] += count
         ring = allowance._ring.get(kind)
         if ring is not None:
-            ring[self.day % WEEK] += 1
-            allowance._week[kind] += 1
+            ring[self.day % WEEK] += count
+            allowance._week[kind] += count
 
     def hold(self, kind: NodeKind) -> Hold | None:
         """Why a due task of ``kind`` cannot be done now, and when it can; None when it can."""

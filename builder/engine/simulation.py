@@ -16,9 +16,10 @@ enrollments and their tasks out when a report wants them.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from operator import itemgetter
+from operator import itemgetter, neg
 
 from builder.engine import graph
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
@@ -490,7 +491,7 @@ class Simulation(Timeline):
                 today = allowance.open_day(day, used)  # the counters move on, working or not
                 if running and lane is not None and today.working:
                     if isinstance(lane, KindLanes):
-                        done = self._take_one_by_one(profile, lane, today, day)
+                        done = self._take_by_kind(profile, lane, today, day)
                     else:
                         done = self._take_slices(profile, lane, today.room, day)
             self.done_per_day[profile].append(done + (self._ours_today[profile] if day == 0 else 0))
@@ -509,30 +510,36 @@ class Simulation(Timeline):
             self._finish(profile, lane, due, day, taken)
         return done
 
-    def _take_one_by_one(self, profile: str, lane: KindLanes, today: ProfileDay, day: int) -> int:
+    def _take_by_kind(self, profile: str, lane: KindLanes, today: ProfileDay, day: int) -> int:
         """Due tasks in SPEC §5's order, passing over a kind at its limit (it stays due, in its place); how many.
 
-        Each kind's tasks wait in their own lane, so the next task is the
-        first of the lanes whose kind may still go: a few looks per task.
+        Each kind's tasks wait in their own lane, ordered by (due day, code).
+        The next tasks are those of the lane whose first task comes first
+        among the kinds that may still go: a slice of them at once, up to
+        the kind's room and to where another kind's first task comes in.
         """
         done = 0
         lanes = lane.by_kind
+        one_at_a_time = any(self._steps[b].same_day_follow for b in lane.branches)
         while not today.full:
-            best: tuple[int, int] | None = None
-            best_kind = None
+            heads = []
             for kind, part in lanes.items():
-                if not today.can(kind):
-                    continue
-                first = part.first()
-                if first is not None and first[0] <= day and (best is None or first < best):
-                    best, best_kind = first, kind
-            if best is None or best_kind is None:
+                left = today.left(kind)
+                if left > 0 and (first := part.first()) is not None and first[0] <= day:
+                    heads.append((first, kind, left))
+            if not heads:
                 break
-            due, code = best
-            lanes[best_kind].take(due, 1)
-            today.took(best_kind)
-            done += 1
-            self._finish(profile, lane, due, day, [code])
+            heads.sort()
+            (due, _), kind, count = heads[0]
+            bucket = lanes[kind].buckets[due]  # latest first: the slice is taken off its end
+            if one_at_a_time and due == day:  # a next task due today must find its place among these
+                count = 1
+            elif len(heads) > 1 and heads[1][0][0] == due:  # only the codes before the other kind's first
+                count = min(count, len(bucket) - bisect_left(bucket, -heads[1][0][1], key=neg))
+            taken = lanes[kind].take(due, count)
+            today.took(kind, len(taken))
+            done += len(taken)
+            self._finish(profile, lane, due, day, taken)
         return done
 
     def _finish(self, profile: str, lane: Lane | KindLanes, due: int, day: int, taken: list[int]) -> None:

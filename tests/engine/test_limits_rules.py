@@ -98,6 +98,28 @@ def test_with_limits_per_kind_the_order_is_still_oldest_due_first_then_enrollmen
     assert done_days(result, "email") == {"c0": 2, "c1": 3}
 
 
+def test_with_limits_per_kind_tasks_of_different_kinds_due_the_same_day_go_in_enrollment_order():
+    # c0, c2 get a connect and c1, c3 an email, all due on day 0: two a day, in enrollment order.
+    branches = [
+        {"id": "li", "segment": {"contacts": ["c0", "c2"]}, "sender_profiles": ["anna"], "steps": [CONNECT]},
+        {"id": "mail", "segment": {"contacts": ["c1", "c3"]}, "sender_profiles": ["anna"], "steps": [EMAIL]},
+    ]
+    result = run(scenario({"daily_limit": 2, "limits": {"linkedin_message": 5}}, branches=branches))
+    assert done_days(result) == {"c0": 0, "c1": 0, "c2": 1, "c3": 1}
+
+
+def test_with_limits_per_kind_a_task_falling_due_during_the_work_takes_its_place():
+    # c0's second email falls due when its first is done (no wait) and comes before c1's first (SPEC §5).
+    anna = {"daily_limit": 2, "limits": {"linkedin_connect": 5}}
+    result = run(scenario(anna, people=2, steps=[EMAIL, wait(0), EMAIL]))
+    assert [(t["contact"], t["step"], t["done_day"]) for t in result["tasks"]] == [
+        ("c0", 0, 0),
+        ("c0", 2, 0),
+        ("c1", 0, 1),
+        ("c1", 2, 1),
+    ]
+
+
 def test_the_daily_limit_still_stops_all_actions_together():
     result = run(scenario({"daily_limit": 2, "limits": {"linkedin_connect": 5}}, people=5))
     assert result["forecast"]["done_per_day"]["anna"][:3] == [2, 2, 1]
