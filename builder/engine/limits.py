@@ -31,10 +31,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 from builder.engine.scenario_parts import EVERY_WEEKDAY
-from builder.engine.words import NodeKind
+from builder.engine.words import NodeKind, RemovalMode
 
 if TYPE_CHECKING:
-    from builder.engine.scenario_parts import ProfileSpec
+    from builder.engine.scenario_parts import ProfileSpec, Scenario
 
 WEEK = 7
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -45,6 +45,14 @@ ACTION_PLURALS = {
     NodeKind.LINKEDIN_MESSAGE: "LinkedIn messages",
     NodeKind.EMAIL: "emails",
 }
+
+
+def uses_schedule(scenario: Scenario) -> bool:
+    """Whether a scenario uses SPEC §12's time rules: a limit per action or per week, days off, or a ``move``."""
+    for profile in scenario.sender_profiles:
+        if profile.limits or profile.weekly_limits or set(profile.working_days) < set(EVERY_WEEKDAY):
+            return True
+    return any(event.mode is RemovalMode.MOVE for event in scenario.events)
 
 
 def weekday_of(day: int, start_weekday: int = 0) -> int:

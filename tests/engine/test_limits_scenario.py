@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from builder.engine.limits import Allowance, HoldReason, ProfileLimits
+from builder.engine.limits import Allowance, HoldReason, ProfileLimits, uses_schedule
 from builder.engine.scenario import ScenarioError, parse_scenario
 from builder.engine.scenario_writer import scenario_data
 from builder.engine.words import NodeKind
@@ -246,3 +246,14 @@ def test_tasks_recorded_from_before_count_in_the_window():
     today = allowance.open_day(0)
     assert allowance.weekly_used(CONNECT) == 2 and not today.can(CONNECT)
     assert allowance.open_day(1).can(CONNECT)  # day -6 has left; one of two used
+
+
+def test_uses_schedule_tells_a_scenario_with_section_12_rules():
+    assert uses_schedule(parse_scenario(good()))
+    plain = good()
+    plain["sender_profiles"][0] = {"id": "anna"}
+    assert not uses_schedule(parse_scenario(plain))
+    plain["events"].append(
+        {"day": 1, "type": "remove_sender_profile", "branch": "b", "sender_profile": "anna", "mode": "move"}
+    )
+    assert uses_schedule(parse_scenario(plain))
