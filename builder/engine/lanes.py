@@ -55,6 +55,28 @@ class Lane:
             self.unsorted.discard(due)
         return due, bucket[-1]
 
+    def take_out(self, leaving: Callable[[int], bool]) -> list[tuple[int, int]]:
+        """Take the queued tasks ``leaving`` says yes to off the queue: their (due day, code)s.
+
+        A removal's work (cancel, move): a look at every queued task, once.
+        """
+        found: list[tuple[int, int]] = []
+        for due, bucket in self.buckets.items():
+            kept = []
+            for code in bucket:
+                if leaving(code):
+                    found.append((due, code))
+                else:
+                    kept.append(code)
+            if len(kept) < len(bucket):
+                bucket[:] = kept
+        if found:
+            for due in [d for d, bucket in self.buckets.items() if not bucket]:
+                del self.buckets[due]
+                self.unsorted.discard(due)
+            self.days = sorted(self.buckets)
+        return found
+
     def take(self, due: int, count: int) -> list[int]:
         """The first ``count`` tasks due on ``due``, in order, off the queue."""
         bucket = self.buckets[due]
@@ -89,6 +111,9 @@ class KindLanes:
     @property
     def parts(self) -> list[Lane]:
         return list(self.by_kind.values())
+
+    def take_out(self, leaving: Callable[[int], bool]) -> list[tuple[int, int]]:
+        return [found for lane in self.by_kind.values() for found in lane.take_out(leaving)]
 
     def add(self, due: int, codes: list[int]) -> None:
         kind_of = self.kind_of

@@ -380,21 +380,11 @@ class Simulation(Timeline):
         lane = self._lanes.get(profile)
         if lane is None:
             return
-        span, statuses = self._span, self._status
-        for part in lane.parts:
-            for due, bucket in part.buckets.items():
-                kept = []
-                for code in bucket:
-                    order = code // span
-                    if statuses[order] is CANCELED and self._branch[order] == branch:
-                        tally.pending -= steps.left_from[code % span]
-                        self._canceled_due[order] = due
-                    else:
-                        kept.append(code)
-                bucket[:] = kept
-            for due in [d for d, bucket in part.buckets.items() if not bucket]:
-                del part.buckets[due]
-            part.days = sorted(part.buckets)
+        span, statuses, branches = self._span, self._status, self._branch
+        leaving = lane.take_out(lambda code: statuses[code // span] is CANCELED and branches[code // span] == branch)
+        for due, code in leaving:
+            tally.pending -= steps.left_from[code % span]
+            self._canceled_due[code // span] = due
 
     def _move(self, branch: int, profile: str) -> None:
         """Remove with ``move`` (SPEC §12): its contacts not yet contacted go to the others, with their due days."""
@@ -435,26 +425,13 @@ class Simulation(Timeline):
         if lane is None or not new_profile:
             return
         span = self._span
-        for part in lane.parts:
-            for due, bucket in list(part.buckets.items()):
-                going: dict[str, list[int]] = defaultdict(list)
-                kept = []
-                for code in bucket:
-                    new = new_profile.get(code // span)
-                    if new is None:
-                        kept.append(code)
-                    else:
-                        going[new].append(code)
-                if not going:
-                    continue
-                bucket[:] = kept
-                for new, codes in going.items():
-                    target = self._lane(new)
-                    target.branches.add(branch)
-                    target.add(due, codes)  # the same due day, in its place by enrollment order
-            for due in [d for d, bucket in part.buckets.items() if not bucket]:
-                del part.buckets[due]
-            part.days = sorted(part.buckets)
+        going: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for due, code in lane.take_out(lambda code: code // span in new_profile):
+            going[(new_profile[code // span], due)].append(code)
+        for (new, due), codes in going.items():
+            target = self._lane(new)
+            target.branches.add(branch)
+            target.add(due, codes)  # the same due day, in its place by enrollment order
 
     def _contacted(self, orders: list[int]) -> set[int]:
         """Which of these enrollments have a done task (before the run or in it)."""
