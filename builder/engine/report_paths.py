@@ -151,14 +151,16 @@ def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[
 
     The text between the contact and the due day is the same for every task
     of one branch, profile, node and status, so it is made once per such
-    four (a few dozen in a run of a hundred thousand contacts) and each line
-    is the contact's text, that template and the two days.
+    four (a few dozen in a run of a hundred thousand contacts), found by the
+    node and status in a table per branch and profile, and counts its tasks;
+    each line is the contact's text, that template and the two days. The
+    counts go into ``summary`` once every line is written.
     """
     branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
     plans = result.plans  # type: ignore[attr-defined]
     pending, waiting_status = TaskStatus.PENDING, EnrollmentStatus.WAITING
-    status_values = {s: s.value for s in TaskStatus}
-    templates: dict[tuple[int, str, int, TaskStatus], str] = {}
+    # (branch, profile) -> per node: status -> [the template, how many tasks]
+    tables: dict[tuple[int, str], list[dict[TaskStatus, list[Any]]]] = {}
     out: list[str] = []
     for e in result.enrollments:
         if len(out) >= BATCH:
@@ -176,29 +178,35 @@ def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[
         if total is None:
             total = totals[profile][branch] = _empty_total()
         total["contacts"] += 1
-        by_status = total["tasks"]
+        table = tables.get((e.branch, profile))
+        if table is None:
+            table = tables[(e.branch, profile)] = [{} for _ in plans[e.branch].nodes]
         contact = text(e.contact)
         for task in e.tasks:
             status = task.status
-            key = (e.branch, profile, task.node, status)
-            middle = templates.get(key)
-            if middle is None:
-                middle = templates[key] = _task_template(
-                    branch, profile, plans[e.branch].nodes[task.node], task, status
-                )
+            entry = table[task.node].get(status)
+            if entry is None:
+                node = plans[e.branch].nodes[task.node]
+                entry = table[task.node][status] = [_task_template(branch, profile, node, task, status), 0]
+            entry[1] += 1
             due, done = task.due_day, task.done_day
             out.append(
-                f'{{"contact": {contact}{middle}{"null" if due is None else due}'
+                f'{{"contact": {contact}{entry[0]}{"null" if due is None else due}'
                 f', "done_day": {"null" if done is None else done}}}'
             )
-            by_status[status_values[status]] += 1
-            if status is pending:
-                count["pending_tasks"] += 1
-            elif done is not None:
+            if done is not None and status is not pending:
                 seen = last_done[branch]
                 if seen is None or done > seen:
                     last_done[branch] = done
     yield out
+    for (branch_index, profile), table in tables.items():
+        branch = branch_ids[branch_index]
+        by_status = totals[profile][branch]["tasks"]
+        for per_status in table:
+            for status, (_, tasks) in per_status.items():
+                by_status[status.value] += tasks
+                if status is pending:
+                    per_branch[branch]["pending_tasks"] += tasks
 
 
 def _task_template(branch: str, profile: str, node: Any, task: Any, status: TaskStatus) -> str:
@@ -211,10 +219,11 @@ def _task_template(branch: str, profile: str, node: Any, task: Any, status: Task
 
 
 def _route_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[list[str]]:
+    """One line per enrollment: its decisions, each written as the text of its node and output and then its day."""
     plans = result.plans  # type: ignore[attr-defined]
     addresses = [[dumps(n.address) for n in plan.nodes] for plan in plans]
     branches = [dumps(b) for b in branch_ids]
-    outputs: dict[str, str] = {}
+    said: dict[tuple[int, int, str], str] = {}  # (branch, node, output) -> the decision's text up to its day
     out: list[str] = []
     for e in result.enrollments:
         if len(out) >= BATCH:
@@ -223,13 +232,14 @@ def _route_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[li
         if not e.decisions:  # most contacts of a large run have not reached a control node
             out.append(f'{{"contact": {text(e.contact)}, "branch": {branches[e.branch]}, "decisions": []}}')
             continue
-        where = addresses[e.branch]
         decisions = []
         for index, output, day in e.decisions:
-            said = outputs.get(output)
-            if said is None:
-                said = outputs[output] = dumps(output)
-            decisions.append(f'{{"node": {where[index]}, "output": {said}, "day": {day}}}')
+            start = said.get((e.branch, index, output))
+            if start is None:
+                start = said[(e.branch, index, output)] = (
+                    f'{{"node": {addresses[e.branch][index]}, "output": {dumps(output)}, "day": '
+                )
+            decisions.append(f"{start}{day}}}")
         out.append(
             f'{{"contact": {text(e.contact)}, "branch": {branches[e.branch]}, "decisions": [{", ".join(decisions)}]}}'
         )
