@@ -11,6 +11,7 @@ from builder.engine.steps import StepChain
 from builder.engine.words import EnrollmentStatus, NodeKind, Reason, TaskStatus
 
 if TYPE_CHECKING:
+    from builder.engine.limits import Hold
     from builder.engine.roster import BranchRoster
     from builder.engine.scenario_parts import Scenario
 
@@ -103,10 +104,13 @@ class SimulationResult:
         warnings: list[str],
         ignored_overrides: int,
         tally: RunTally,
+        held_back: list[tuple[int, str, Hold]] | None = None,
     ) -> None:
         self.scenario, self.days, self.rosters = scenario, days, rosters
         self.done_per_day, self.warnings, self.ignored_overrides = done_per_day, warnings, ignored_overrides
         self.tally = tally
+        # SPEC §12: (day, profile, hold) for each day a profile passed over due tasks of a kind at its limit.
+        self.held_back = held_back if held_back is not None else []
         self._spell_out: Callable[[], list[SimEnrollment]] | None = enrollments
         self._enrollments: list[SimEnrollment] = []
 

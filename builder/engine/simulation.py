@@ -25,7 +25,7 @@ from builder.engine import graph
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
 from builder.engine.lanes import BranchSteps, KindLanes, Lane
-from builder.engine.limits import Allowance, ProfileDay, ProfileLimits
+from builder.engine.limits import Allowance, Hold, HoldReason, ProfileDay, ProfileLimits
 from builder.engine.moving import move_contacts
 from builder.engine.roster import Attachment, BranchRoster, RosterError
 from builder.engine.run_result import ProfileTally, RunTally, SimEnrollment, SimTask, SimulationResult
@@ -138,6 +138,7 @@ class Simulation(Timeline):
         self.tally = RunTally()
         self.warnings: list[str] = []
         self.ignored_overrides = 0
+        self.held_back: list[tuple[int, str, Hold]] = []  # (day, profile, why): a kind at its limit held tasks back
         self._used_today: dict[str, int] = {}  # day 0: tasks done before the run, all automations
         self._ours_today: Counter[str] = Counter()  # day 0: this automation's share of them
         self.add_contacts(scenario.contacts, day=0)
@@ -517,6 +518,11 @@ class Simulation(Timeline):
             today.took(kind, len(taken))
             done += len(taken)
             self._finish(profile, lane, due, day, taken)
+        for kind, part in lanes.items():  # the kinds its own limits held back today, for the forecast to say
+            first = part.first()
+            hold = today.hold(kind) if first is not None and first[0] <= day else None
+            if hold is not None and hold.reason in (HoldReason.WEEKLY_LIMIT, HoldReason.KIND_DAILY_LIMIT):
+                self.held_back.append((day, profile, hold))
         return done
 
     def _finish(self, profile: str, lane: Lane | KindLanes, due: int, day: int, taken: list[int]) -> None:
@@ -598,6 +604,7 @@ class Simulation(Timeline):
             self.warnings,
             self.ignored_overrides,
             self.tally,
+            self.held_back,
         )
 
 

@@ -222,3 +222,11 @@ def test_old_scenarios_give_no_new_keys():
     data = scenario({"daily_limit": 2}, people=3)
     text = to_json(simulate(parse_scenario(data)))
     assert "moved_from" not in text and "limits" not in text and "working" not in text
+
+
+def test_the_run_tells_which_limit_held_tasks_back_on_which_day():
+    data = scenario({"daily_limit": 10, "weekly_limits": {"linkedin_connect": 2}}, people=3, days=8)
+    held = simulate(parse_scenario(data)).held_back
+    assert [(day, profile, hold.reason.value, hold.next_day) for day, profile, hold in held] == [
+        (day, "anna", "weekly_limit", 7) for day in range(7)
+    ]
