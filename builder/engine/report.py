@@ -379,6 +379,13 @@ def _path_lines(result: SimulationResult, branch_ids: list[str], names: dict[str
     return out + _table(["Sender profile", *(o.label for o in Outcome)], rows, {1, 2, 3})
 
 
+def _why(enrollment: Any, names: dict[str, str]) -> str:
+    """The reason column of the summary; a moved contact says where it came from (SPEC §12)."""
+    why = enrollment.reason.label if enrollment.reason else "no sender profile yet"
+    moved_from = getattr(enrollment, "moved_from", None)
+    return why if moved_from is None else f"{why}, moved from {names.get(moved_from, moved_from)}"
+
+
 def to_text(result: SimulationResult, max_contacts: int = 40) -> str:
     """A readable summary: who goes where and why, then the work day by day."""
     scenario = result.scenario
@@ -403,7 +410,7 @@ def to_text(result: SimulationResult, max_contacts: int = 40) -> str:
                 contact_names.get(enrollment.contact, enrollment.contact),
                 branch_ids[enrollment.branch],
                 names.get(enrollment.profile, "—") if enrollment.profile else "— (waiting)",
-                enrollment.reason.label if enrollment.reason else "no sender profile yet",
+                _why(enrollment, names),
                 str(enrollment.day),
                 enrollment.status.value,
             ]

@@ -222,3 +222,10 @@ def test_move_contacts_refused_changes_nothing():
 def test_the_roster_alone_says_the_contacts_must_move():
     removal = roster("anna", "bob").remove("bob", started=True, mode=RemovalMode.MOVE)
     assert removal.move_contacts and not removal.cancel_tasks and removal.state is ProfileState.DRAINING
+
+
+def test_the_readable_summary_says_where_a_moved_contact_came_from():
+    from builder.engine.report import to_text
+
+    text = to_text(simulate(parse_scenario(scenario())))
+    assert "even distribution, moved from bob" in text
