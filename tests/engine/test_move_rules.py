@@ -229,3 +229,36 @@ def test_the_readable_summary_says_where_a_moved_contact_came_from():
 
     text = to_text(simulate(parse_scenario(scenario())))
     assert "even distribution, moved from bob" in text
+
+
+def test_a_resumed_run_moves_only_the_contacts_with_no_done_task_before_today():
+    def enrollment(contact: str, done: bool) -> dict[str, Any]:
+        first = {"step": 0, "status": "done" if done else "pending", "due_day": -2, "done_day": -2 if done else None}
+        second = {"step": 2, "status": "pending", "due_day": 1 if done else None, "done_day": None}
+        return {
+            "contact": contact,
+            "branch": "main",
+            "sender_profile": "bob",
+            "reason": "even_distribution",
+            "day": -2,
+            "status": "active",
+            "tasks": [first, second],
+        }
+
+    data = scenario(people=2, events=[remove(0, "bob")])
+    data["state"] = {
+        "automation": "running",
+        "sender_profiles": {
+            "main": [
+                {"sender_profile": "anna", "state": "active", "weight": 1, "rotation": 0},
+                {"sender_profile": "bob", "state": "active", "weight": 1, "rotation": 0},
+            ]
+        },
+        "enrollments": [enrollment("c0", True), enrollment("c1", False)],
+    }
+    result = run(data)
+    found = assignments(result)
+    assert (found["c0"]["sender_profile"], "moved_from" in found["c0"]) == ("bob", False)
+    assert (found["c1"]["sender_profile"], found["c1"]["moved_from"]) == ("anna", "bob")
+    connect = next(t for t in result["tasks"] if t["contact"] == "c1" and t["type"] == "linkedin_connect")
+    assert (connect["sender_profile"], connect["due_day"], connect["done_day"]) == ("anna", -2, 0)
