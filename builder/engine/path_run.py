@@ -137,7 +137,8 @@ class PathRun(Timeline, PathWalker):
         self.left_at = [[0] * len(plan.nodes) for plan in self.plans]
 
         self.contacts = ContactColumns([], [])  # everyone so far: ids and tags, for the segments
-        self.specs: dict[str, ContactSpec] = {}  # each contact as the scenario gives it
+        self._specs: dict[str, ContactSpec] = {}  # each contact as the scenario gives it, once a node asks
+        self._unread: list[Sequence[ContactSpec]] = []  # the contacts added since
         self.tags: dict[str, set[str]] = {}  # the tags of a contact a tag node changed, now
         self.enrolled: dict[str, PathEnrollment] = {}
         self.order: list[PathEnrollment] = []
@@ -244,15 +245,23 @@ class PathRun(Timeline, PathWalker):
 
     def add_contacts(self, specs: Sequence[ContactSpec], day: int) -> None:
         if isinstance(specs, ContactTable):
-            specs = list(specs)
-        ids = list(map(itemgetter(0), specs))
-        tags = list(map(itemgetter(6), specs))
-        self.contacts.ids.extend(ids)  # type: ignore[attr-defined]
-        self.contacts.tags.extend(tags)  # type: ignore[attr-defined]
-        # Read only at a tag or condition node, so kept as given; a set of tags is made when a tag node acts.
-        self.specs.update(zip(ids, specs, strict=True))
+            new = ContactColumns(specs.ids, specs.tags)
+        else:
+            new = ContactColumns(list(map(itemgetter(0), specs)), list(map(itemgetter(6), specs)))
+        self.contacts.ids.extend(new.ids)  # type: ignore[attr-defined]
+        self.contacts.tags.extend(new.tags)  # type: ignore[attr-defined]
+        # Read only at a tag or condition node: kept as given, looked up by id once such a node asks.
+        self._unread.append(specs)
         if self.state.started:
-            self._enroll(ContactColumns(ids, tags), day)
+            self._enroll(new, day)
+
+    @property
+    def specs(self) -> dict[str, ContactSpec]:
+        """Each contact as the scenario gives it, by id (made when first asked: most paths never ask)."""
+        for specs in self._unread:
+            self._specs.update(zip(map(itemgetter(0), specs), specs, strict=True))
+        self._unread.clear()
+        return self._specs
 
     def _enroll(self, contacts: ContactColumns, day: int) -> None:
         routed = route_and_assign(
