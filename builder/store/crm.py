@@ -3,29 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 
+from builder.engine.limits import ProfileLimits
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import allocate_ids, chunks, execute, load_segment, query, segment_member_ids
+from builder.store.profile_limits import (
+    EVERY_DAY,
+    LINKEDIN_DEFAULTS,
+    check_limits,
+    check_working_days,
+    days_text,
+    engine_limits,
+    limits_text,
+    parse_days,
+    parse_limits,
+)
 from builder.store.running import RunningMixin
 from builder.store.search_text import contact_search_text
 
 CONTACT_FIELDS = ("name", "email", "company", "title", "linkedin_url")
+PROFILE_COLUMNS = ["id", "name", "channel", "daily_limit", "weight", "limits", "weekly_limits", "working_days"]
+
+__all__ = ["LINKEDIN_DEFAULTS", "CrmMixin", "SenderProfileInfo"]
 
 
 @dataclass(frozen=True)
 class SenderProfileInfo:
+    """A sender profile as the app shows it: its daily limit, and SPEC §12's limits per action, per week
+    (``{"linkedin_connect": 100}``: kind -> tasks over the last 7 days) and working days (0 = Monday)."""
+
     id: int
     name: str
     channel: Channel
     daily_limit: int
     weight: int
+    limits: dict[str, int] = field(default_factory=dict, hash=False, compare=True)
+    weekly_limits: dict[str, int] = field(default_factory=dict, hash=False, compare=True)
+    working_days: tuple[int, ...] = EVERY_DAY
+
+    def profile_limits(self) -> ProfileLimits:
+        """The engine's view of this profile's limits and working days."""
+        return engine_limits(self.daily_limit, self.limits, self.weekly_limits, self.working_days)
 
 
 def _clean_name(name: str, what: str) -> str:
@@ -55,25 +80,37 @@ class CrmMixin(RunningMixin):
         channel: Channel | str = Channel.LINKEDIN,
         daily_limit: int = DEFAULT_DAILY_LIMIT,
         weight: int = DEFAULT_WEIGHT,
+        *,
+        limits: Mapping[str, int] | None = None,
+        weekly_limits: Mapping[str, int] | None = None,
+        working_days: Iterable[int] | None = None,
     ) -> int:
+        """A new sender profile; ``limits`` / ``weekly_limits`` per action kind and ``working_days`` (SPEC §12)
+        default to none and all seven days (the editor pre-fills :data:`LINKEDIN_DEFAULTS` for LinkedIn)."""
         name = _clean_name(name, "sender profile")
         try:
             channel = Channel(channel)
         except ValueError:
             raise WorkspaceError("A sender profile's channel is LinkedIn or email.") from None
-        row = (name, channel.value, _check_limit(daily_limit), _check_weight(weight))
+        row = (
+            name,
+            channel.value,
+            _check_limit(daily_limit),
+            _check_weight(weight),
+            limits_text(check_limits(limits)),
+            limits_text(check_limits(weekly_limits, weekly=True)),
+            days_text(check_working_days(working_days)),
+        )
         with self._write() as conn:
             # Numbered by the workspace: a deleted profile's id is never given to another (undo, pins).
             profile_id = allocate_ids(conn, "sender_profile", 1)
-            bulk_insert(
-                conn, table("sender_profile"), ["id", "name", "channel", "daily_limit", "weight"], [(profile_id, *row)]
-            )
+            bulk_insert(conn, table("sender_profile"), PROFILE_COLUMNS, [(profile_id, *row)])
             self._later(Change("sender_profiles"))
             return profile_id
 
     def update_sender_profile(self, profile_id: int, **changes: Any) -> None:
-        """Change name, channel, daily_limit or weight of a sender profile."""
-        allowed = {"name", "channel", "daily_limit", "weight"}
+        """Change name, channel, daily_limit, weight, limits, weekly_limits or working_days of a sender profile."""
+        allowed = {"name", "channel", "daily_limit", "weight", "limits", "weekly_limits", "working_days"}
         unknown = set(changes) - allowed
         if unknown:
             raise WorkspaceError(f"A sender profile has no {', '.join(sorted(unknown))}.")
@@ -89,16 +126,28 @@ class CrmMixin(RunningMixin):
             values["daily_limit"] = _check_limit(changes["daily_limit"])
         if "weight" in changes:
             values["weight"] = _check_weight(changes["weight"])
+        if "limits" in changes:
+            values["limits"] = limits_text(check_limits(changes["limits"]))
+        if "weekly_limits" in changes:
+            values["weekly_limits"] = limits_text(check_limits(changes["weekly_limits"], weekly=True))
+        if "working_days" in changes:
+            values["working_days"] = days_text(check_working_days(changes["working_days"]))
+        if not values:
+            return
         with self._write() as conn:
-            t = table("sender_profile")
-            if not conn.execute(t.update().where(t.c.id == profile_id).values(**values)).rowcount:
+            names = list(values)
+            sets = ", ".join(f"{n} = ?" for n in names)
+            if not execute(conn, f"UPDATE sender_profile SET {sets} WHERE id = ?", (*values.values(), profile_id)):
                 raise WorkspaceError("That sender profile no longer exists.")
             self._later(Change("sender_profiles"))
 
     def sender_profiles(self) -> list[SenderProfileInfo]:
         with self._read() as conn:
-            rows = query(conn, "SELECT id, name, channel, daily_limit, weight FROM sender_profile ORDER BY id")
-        return [SenderProfileInfo(i, n, Channel(c), d, w) for i, n, c, d, w in rows]
+            rows = query(conn, f"SELECT {', '.join(PROFILE_COLUMNS)} FROM sender_profile ORDER BY id")
+        return [
+            SenderProfileInfo(i, n, Channel(c), d, w, parse_limits(pl), parse_limits(wl), parse_days(wd))
+            for i, n, c, d, w, pl, wl, wd in rows
+        ]
 
     # -- contacts and tags -----------------------------------------------------------------
 

@@ -1,23 +1,27 @@
-"""Today's work in a workspace (SPEC §5): the plan per sender profile, done and skipped tasks.
+"""Today's work in a workspace (SPEC §5, §12): the plan per sender profile, done and skipped tasks.
 
-Days are calendar dates. The engine's planner orders the due tasks; people
-mark them done (which records an interaction) or skip them; a planned task not
-done stays due and comes first tomorrow.
+Days are calendar dates. The engine's planner orders the due tasks; the
+engine's :class:`~builder.engine.limits.Allowance` says, task by task, whether
+the profile's limits per action, per rolling week and its working days let it
+do one today; people mark them done (which records an interaction) or skip
+them; a task not done stays due and comes first tomorrow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Connection
 
+from builder.engine.limits import WEEK, WEEKDAY_NAMES, Allowance, Hold, HoldReason
 from builder.engine.planner import DailyPlanner
 from builder.engine.words import AutomationState, NodeKind, TaskStatus
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import execute, query
 from builder.store.path_moves import StoredPaths
+from builder.store.profile_limits import engine_limits, parse_days, parse_limits
 
 
 @dataclass(frozen=True)
@@ -35,37 +39,126 @@ class PlannedTask:
     due: date
 
 
-class DailyWorkMixin(WorkspaceBase):
-    def plan_today(self) -> dict[int, list[PlannedTask]]:
-        """Each sender profile's tasks for today, within what its daily limit leaves.
+@dataclass(frozen=True)
+class HeldTask:
+    """A due task left out of today's plan by a limit or a day off, and why, naming the day it may go."""
 
-        Only running automations are planned; tasks already done today count
-        against the limit.
+    task_id: int
+    profile_id: int
+    contact_name: str
+    automation_name: str
+    kind: NodeKind
+    due: date
+    reason: str  # "weekly limit of connection requests reached — next on Monday 7 December"
+
+
+def date_words(day: date) -> str:
+    """A date as the Tasks tab says it: "Monday 7 December"."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.day} {day.strftime('%B')}"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    chosen: dict[int, list[int]]  # profile -> task ids planned today, in SPEC §5's order
+    held: list[tuple[int, int, Hold]]  # (task id, profile, why) of due tasks not planned, in that order
+    profiles: dict[int, tuple[str, int]]  # profile -> (name, daily limit)
+
+
+class DailyWorkMixin(WorkspaceBase):
+    def _plan(self, conn: Connection) -> _Plan:
+        """Today's plan by SPEC §5 and §12, from the due tasks of running automations.
+
+        Per profile, the due tasks in §5's order; a task whose kind reached its limit per day or over the
+        rolling week (done tasks of the profile in all automations, today and the six days before) is passed
+        over and stays due; nothing on a day the profile does not work; at most ``daily_limit`` in all,
+        tasks done today included. Linear in the tasks due, plus one grouped count of the week's done tasks.
         """
         today = self.today_number
+        profiles: dict[int, tuple[str, int]] = {}
+        allowances: dict[int, Allowance] = {}
+        weekday = self.today.weekday()
+        for pid, name, daily_limit, limits, weekly, days in query(
+            conn, "SELECT id, name, daily_limit, limits, weekly_limits, working_days FROM sender_profile"
+        ):
+            profiles[pid] = (name, daily_limit)
+            # Day 0 is today, with today's real weekday; the six days before are -6 .. -1.
+            allowances[pid] = Allowance(
+                engine_limits(daily_limit, parse_limits(limits), parse_limits(weekly), parse_days(days)), weekday
+            )
+        used: dict[int, int] = {}
+        for profile, kind, done_day, count in query(
+            conn,
+            "SELECT sender_profile_id, kind, done_day, count(*) FROM task WHERE status = ? AND done_day > ? "
+            "AND done_day <= ? GROUP BY sender_profile_id, kind, done_day",
+            (TaskStatus.DONE.value, today - WEEK, today),
+        ):
+            allowance = allowances.get(profile)
+            if allowance is None:
+                continue
+            allowance.record(done_day - today, NodeKind(kind), count)
+            if done_day == today:
+                used[profile] = used.get(profile, 0) + count
+        planner: DailyPlanner[tuple[int, NodeKind]] = DailyPlanner()
+        kinds = {kind.value: kind for kind in NodeKind}
+        planner.add_many(
+            (profile, due, enrollment, step, (task, kinds[kind]))
+            for task, profile, due, enrollment, step, kind in query(
+                conn,
+                "SELECT t.id, t.sender_profile_id, t.due_day, t.enrollment_id, t.step_index, t.kind FROM task t "
+                "JOIN enrollment e ON e.id = t.enrollment_id JOIN automation a ON a.id = e.automation_id "
+                "WHERE t.status = ? AND t.due_day <= ? AND a.state = ?",
+                (TaskStatus.PENDING.value, today, AutomationState.RUNNING.value),
+            )
+        )
+        chosen: dict[int, list[int]] = {}
+        held: list[tuple[int, int, Hold]] = []
+        for profile in sorted(allowances):
+            day = allowances[profile].open_day(0, used=used.get(profile, 0))
+            mine: list[int] = []
+            while (found := planner.take_due(profile, today)) is not None:
+                task, kind = found
+                if day.can(kind):
+                    day.took(kind)
+                    mine.append(task)
+                else:
+                    held.append((task, profile, day.hold(kind)))  # type: ignore[arg-type]
+            if mine:
+                chosen[profile] = mine
+        return _Plan(chosen, held, profiles)
+
+    def plan_today(self) -> dict[int, list[PlannedTask]]:
+        """Each sender profile's tasks for today (SPEC §5, §12), in the order they are to be done.
+
+        Only running automations are planned; tasks already done today count
+        against the limits, and those done on the six days before against the
+        weekly ones. :meth:`held_today` says why the other due tasks wait.
+        """
         with self._read() as conn:
-            limits = dict(query(conn, "SELECT id, daily_limit FROM sender_profile"))
-            used = dict(
-                query(
-                    conn,
-                    "SELECT sender_profile_id, count(*) FROM task WHERE status = ? AND done_day = ? GROUP BY sender_profile_id",
-                    (TaskStatus.DONE.value, today),
-                )
-            )
-            planner: DailyPlanner[int] = DailyPlanner()
-            planner.add_many(
-                (profile, due, enrollment, step, task)
-                for task, profile, due, enrollment, step in query(
-                    conn,
-                    "SELECT t.id, t.sender_profile_id, t.due_day, t.enrollment_id, t.step_index FROM task t "
-                    "JOIN enrollment e ON e.id = t.enrollment_id JOIN automation a ON a.id = e.automation_id "
-                    "WHERE t.status = ? AND t.due_day <= ? AND a.state = ?",
-                    (TaskStatus.PENDING.value, today, AutomationState.RUNNING.value),
-                )
-            )
-            chosen = planner.plan(today, limits, used)
+            chosen = self._plan(conn).chosen
             details = self._task_details(conn, [t for tasks in chosen.values() for t in tasks])
         return {profile: [details[t] for t in tasks] for profile, tasks in chosen.items() if tasks}
+
+    def held_today(self) -> list[HeldTask]:
+        """The due tasks of running automations not in today's plan, each with why and the date it may go.
+
+        Every due task left out is here: held by a limit per action (today or over the rolling week), by a
+        day off, or beyond the profile's daily limit — per profile, in SPEC §5's order.
+        """
+        with self._read() as conn:
+            plan = self._plan(conn)
+            details = self._task_details(conn, [task for task, _, _ in plan.held])
+        today = self.today
+        held = []
+        for task, profile, hold in plan.held:
+            name, daily_limit = plan.profiles[profile]
+            detail = details[task]
+            held.append(
+                HeldTask(
+                    task, profile, detail.contact_name, detail.automation_name, detail.kind, detail.due,
+                    _hold_words(hold, today, name, daily_limit),
+                )
+            )  # fmt: skip
+        return held
 
     def _task_details(self, conn: Connection, task_ids: list[int]) -> dict[int, PlannedTask]:
         found: dict[int, PlannedTask] = {}
@@ -156,3 +249,16 @@ class DailyWorkMixin(WorkspaceBase):
                 conn, table("interaction"), ["contact_id", "sender_profile_id", "day"], [(contact_id, profile_id, when)]
             )
             self._later(Change("contacts"))
+
+
+def _hold_words(hold: Hold, today: date, name: str, daily_limit: int) -> str:
+    """Why a due task waits, with the real date it may go ("... — next on Monday 7 December")."""
+
+    words = hold.words(day_name=lambda day: date_words(today + timedelta(days=day)))
+    if hold.next_day == 1:
+        words = words.replace(" — next on ", " — next tomorrow, ", 1)
+    if hold.reason is HoldReason.NOT_WORKING_DAY:
+        return f"{WEEKDAY_NAMES[today.weekday()]} is " + words.replace("a working day", f"a working day for {name}", 1)
+    if hold.reason is HoldReason.DAILY_LIMIT:
+        return words.replace("daily limit reached", f"daily limit of {daily_limit} reached", 1)
+    return words

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 7
+LATEST = 8
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -130,6 +130,22 @@ def _to_7(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_decision_node ON decision (node_id, output)")
 
 
+def _to_8(conn: Connection) -> None:
+    """Time as outreach really runs (SPEC §12).
+
+    - ``sender_profile.limits`` / ``weekly_limits``: JSON objects, action kind -> a whole number of tasks per
+      day / over the last 7 days (``{"linkedin_connect": 20}``); ``'{}'``: no limit of that sort;
+    - ``sender_profile.working_days``: the weekdays it works, 0 = Monday, comma-separated (all seven by default);
+    - ``enrollment.moved_from_id``: the sender profile a contact was moved from by a removal with ``move``.
+    """
+    conn.exec_driver_sql("ALTER TABLE sender_profile ADD COLUMN limits TEXT NOT NULL DEFAULT '{}'")
+    conn.exec_driver_sql("ALTER TABLE sender_profile ADD COLUMN weekly_limits TEXT NOT NULL DEFAULT '{}'")
+    conn.exec_driver_sql(
+        "ALTER TABLE sender_profile ADD COLUMN working_days VARCHAR(20) NOT NULL DEFAULT '0,1,2,3,4,5,6'"
+    )
+    conn.exec_driver_sql("ALTER TABLE enrollment ADD COLUMN moved_from_id INTEGER REFERENCES sender_profile (id)")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
@@ -137,6 +153,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     5: _to_5,
     6: _to_6,
     7: _to_7,
+    8: _to_8,
 }  # the version a step reaches -> the step
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from builder.store.base import Change
 from builder.store.contacts_view import ContactsMixin
+from builder.store.crm import PROFILE_COLUMNS
 from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import execute, query
 
@@ -96,9 +97,7 @@ class ProfileAdminMixin(ContactsMixin):
         if active:
             raise WorkspaceError(f"{usage.name} is still active in '{active[0]}': remove {usage.name} there first.")
         with self._write() as conn:
-            row = query(
-                conn, "SELECT id, name, channel, daily_limit, weight FROM sender_profile WHERE id = ?", (profile_id,)
-            )
+            row = query(conn, f"SELECT {', '.join(PROFILE_COLUMNS)} FROM sender_profile WHERE id = ?", (profile_id,))
             attachments = query(
                 conn,
                 f"SELECT {', '.join(ATTACHMENT_COLUMNS)} FROM branch_attachment WHERE sender_profile_id = ?",
@@ -120,9 +119,7 @@ class ProfileAdminMixin(ContactsMixin):
                 raise WorkspaceError("That sender profile is back already.")
             nodes = {n for (n,) in query(conn, "SELECT id FROM node")}
             contacts_known = {c for (c,) in query(conn, "SELECT id FROM contact")}
-            bulk_insert(
-                conn, table("sender_profile"), ["id", "name", "channel", "daily_limit", "weight"], [deleted.row]
-            )
+            bulk_insert(conn, table("sender_profile"), PROFILE_COLUMNS[: len(deleted.row)], [deleted.row])
             bulk_insert(
                 conn, table("branch_attachment"), ATTACHMENT_COLUMNS, [a for a in deleted.attachments if a[1] in nodes]
             )

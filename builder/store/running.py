@@ -7,14 +7,16 @@ and do both inside one transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from builder.engine.assignment import KnownFacts
 from builder.engine.bulk import collector_paused
 from builder.engine.enrollment import NewEnrollment, enroll_contacts, release_waiting
+from builder.engine.moving import Move, move_contacts
 from builder.engine.path_walk import PathEnrollment
-from builder.engine.roster import RosterError
+from builder.engine.roster import BranchRoster, RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
@@ -41,6 +43,22 @@ ENROLLMENT_COLUMNS = [
 TASK_COLUMNS = [
     "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day", "done_day",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MovePreview:
+    """What removing a sender profile from a branch with ``move`` would do (SPEC §12), for the §6 dialog.
+
+    ``moving``: its contacts in the branch not yet contacted there, who would go to the profiles named in
+    ``to`` (in attach order); ``staying``: those it already contacted, who finish with it. ``refusal``: the
+    sentence saying why ``move`` cannot be chosen (then nothing would move), else None.
+    """
+
+    profile_name: str
+    moving: int
+    staying: int
+    to: list[str]
+    refusal: str | None
 
 
 class StartRefused(WorkspaceError):
@@ -284,17 +302,100 @@ class RunningMixin(WorkspaceBase):
         if setting_out:
             self._paths_moved(conn, automation_id, paths.begin_all(setting_out, self.today_number))  # type: ignore[attr-defined]
 
+    def _plan_move(self, conn: Connection, node_id: int, profile_id: int) -> tuple[BranchRoster, Move, str]:
+        """The engine's ``move`` over the branch as stored (changes nothing stored): roster after, move, name.
+
+        Raises :class:`WorkspaceError` with the marketer's sentence when no other profile can take contacts.
+        """
+        automation_id, _ = self._profile_node(conn, node_id)
+        _, ignore = self._automation_state(conn, automation_id)
+        found = query(conn, "SELECT name FROM sender_profile WHERE id = ?", (profile_id,))
+        if not found:
+            raise WorkspaceError("That sender profile no longer exists.")
+        name = found[0][0]
+        roster = load_roster(conn, node_id)
+        attachment = roster.get(profile_id)
+        if attachment is not None and not any(a.profile != profile_id for a in roster.assignable()):
+            raise WorkspaceError(
+                f"{name} cannot hand over the contacts: no other sender profile in this branch can take new contacts."
+            )
+        members = query(
+            conn,
+            "SELECT e.contact_id, EXISTS (SELECT 1 FROM task t WHERE t.enrollment_id = e.id AND t.status = ?) "
+            "FROM enrollment e WHERE e.branch_node_id = ? AND e.sender_profile_id = ? AND e.status = ? ORDER BY e.id",
+            (TaskStatus.DONE.value, node_id, profile_id, ACTIVE),
+        )
+        facts = load_facts(conn, [c for c, contacted in members if not contacted])
+        try:
+            move = move_contacts(
+                roster, profile_id, [(c, bool(contacted)) for c, contacted in members], facts,
+                ignore_previous_interactions=ignore,
+            )  # fmt: skip
+        except RosterError as error:
+            raise WorkspaceError(str(error)) from None
+        return roster, move, name
+
+    def move_preview(self, node_id: int, profile_id: int) -> MovePreview:
+        """What :meth:`remove_sender_profile` with ``move`` would do now; reads only (SPEC §12)."""
+        with self._read() as conn:
+            try:
+                roster, move, name = self._plan_move(conn, node_id, profile_id)
+            except WorkspaceError as error:
+                found = query(conn, "SELECT name FROM sender_profile WHERE id = ?", (profile_id,))
+                return MovePreview(found[0][0] if found else "", 0, 0, [], str(error))
+            names = dict(query(conn, "SELECT id, name FROM sender_profile"))
+        receiving = {a.profile for a in move.moved if a.profile is not None}
+        others = [a.profile for a in roster.attachments if a.profile != profile_id]
+        to = [p for p in others if p in receiving] if receiving else [a.profile for a in roster.assignable()]
+        return MovePreview(name, len(move.moved), len(move.staying), [names[p] for p in to], None)
+
+    def _remove_by_moving(self, conn: Connection, node_id: int, profile_id: int) -> None:
+        """SPEC §12 ``move``: contacts not yet contacted go to the others by R1–R3, tasks keeping their due days."""
+        roster, move, _ = self._plan_move(conn, node_id, profile_id)
+        enrollments = dict(
+            query(
+                conn,
+                "SELECT contact_id, id FROM enrollment WHERE branch_node_id = ? AND sender_profile_id = ? AND status = ?",
+                (node_id, profile_id, ACTIVE),
+            )
+        )
+        moved = [(a, enrollments[a.contact]) for a in move.moved]
+        bulk_update(
+            conn,
+            "UPDATE enrollment SET sender_profile_id = ?, reason = ?, ignored_override_id = ?, moved_from_id = ? "
+            "WHERE id = ?",
+            [(a.profile, REASON_VALUES[a.reason], a.ignored_override, profile_id, e) for a, e in moved],
+        )
+        bulk_update(
+            conn,
+            "UPDATE task SET sender_profile_id = ? WHERE enrollment_id = ? AND status = ?",
+            [(a.profile, e, PENDING) for a, e in moved],
+        )
+        save_roster(conn, node_id, roster)
+
     def remove_sender_profile(self, node_id: int, profile_id: int, mode: RemovalMode | str | None = None) -> None:
-        """Remove a sender profile from a branch (SPEC §6).
+        """Remove a sender profile from a branch (SPEC §6, §12).
 
         In a draft it is simply taken off. Once started, ``mode`` is required:
         ``cancel`` cancels its pending tasks in the branch and its contacts'
         enrollments (nobody is moved); ``continue`` lets its contacts go on but
-        gives it no new ones.
+        gives it no new ones; ``move`` hands its contacts not yet contacted to
+        the branch's other profiles (R1–R3 after the reset, in enrollment
+        order), their pending tasks keeping their due days, and lets it finish
+        with the others (``draining``; ``removed`` when none stays) — refused,
+        changing nothing, when no other profile can take new contacts.
+        Undo goes through :meth:`branch_state` / :meth:`restore_branch`, as for
+        the other choices.
         """
         mode = RemovalMode(mode) if mode is not None else None
         with self._write() as conn:
             automation_id, state = self._profile_node(conn, node_id)
+            if state.started and mode is RemovalMode.MOVE:
+                self._remove_by_moving(conn, node_id, profile_id)
+                self._later(
+                    Change("sender_profile_node", automation_id), Change("enrollments", automation_id), Change("tasks")
+                )
+                return
             roster = load_roster(conn, node_id)
             try:
                 removal = roster.remove(profile_id, started=state.started, mode=mode)

@@ -23,7 +23,7 @@ ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "
 AUTOMATION_COLUMNS = ["id", "name", "state", "ignore_previous_interactions", "stop_on_reply", "rates"]
 ENROLLMENT_COLUMNS = [
     "id", "automation_id", "contact_id", "branch_node_id", "sender_profile_id",
-    "reason", "status", "enrolled_day", "ignored_override_id", "at_node_id", "arrived_day",
+    "reason", "status", "enrolled_day", "ignored_override_id", "at_node_id", "arrived_day", "moved_from_id",
 ]  # fmt: skip
 DECISION_COLUMNS = ["id", "enrollment_id", "node_id", "output", "day"]
 TASK_COLUMNS = [
