@@ -29,7 +29,7 @@ from builder.engine.scenario import (
 from builder.engine.scenario_parts import Rate, Rates
 from builder.engine.scenario_writer import scenario_data
 from builder.engine.segments import SegmentDefinition, SegmentRule
-from builder.engine.words import AutomationState, Channel, EnrollmentStatus, Outcome, Reason, TaskStatus
+from builder.engine.words import AutomationState, Channel, EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
 from builder.store.branch_history import BranchHistoryMixin
 from builder.store.database import WorkspaceError
 from builder.store.loading import (
@@ -38,6 +38,7 @@ from builder.store.loading import (
     load_stop_on_reply,
     query,
 )
+from builder.store.profile_limits import EVERY_DAY, parse_days, parse_limits
 
 
 def _profile(pid: int) -> str:
@@ -45,6 +46,25 @@ def _profile(pid: int) -> str:
 
 
 scenario_profile_id = _profile
+
+
+def _profile_spec(
+    pid: int, name: str, channel: str, daily_limit: int, weight: int, limits: str, weekly: str, days: str
+) -> ProfileSpec:
+    return ProfileSpec(
+        _profile(pid),
+        name,
+        daily_limit,
+        weight,
+        Channel(channel),
+        {NodeKind(k): v for k, v in parse_limits(limits).items()},
+        {NodeKind(k): v for k, v in parse_limits(weekly).items()},
+        parse_days(days),
+    )
+
+
+def _uses_schedule(profile: ProfileSpec) -> bool:
+    return bool(profile.limits or profile.weekly_limits or profile.working_days != EVERY_DAY)
 
 
 def _contact(cid: int) -> str:
@@ -85,11 +105,16 @@ class ScenarioExportMixin(BranchHistoryMixin):
                 )
             tags = dict(query(conn, "SELECT id, name FROM tag"))
             profiles = tuple(
-                ProfileSpec(_profile(i), n, d, w, Channel(c))
-                for i, n, c, d, w in query(
-                    conn, "SELECT id, name, channel, daily_limit, weight FROM sender_profile ORDER BY id"
+                _profile_spec(*row)
+                for row in query(
+                    conn,
+                    "SELECT id, name, channel, daily_limit, weight, limits, weekly_limits, working_days "
+                    "FROM sender_profile ORDER BY id",
                 )
             )
+            # Day 0 is today: its real weekday, written only when a profile's limits or days off make it matter
+            # (SPEC §12), so a workspace without them exports what it always did.
+            start_weekday = self.today.weekday() if any(_uses_schedule(p) for p in profiles) else 0
             contacts = _contacts(
                 query(conn, "SELECT id, name FROM contact ORDER BY id"),
                 query(conn, _TAG_LISTS[conn.dialect.name == "postgresql"]),
@@ -142,6 +167,7 @@ class ScenarioExportMixin(BranchHistoryMixin):
             events=tuple(events),
             days=days,
             state=run_state,
+            start_weekday=start_weekday,
         )
 
     def branch_names(self, automation_id: int) -> dict[int, str]:

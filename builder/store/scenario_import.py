@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from builder.engine.limits import WEEKDAY_NAMES, uses_schedule
 from builder.engine.node_settings import settings_of
 from builder.engine.scenario import BranchSpec, ContactSpec, Event, Scenario
 from builder.engine.segments import SegmentRule
@@ -91,7 +92,19 @@ def load_into(ws: Workspace, scenario: Scenario) -> LoadedScenario:
     loaded = LoadedScenario()
     for profile in scenario.sender_profiles:
         loaded.profiles[profile.id] = ws.create_sender_profile(
-            profile.name, profile.channel, profile.daily_limit, profile.weight
+            profile.name,
+            profile.channel,
+            profile.daily_limit,
+            profile.weight,
+            limits={kind.value: count for kind, count in profile.limits.items()},
+            weekly_limits={kind.value: count for kind, count in profile.weekly_limits.items()},
+            working_days=profile.working_days,
+        )
+    if uses_schedule(scenario) and scenario.start_weekday != ws.today.weekday():
+        # A workspace counts real dates (SPEC §12): the scenario's days off fall on other days of its story.
+        loaded.warnings.append(
+            f"start_weekday: the scenario's day 0 is a {WEEKDAY_NAMES[scenario.start_weekday]}; the workspace "
+            f"counts from today, a {WEEKDAY_NAMES[ws.today.weekday()]}."
         )
     early_overrides = {c: loaded.profiles[p] for c, p in scenario.overrides.items()}
     _add_contacts(ws, loaded, scenario.contacts, early_overrides)

@@ -1,6 +1,8 @@
 """Play a scenario (SPEC §7) through a real workspace, day by day, as a team would.
 
-Scenario day d is the workspace date ``START + d``. Each day the events are
+Scenario day d is the workspace date ``start + d``, where ``start`` is the
+Monday ``START`` or, for a scenario with a ``start_weekday`` (SPEC §12), the
+first date after it with that weekday. Each day the events are
 applied with the workspace's own methods, then every planned task is marked
 done, one at a time per profile, re-planning after each (a task that falls due
 today, after a wait of 0, can still be done today, as in the simulation).
@@ -30,6 +32,7 @@ class Story:
     branch_nodes: dict[str, int] = field(default_factory=dict)
     automation: int = 0
     early_overrides: dict[str, int | None] = field(default_factory=dict)
+    start: date = START
 
     def add_contacts(self, specs: tuple[ContactSpec, ...]) -> None:
         # An override may name a contact the CRM does not hold yet: it is pinned as it arrives.
@@ -84,14 +87,23 @@ class Story:
 
 
 def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
-    story = Story(ws, scenario)
-    ws.set_today(START)
+    start = START + timedelta(days=scenario.start_weekday)  # START is a Monday
+    story = Story(ws, scenario, start=start)
+    ws.set_today(start)
     for p in scenario.sender_profiles:
-        story.profiles[p.id] = ws.create_sender_profile(p.name, p.channel, p.daily_limit, p.weight)
+        story.profiles[p.id] = ws.create_sender_profile(
+            p.name,
+            p.channel,
+            p.daily_limit,
+            p.weight,
+            limits={kind.value: count for kind, count in p.limits.items()},
+            weekly_limits={kind.value: count for kind, count in p.weekly_limits.items()},
+            working_days=p.working_days,
+        )
     story.add_contacts(scenario.contacts)
     for i in scenario.interactions:
         ws.record_interaction(
-            story.contacts[i.contact], story.profiles[i.sender_profile], START + timedelta(days=i.day)
+            story.contacts[i.contact], story.profiles[i.sender_profile], start + timedelta(days=i.day)
         )
     for contact, profile in scenario.overrides.items():
         if contact in story.contacts:
@@ -107,7 +119,7 @@ def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
     events = list(scenario.events)
     for day in range(days):
         # The day's events first, then what falls due at the start of the day (SPEC §10's order).
-        ws.set_today(START + timedelta(days=day), catch_up=False)
+        ws.set_today(start + timedelta(days=day), catch_up=False)
         for event in [e for e in events if e.day == day]:
             node = story.branch_nodes.get(event.branch or "")
             profile = story.profiles.get(event.sender_profile or "")
@@ -144,7 +156,7 @@ def outcome(story: Story) -> tuple[list[tuple], list[tuple]]:
     contact_ids = {v: k for k, v in story.contacts.items()}
     profile_ids = {v: k for k, v in story.profiles.items()}
     branch_ids = {v: k for k, v in story.branch_nodes.items()}
-    start = START.toordinal()
+    start = story.start.toordinal()
 
     def day(value: date | None) -> int | None:
         return None if value is None else value.toordinal() - start
@@ -184,7 +196,7 @@ def routes(story: Story) -> list[tuple]:
         plan = PathPlan.of(path.steps)
         address.update({int(n): plan.nodes[i].address for i, n in enumerate(path.node_ids)})
     contact_ids = {v: k for k, v in story.contacts.items()}
-    start = START.toordinal()
+    start = story.start.toordinal()
     with story.ws._read() as conn:
         rows = conn.exec_driver_sql(
             "SELECT e.contact_id, d.node_id, d.output, d.day FROM decision d JOIN enrollment e ON e.id = d.enrollment_id "

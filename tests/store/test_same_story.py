@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
-from builder.engine.limits import uses_schedule
 from builder.engine.report import result_object
 from builder.engine.scenario import ScenarioError, load_scenario, parse_scenario
 from builder.engine.simulation import simulate
@@ -50,8 +49,6 @@ def test_example_scenarios_give_the_same_outcome_in_a_workspace(path, tmp_path):
     assignments, tasks, days, decisions = simulated(scenario)
     if scenario.automation.rates is not None:
         pytest.skip("outcomes by rate are the forecast's; in a workspace people record them")
-    if uses_schedule(scenario):
-        pytest.skip("the workspace does not keep SPEC §12's limits per action, working days or 'move' yet (issue 14)")
     with Workspace.open(tmp_path / "story.sqlite") as ws:
         story = play(ws, scenario, days)
     with Workspace.open(tmp_path / "story.sqlite") as reopened:
