@@ -30,6 +30,8 @@ from typing import NamedTuple
 
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
 from builder.engine.enrollment import BranchRules, release_waiting, route_and_assign
+from builder.engine.limits import Allowance, Hold, HoldReason, ProfileDay, ProfileLimits
+from builder.engine.moving import move_contacts
 from builder.engine.path_walk import (
     ACTIVE,
     CANCELED,
@@ -42,7 +44,7 @@ from builder.engine.path_walk import (
     PathWalker,
 )
 from builder.engine.paths import PathPlan, SplitRotation, answers, chance_suffix, chance_with
-from builder.engine.roster import Attachment, BranchRoster, RosterError
+from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.run_result import ProfileTally, RunTally, SimulationResult
 from builder.engine.run_state import RunState
 from builder.engine.scenario_parts import ContactSpec, ContactTable, Event, Rates, Scenario
@@ -112,6 +114,18 @@ class PathRun(Timeline, PathWalker):
         automation = scenario.automation
         self.state = AutomationState.DRAFT
         self.limits = {p.id: p.daily_limit for p in scenario.sender_profiles}
+        # SPEC §12: a profile with limits per kind or days off keeps an allowance, and one with limits per kind
+        # a lane per kind (a kind at its limit is passed over, its tasks staying due in their place).
+        self.profile_limits = {p.id: ProfileLimits.of(p) for p in scenario.sender_profiles}
+        self.allowances = {
+            pid: Allowance(limits, scenario.start_weekday)
+            for pid, limits in self.profile_limits.items()
+            if limits.per_kind or not limits.every_day
+        }
+        self.kind_lanes: dict[str, dict[NodeKind, list[int]]] = {
+            pid: {} for pid, limits in self.profile_limits.items() if limits.per_kind
+        }
+        self.held_back: list[tuple[int, str, Hold]] = []  # (day, profile, why): a kind at its limit held tasks back
         self.weights = {p.id: p.weight for p in scenario.sender_profiles}
         self.stop_on_reply = automation.stop_on_reply
         self.rates = automation.rates or Rates()
@@ -204,6 +218,9 @@ class PathRun(Timeline, PathWalker):
                     tally.pending += 1
                 elif t.status is DONE and t.done_day is not None:
                     self._rate_outcomes(e, task, t.done_day)  # what it leads to from today on, in a forecast
+                    allowance = self.allowances.get(e.profile)
+                    if allowance is not None:  # the last week's tasks count against its limits per kind
+                        allowance.record(t.done_day, task.kind)
                     if t.done_day >= 0:
                         ours_today[e.profile] += t.done_day == 0
                         tally.done += 1
@@ -304,7 +321,7 @@ class PathRun(Timeline, PathWalker):
         tally_of = self.tally.of
         tallies: dict[tuple[int, str], ProfileTally] = {}
         openings = [plan.landings.get(plan.first) if plan.first is not None else None for plan in self.plans]
-        queued: dict[str, list[int]] = defaultdict(list)  # profile -> its new lane entries
+        queued: dict[tuple[str, NodeKind], list[int]] = defaultdict(list)  # (profile, kind) -> new lane entries
         walked: dict[int, list[PathEnrollment]] = defaultdict(list)  # branch -> who sets out by a walk
         for e, profile, reason in zip(fresh, profiles, reasons, strict=True):
             if ignored and e.contact in ignored:
@@ -338,9 +355,9 @@ class PathRun(Timeline, PathWalker):
             task.due_day = due = e.day + waits
             e.current, e.next_task = 0, 1
             tally.pending += len(made)
-            queued[name].append(due << DUE_SHIFT | e.order << POSITION_BITS)
-        for profile, entries in queued.items():
-            lane = self.lanes.setdefault(profile, [])
+            queued[(name, kinds[0])].append(due << DUE_SHIFT | e.order << POSITION_BITS)
+        for (profile, kind), entries in queued.items():
+            lane = self._lane(profile, kind)
             lane.extend(entries)
             heapq.heapify(lane)  # in C, once, instead of a push per contact
         for group in walked.values():
@@ -466,20 +483,32 @@ class PathRun(Timeline, PathWalker):
     def work_day(self, day: int) -> None:
         """Every profile's due tasks in one order (oldest due, then enrollment order), each up to its limit."""
         done = dict.fromkeys(self.limits, 0)
+        room = dict(self.limits)
+        if day == 0:  # what was done today before the run counts, in every automation (or, unsaid, in this one)
+            for profile in room:
+                room[profile] -= max(self.used_today.get(profile, 0), self.ours_today[profile])
+        days: dict[str, ProfileDay] = {}
+        for profile, allowance in self.allowances.items():  # the counters move on, working or not
+            today = days[profile] = allowance.open_day(day, self.limits[profile] - room[profile])
+            room[profile] = today.room
         if self.state is AutomationState.RUNNING:
-            room = dict(self.limits)
-            if day == 0:  # what was done today before the run counts, in every automation (or, unsaid, in this one)
-                for profile in room:
-                    room[profile] -= max(self.used_today.get(profile, 0), self.ours_today[profile])
             heads: list[int] = []
-            for profile in self.lanes:
-                self._push_head(heads, profile, day, room)
-            self._work_heads(heads, day, room, done)
+            for profile in {*self.lanes, *self.kind_lanes}:
+                self._push_head(heads, profile, day, room, days)
+            self._work_heads(heads, day, room, done, days)
+            for profile, lanes in self.kind_lanes.items():  # the kinds its own limits held back, for the forecast
+                for kind, lane in lanes.items():
+                    key = self._live_head(lane)
+                    hold = days[profile].hold(kind) if key is not None and key >> DUE_SHIFT <= day else None
+                    if hold is not None and hold.reason in (HoldReason.WEEKLY_LIMIT, HoldReason.KIND_DAILY_LIMIT):
+                        self.held_back.append((day, profile, hold))
         for profile, count in done.items():
             self.done_per_day[profile].append(count + (self.ours_today[profile] if day == 0 else 0))
         self._happen(self.after_work, day)
 
-    def _work_heads(self, heads: list[int], day: int, room: dict[str, int], done: dict[str, int]) -> None:
+    def _work_heads(
+        self, heads: list[int], day: int, room: dict[str, int], done: dict[str, int], days: dict[str, ProfileDay]
+    ) -> None:
         """Do the due tasks, the oldest of all profiles' heads first, each profile up to its room.
 
         The loop of :meth:`work_day`, with :meth:`_push_head`, the counting of
@@ -489,7 +518,13 @@ class PathRun(Timeline, PathWalker):
         enrollment's next task, for the same profile, so only that profile's
         head is looked at again.
         """
-        lanes, order_of, move_on, decide = self.lanes, self.order, self._move_on, self._decide
+        lanes, kind_lanes, order_of, move_on, decide = (
+            self.lanes,
+            self.kind_lanes,
+            self.order,
+            self._move_on,
+            self._decide,
+        )
         arrived_at, moments = self.arrived_at, self.moments
         nexts = [[node.next for node in plan.nodes] for plan in self.plans]
         rate_rules, rate_outcomes = self.rate_rules, self._rate_outcomes
@@ -504,13 +539,14 @@ class PathRun(Timeline, PathWalker):
             e = order_of[key >> POSITION_BITS & ORDER_MASK]
             position = key & POSITION_MASK
             profile = e.profile
-            lane = lanes[profile]  # type: ignore[index]
+            task = e.tasks[position]
+            by_kind = kind_lanes.get(profile)  # type: ignore[arg-type]
+            lane = lanes[profile] if by_kind is None else by_kind[task.kind]  # type: ignore[index]
             pop(lane)  # the head itself: nothing was queued before it since it became the head
             tally = e.tally
             tally.pending -= 1
             tally.done += 1
             tally.last_done = day
-            task = e.tasks[position]
             node = task.node
             branch = e.branch
             if rate_rules[branch][node]:
@@ -522,16 +558,23 @@ class PathRun(Timeline, PathWalker):
             if wait_for is None:
                 move_on(e, nexts[branch][node], day, day)
             else:
-                index, days, outcome = wait_for
+                index, waiting, outcome = wait_for
                 arrived_at[branch][index] += 1
                 if outcome in e.seen:
                     decide(e, index, "yes", day)
                 else:
-                    e.waiting_at, e.deadline = index, day + days
-                    moments[day + days].append(e.order << MOMENT_SHIFT | index << 1 | 1)
+                    e.waiting_at, e.deadline = index, day + waiting
+                    moments[day + waiting].append(e.order << MOMENT_SHIFT | index << 1 | 1)
             room[profile] -= 1  # type: ignore[index]
             done[profile] += 1  # type: ignore[index]
+            if by_kind is not None:
+                days[profile].took(task.kind)  # type: ignore[index]
             if room[profile] <= 0:  # type: ignore[index]
+                continue
+            if by_kind is not None:  # the next task of a kind that may still go
+                key = self._kind_head(by_kind, days[profile], day)  # type: ignore[assignment, index]
+                if key is not None:
+                    push(heads, key)
                 continue
             while lane:
                 key = lane[0]
@@ -555,27 +598,55 @@ class PathRun(Timeline, PathWalker):
         step = plan.nodes[target].step
         return target, step.days, step.outcome  # type: ignore[return-value]
 
-    def _push_head(self, heads: list[int], profile: str, day: int, room: dict[str, int]) -> None:
+    def _push_head(
+        self, heads: list[int], profile: str, day: int, room: dict[str, int], days: dict[str, ProfileDay]
+    ) -> None:
         """Put the profile's next live task due by ``day`` among the heads, if it has room."""
-        lane = self.lanes[profile]
+        if room.get(profile, 0) <= 0:
+            return
+        by_kind = self.kind_lanes.get(profile)
+        key = self._live_head(self.lanes.get(profile, [])) if by_kind is None else None
+        if by_kind is not None:
+            key = self._kind_head(by_kind, days[profile], day)
+        if key is not None and key >> DUE_SHIFT <= day:
+            heapq.heappush(heads, key)
+
+    def _live_head(self, lane: list[int]) -> int | None:
+        """The lane's first task still queued, the canceled and moved on before it dropped; None when empty."""
         order_of = self.order
         while lane:
             key = lane[0]
             e = order_of[key >> POSITION_BITS & ORDER_MASK]
             position = key & POSITION_MASK
             if e.current == position and e.status is ACTIVE and e.tasks[position].due_day == key >> DUE_SHIFT:
-                break
+                return key
             heapq.heappop(lane)  # a task canceled or moved on since it was queued
-        if lane and lane[0] >> DUE_SHIFT <= day and room.get(profile, 0) > 0:
-            heapq.heappush(heads, lane[0])
+        return None
+
+    def _kind_head(self, by_kind: dict[NodeKind, list[int]], today: ProfileDay, day: int) -> int | None:
+        """The first task due by ``day`` among the kinds the profile may still do today (SPEC §12)."""
+        best = None
+        for kind, lane in by_kind.items():
+            if today.can(kind):
+                key = self._live_head(lane)
+                if key is not None and key >> DUE_SHIFT <= day and (best is None or key < best):
+                    best = key
+        return best
 
     # -- where the walk leaves its results (PathWalker's hooks) -------------------------------
 
     def _queue(self, e: PathEnrollment, position: int, due: int) -> None:
         lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
-        if lane is None:
-            lane = self.lanes[e.profile] = []  # type: ignore[index]
+        if lane is None:  # a new lane, or a profile with a lane per kind
+            lane = self._lane(e.profile, e.tasks[position].kind)  # type: ignore[arg-type]
         heapq.heappush(lane, due << DUE_SHIFT | e.order << POSITION_BITS | position)
+
+    def _lane(self, profile: str, kind: NodeKind) -> list[int]:
+        """The heap a task of ``kind`` waits in for ``profile``: one per kind where the profile has limits per kind."""
+        by_kind = self.kind_lanes.get(profile)
+        if by_kind is None:
+            return self.lanes.setdefault(profile, [])
+        return by_kind.setdefault(kind, [])
 
     def _travel(self, e: PathEnrollment, node: int, day: int) -> None:
         self.moments[day].append(e.order << MOMENT_SHIFT | node << 1)
@@ -650,10 +721,9 @@ class PathRun(Timeline, PathWalker):
             self._release_waiting(branch, day)
 
     def remove_sender_profile(self, branch: int, profile: str, mode: RemovalMode | None) -> None:
-        if mode is RemovalMode.MOVE and self.state.started:  # SPEC §12 on a path: not yet (builder.engine.moving)
-            raise RosterError(
-                "'move' is not available yet for an automation with paths or rates: choose cancel or continue"
-            )
+        if mode is RemovalMode.MOVE and self.state.started:
+            self._move(branch, profile)
+            return
         removal = self.branches[branch].roster.remove(profile, started=self.state.started, mode=mode)
         if not removal.cancel_tasks:
             return
@@ -661,12 +731,57 @@ class PathRun(Timeline, PathWalker):
             if e.branch == branch and e.profile == profile and e.status is ACTIVE:
                 self._stop(e, CANCELED)
 
+    def _move(self, branch: int, profile: str) -> None:
+        """Remove with ``move`` (SPEC §12): its contacts not yet contacted go to the others, with their due days."""
+        mine = [e for e in self.order if e.branch == branch and e.profile == profile and e.status is ACTIVE]
+        contacted = {e.order for e in mine if any(t.status is DONE for t in e.tasks)}
+        move = move_contacts(
+            self.branches[branch].roster,
+            profile,
+            ((e.contact, e.order in contacted) for e in mine),
+            self.facts,
+            ignore_previous_interactions=self.ignore_history,
+        )
+        leaving = [e for e in mine if e.order not in contacted]
+        old_tally = self.tally.of(branch, profile)
+        for e, assignment in zip(leaving, move.moved, strict=True):
+            new = str(assignment.profile)
+            pending = sum(t.status is PENDING for t in e.tasks)
+            old_tally.contacts[e.reason] -= 1  # type: ignore[index]
+            old_tally.pending -= pending
+            e.tally = tally = self.tally.of(branch, new)
+            tally.contacts[assignment.reason] += 1  # type: ignore[index]
+            tally.pending += pending
+            e.profile, e.reason, e.moved_from = new, assignment.reason, profile
+            if assignment.ignored_override is not None:
+                self.ignored_overrides += 1
+                self.warnings.append(
+                    f"contact '{e.contact}': override '{assignment.ignored_override}' is not an active "
+                    f"sender profile of branch '{self.branch_ids[branch]}', so the next rule decided"
+                )
+            if e.current is not None:  # its queued task goes with it, due the same day; the old key is dropped
+                self._queue(e, e.current, e.tasks[e.current].due_day)  # type: ignore[arg-type]
+        moved = {e.order for e in leaving}
+        for lane in [self.lanes.get(profile, []), *self.kind_lanes.get(profile, {}).values()]:
+            lane[:] = [key for key in lane if key >> POSITION_BITS & ORDER_MASK not in moved]
+            heapq.heapify(lane)
+
     def _can_progress(self, day: int) -> bool:
         if self.state is not AutomationState.RUNNING:
             return False
-        if any(t.pending > 0 and self.limits[p] > 0 for (_, p), t in self.tally.profiles.items()):
+        if any(
+            t.pending > 0 and self.limits[p] > 0 and self._may_ever_work(p) for (_, p), t in self.tally.profiles.items()
+        ):
             return True
         return any(self.moments) or any(self.after_events) or any(self.after_work)
+
+    def _may_ever_work(self, profile: str) -> bool:
+        """False when every task queued for the profile is of a kind a limit of 0 keeps it from (SPEC §12)."""
+        by_kind = self.kind_lanes.get(profile)
+        if by_kind is None:
+            return True
+        limits = self.profile_limits[profile]
+        return any(self._live_head(lane) is not None and not limits.never(kind) for kind, lane in by_kind.items())
 
     def run(self) -> PathResult:
         return PathResult(self, self._run_days())
@@ -690,6 +805,7 @@ class PathResult(SimulationResult):
             run.warnings,
             run.ignored_overrides,
             run.tally,
+            run.held_back,
         )
         self.plans = run.plans
         self.outcomes = run.outcomes

@@ -48,8 +48,8 @@ class PathEnrollment:
     """
 
     __slots__ = (
-        "bounce_day", "branch", "contact", "current", "day", "deadline", "decisions", "next_task", "order",
-        "profile", "reason", "seen", "status", "tally", "tasks", "travel", "waiting_at",
+        "bounce_day", "branch", "contact", "current", "day", "deadline", "decisions", "moved_from", "next_task",
+        "order", "profile", "reason", "seen", "status", "tally", "tasks", "travel", "waiting_at",
     )  # fmt: skip
 
     def __init__(self, order: int, contact: str, branch: int, day: int) -> None:
@@ -67,6 +67,7 @@ class PathEnrollment:
         self.seen: frozenset[Outcome] = frozenset()  # the outcomes since it enrolled
         self.decisions: list[tuple[int, str, int]] | tuple[()] = ()  # (node, output, day) at each control node
         self.tally: Any = None  # what the run counts for its branch and sender profile, if it counts
+        self.moved_from: str | None = None  # the profile it was moved from on a ``move`` removal (SPEC §12)
 
     def __repr__(self) -> str:
         return (

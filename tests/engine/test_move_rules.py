@@ -173,11 +173,17 @@ def test_the_json_text_writes_moved_from_as_the_reference_does():
     assert to_json(result) == records_json(result_object(result))
 
 
-def test_an_automation_with_paths_refuses_move_for_now():
-    data = scenario(steps=[CONNECT, {"type": "add_tag", "tag": "asked"}, MESSAGE])
-    with pytest.raises(ScenarioError) as error:
-        run(data)
-    assert error.value.problems[0].startswith("events[1]: 'move' is not available yet")
+def test_an_automation_with_paths_moves_the_same_way():
+    """The path run (a tag node makes it one) moves the same contacts to the same profiles, due days kept."""
+    line = run(scenario())
+    tree = run(scenario(steps=[CONNECT, {"type": "add_tag", "tag": "asked"}, {"type": "wait", "days": 3}, MESSAGE]))
+    assert [(a["contact"], a["sender_profile"], a.get("moved_from")) for a in tree["assignments"]] == [
+        (a["contact"], a["sender_profile"], a.get("moved_from")) for a in line["assignments"]
+    ]
+    assert [(t["contact"], t["sender_profile"], t["due_day"], t["done_day"]) for t in tree["tasks"]] == [
+        (t["contact"], t["sender_profile"], t["due_day"], t["done_day"]) for t in line["tasks"]
+    ]
+    assert any(a.get("moved_from") == "bob" for a in tree["assignments"])
 
 
 # -- the rule on plain values (what the path run and the workspace will call) ----------------------------

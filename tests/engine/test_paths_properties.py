@@ -20,10 +20,12 @@ from typing import Any
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
+from builder.engine.limits import weekday_of
 from builder.engine.path_run import ACTIVE, PENDING, REPLIED, WAITING, PathRun
 from builder.engine.scenario import ScenarioError, parse_scenario
-from builder.engine.words import Outcome
+from builder.engine.words import Outcome, TaskStatus
 from tests.budget import examples
+from tests.engine.test_limits_properties import profile as scheduled_profile
 
 DAYS = 12
 ACTIONS = ("linkedin_connect", "linkedin_message", "email")
@@ -200,3 +202,46 @@ def test_the_fast_path_text_is_the_reference_text_byte_for_byte(data: dict[str, 
     except ScenarioError:
         reject()
     assert to_json(result) == records_json(path_result_object(result))
+
+
+@st.composite
+def scheduled_tree_scenarios(draw) -> dict[str, Any]:
+    """A random tree whose sender profiles have SPEC §12 limits, days off and a start weekday; maybe a ``move``."""
+    data = draw(tree_scenarios())
+    data["sender_profiles"] = [draw(scheduled_profile(p["id"])) for p in data["sender_profiles"]]
+    data["start_weekday"] = draw(st.integers(0, 6))
+    if draw(st.booleans()):
+        pid = draw(st.sampled_from([p["id"] for p in data["sender_profiles"]]))
+        move = {"day": draw(st.integers(1, DAYS - 1)), "type": "remove_sender_profile", "branch": "b"}
+        data["events"] = sorted(
+            [*data["events"], {**move, "sender_profile": pid, "mode": "move"}], key=lambda e: e["day"]
+        )
+    return data
+
+
+@settings(max_examples=examples(120), deadline=None)
+@given(scheduled_tree_scenarios())
+def test_a_tree_keeps_every_limit_per_kind_and_week_and_its_days_off(data: dict[str, Any]):
+    """SPEC §12 on paths: no day and no rolling week over a limit, nothing on a day off, moved contacts uncontacted."""
+    try:
+        scenario = parse_scenario(data)
+        result = PathRun(scenario).run()
+    except ScenarioError:
+        reject()
+    specs = {p.id: p for p in scenario.sender_profiles}
+    per_day: Counter[tuple[str, int]] = Counter()
+    per_kind: Counter[tuple[str, Any, int]] = Counter()
+    for e in result.enrollments:
+        for task in e.tasks:
+            if task.status is TaskStatus.DONE and task.done_day is not None:
+                per_day[(e.profile, task.done_day)] += 1
+                per_kind[(e.profile, task.kind, task.done_day)] += 1
+        if e.moved_from is not None:  # moved: nothing was done before the move, with anyone
+            assert e.profile != e.moved_from
+    for (pid, day), count in per_day.items():
+        assert count <= specs[pid].daily_limit
+        assert weekday_of(day, scenario.start_weekday) in specs[pid].working_days
+    for (pid, kind, day), count in per_kind.items():
+        assert count <= specs[pid].limits.get(kind, count)
+        week = sum(per_kind[(pid, kind, d)] for d in range(day, day + 7))
+        assert week <= specs[pid].weekly_limits.get(kind, week)
