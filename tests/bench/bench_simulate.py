@@ -95,12 +95,16 @@ def contact(i: int) -> dict[str, Any]:
     }
 
 
-def make_scenario(contacts: int, seed: int = 7, tree: bool = False) -> dict[str, Any]:
+def make_scenario(contacts: int, seed: int = 7, tree: bool = False, limits: bool = False) -> dict[str, Any]:
     """The scenario as plain JSON values.
 
     Profiles p01–p19 are attached at the start, p20 joins on day 10 and p05
     drains from day 20. One override in ten names p20, which is not attachable
-    yet when the automation starts (a warning, R2/R3 decide instead).
+    yet when the automation starts (a warning, R2/R3 decide instead). With
+    ``limits`` (SPEC §12) every profile also has limits per action per day
+    (half its daily limit for each kind), a weekly limit of connection
+    requests (three days' worth) and works Monday to Friday; the random
+    numbers drawn are the same, so only the limits differ.
     """
     rng = random.Random(seed)
     profile_ids = [f"p{i:02d}" for i in range(1, PROFILES + 1)]
@@ -108,6 +112,12 @@ def make_scenario(contacts: int, seed: int = 7, tree: bool = False) -> dict[str,
         {"id": p, "name": f"Sender {p}", "daily_limit": rng.randint(40, 120), "weight": 2 if i % 7 == 0 else 1}
         for i, p in enumerate(profile_ids)
     ]
+    if limits:
+        for profile in profiles:
+            half = max(profile["daily_limit"] // 2, 1)
+            profile["limits"] = {"linkedin_connect": half, "linkedin_message": half, "email": half}
+            profile["weekly_limits"] = {"linkedin_connect": 3 * profile["daily_limit"]}
+            profile["working_days"] = [0, 1, 2, 3, 4]
     people = [contact(i) for i in range(contacts)]
     ids = [c["id"] for c in people]
     interactions = [
@@ -323,7 +333,7 @@ def main_run(args: argparse.Namespace) -> None:
         code = code_version()
         print(f"machine: {machine()}; code: {code}")
         began = time.perf_counter()
-        path.write_text(json.dumps(make_scenario(args.contacts, tree=args.tree)))
+        path.write_text(json.dumps(make_scenario(args.contacts, tree=args.tree, limits=args.limits)))
         print(
             f"scenario: {args.contacts:,} contacts (+{ADDED_ON_DAY_30:,} on day 30), {PROFILES} profiles, "
             f"{DAYS} days, {path.stat().st_size / MIB:.1f} MiB, written in {time.perf_counter() - began:.1f} s",
@@ -416,6 +426,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--tree", action="store_true", help="the automation as a tree: Wait for, 3-way split, rates")
+    parser.add_argument(
+        "--limits", action="store_true", help="SPEC §12: limits per action and per week, Monday to Friday"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs (the median is reported)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile run")
     parser.add_argument("--keep", action="store_true", help="keep the generated scenario file")
