@@ -7,6 +7,7 @@ no rule itself. Removing from a started automation asks RemoveProfileDialog.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QUndoStack
@@ -33,9 +34,14 @@ from builder.store.workspace import Workspace
 from builder.store.workspace_info import AttachmentInfo
 from builder.ui.commands import BranchChangeCommand, push
 from builder.ui.dialogs.profile_picker import SenderProfilePicker
-from builder.ui.dialogs.remove_profile import RemovalChoice, RemoveProfileDialog
+from builder.ui.dialogs.remove_profile import RemovalChoice, and_list, ask_removal
+from builder.ui.limits_text import profile_limits_text
 
-COLUMNS = ("Sender profile", "Channel", "State", "Weight", "Per day", "Contacts", "Pending", "", "")
+if TYPE_CHECKING:
+    from builder.store.running import MovePreview
+
+COLUMNS = ("Sender profile", "Channel", "State", "Weight", "Limits", "Contacts", "Pending", "", "")
+LIMITS_COLUMN = 4
 STATE_COLOURS = {ProfileState.ACTIVE: "#15803d", ProfileState.DRAINING: "#b45309", ProfileState.REMOVED: "#b42318"}
 
 
@@ -88,15 +94,16 @@ class SenderProfileSettings(QWidget):
             return
         self.rows = self.workspace.attachments(self.node_id)
         self._started = self.workspace.automation(self.workspace.node_automation(self.node_id)).state.started
-        channels = {p.id: p.channel for p in self.workspace.sender_profiles()}
+        team = {p.id: p for p in self.workspace.sender_profiles()}
         self.table.setRowCount(len(self.rows))
         for row, profile in enumerate(self.rows):
+            info = team.get(profile.sender_profile_id)
             cells = (
                 profile.name,
-                channels[profile.sender_profile_id].label if profile.sender_profile_id in channels else "",
+                info.channel.label if info is not None else "",
                 profile.state.value,
                 str(profile.weight),
-                str(profile.daily_limit),
+                profile_limits_text(info) if info is not None else f"{profile.daily_limit:,}/day",
                 f"{profile.contacts:,}",
                 f"{profile.pending_tasks:,}",
             )
@@ -106,7 +113,7 @@ class SenderProfileSettings(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if column == 2:
                     item.setForeground(QColor(STATE_COLOURS[profile.state]))
-                if column == 0:
+                if column in (0, LIMITS_COLUMN):
                     item.setToolTip(text)
                 self.table.setItem(row, column, item)
             button = QToolButton(self.table)
@@ -144,7 +151,11 @@ class SenderProfileSettings(QWidget):
         menu = QMenu(button)
         started = self._started  # read once per refresh, not once per row
         choices = (
-            [("cancel", "removed, tasks canceled"), ("continue", "removed, tasks continued")]
+            [
+                ("cancel", "removed, tasks canceled"),
+                ("continue", "removed, tasks continued"),
+                ("move", "removed, contacts not yet contacted moved"),
+            ]
             if started
             else [(None, "removed")]
         )
@@ -211,14 +222,14 @@ class SenderProfileSettings(QWidget):
         automation_id = self.workspace.node_automation(node)
         automation = self.workspace.automation(automation_id)
         mode: RemovalMode | None = None
+        move: MovePreview | None = None
         if automation.state.started:
-            dialog = RemoveProfileDialog(profile, automation.name, self)
-            dialog.exec()
+            dialog = ask_removal(self.workspace, node, profile, automation.name, self)
             if dialog.choice is RemovalChoice.KEEP:
                 self.report(f"{profile.name} stays in this branch.")
                 return
-            mode = RemovalMode(dialog.choice.value)
-        verb = {None: "Remove", RemovalMode.CANCEL: "Remove (cancel tasks)", RemovalMode.CONTINUE: "Drain"}[mode]
+            mode, move = RemovalMode(dialog.choice.value), dialog.move
+        verb = REMOVAL_VERBS[mode]
         command = BranchChangeCommand(
             self.workspace,
             node,
@@ -226,22 +237,38 @@ class SenderProfileSettings(QWidget):
             lambda: self.workspace.remove_sender_profile(node, profile.sender_profile_id, mode),
         )
         if push(self.stack, command, self.report):
-            self.report(removal_done(profile, mode, self._node_title(node)))
+            self.report(removal_done(profile, mode, self._node_title(node), move))
 
     def _node_title(self, node_id: int) -> str:
         automation = self.workspace.node_automation(node_id)
         return next((n.title for n in self.workspace.nodes(automation) if n.id == node_id), "this branch")
 
 
-def and_list(names: list[str]) -> str:
-    """'Anna', 'Anna and Bob', 'Anna, Bob and Lena'."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+REMOVAL_VERBS = {
+    None: "Remove",
+    RemovalMode.CANCEL: "Remove (cancel tasks)",
+    RemovalMode.CONTINUE: "Drain",
+    RemovalMode.MOVE: "Move contacts from",
+}
 
 
-def removal_done(profile: AttachmentInfo, mode: RemovalMode | None, node_title: str) -> str:
-    """What a removal did, for the status bar (SPEC §6): whose tasks go on or stop, and that no new contact comes."""
+def removal_done(
+    profile: AttachmentInfo, mode: RemovalMode | None, node_title: str, move: MovePreview | None = None
+) -> str:
+    """What a removal did, for the status bar (SPEC §6, §12): who moved, whose tasks go on or stop."""
     name, pending = profile.name, profile.pending_tasks
     tasks = f"{pending:,} pending task{'s' if pending != 1 else ''}"
+    if mode is RemovalMode.MOVE and move is not None:
+        moved = f"{move.moving:,} contact{'s' if move.moving != 1 else ''}"
+        first = (
+            f"Moved {moved} {name} had not contacted yet to {and_list(list(move.to))}, their tasks keeping their due days"
+            if move.moving
+            else "Nobody was moved"
+        )
+        if move.staying:
+            talks = f"{move.staying:,} conversation{'s' if move.staying != 1 else ''}"
+            return f"{first}; {name} finishes the {talks} already started and takes no new contacts."
+        return f"{first}; {name} has left '{node_title}'."
     if mode is RemovalMode.CONTINUE:
         if not pending:
             return f"{name} has no pending tasks here and takes no new contacts."
