@@ -8,6 +8,7 @@ profile with history is kept, and the reason is given.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
@@ -30,11 +31,12 @@ from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.commands import BranchChangeCommand, push
 from builder.ui.dialogs.profile_editor import SenderProfileEditor
-from builder.ui.dialogs.remove_profile import RemovalChoice, RemoveProfileDialog
+from builder.ui.dialogs.remove_profile import RemovalChoice, ask_removal
+from builder.ui.limits_text import limits_text, profile_limits_text
 from builder.ui.page import Page
 from builder.ui.profile_commands import CreateProfileCommand, DeleteProfileCommand, EditProfileCommand
 
-COLUMNS = ("Name", "Channel", "Daily limit", "Weight", "Used in")
+COLUMNS = ("Name", "Channel", "Limits", "Weight", "Used in")
 
 
 class SenderProfilesView(Page):
@@ -55,7 +57,7 @@ class SenderProfilesView(Page):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((16, 8, 9, 6)):
+        for column, width in enumerate((16, 8, 22, 6)):
             self.table.setColumnWidth(column, round(em() * width))
         self.new_button = QPushButton("New sender profile…")
         self.new_button.setObjectName("newProfileButton")
@@ -96,13 +98,15 @@ class SenderProfilesView(Page):
             cells = (
                 profile.name,
                 profile.channel.label,
-                f"{profile.daily_limit:,}",
+                profile_limits_text(profile),
                 str(profile.weight),
                 "; ".join(used) or "—",
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column in (2, 3):
+                if column == 2:
+                    item.setToolTip(text)
+                if column == 3:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
             if chosen is not None and profile.id == chosen.id:
@@ -125,7 +129,7 @@ class SenderProfilesView(Page):
         if editor.exec() == SenderProfileEditor.DialogCode.Accepted:
             values = editor.values()
             if push(self.undo_stack, CreateProfileCommand(self.workspace, values), self.report):
-                self.report(f"{values['name']} can now be added to automations.")
+                self.report(f"{values['name']} ({saved_limits(values)}) can now be added to automations.")
 
     def edit(self) -> None:
         profile = self.selected()
@@ -139,14 +143,14 @@ class SenderProfilesView(Page):
             "channel": profile.channel.value,
             "daily_limit": profile.daily_limit,
             "weight": profile.weight,
+            "limits": dict(profile.limits),
+            "weekly_limits": dict(profile.weekly_limits),
+            "working_days": tuple(profile.working_days),
         }
         after = editor.values()
         command = EditProfileCommand(self.workspace, profile.id, before, after)
         if after != before and push(self.undo_stack, command, self.report):
-            self.report(
-                f"Saved {after['name']}: {Channel(after['channel']).label}, {after['daily_limit']} a day, "
-                f"weight {after['weight']}."
-            )
+            self.report(f"Saved {after['name']}: {Channel(after['channel']).label}, {saved_limits(after)}.")
 
     def delete(self) -> None:
         profile = self.selected()
@@ -194,8 +198,7 @@ class SenderProfilesView(Page):
             info = next((a for a in self.workspace.attachments(node) if a.sender_profile_id == profile.id), None)
             if info is None:
                 continue
-            dialog = RemoveProfileDialog(info, automation, self)
-            dialog.exec()
+            dialog = ask_removal(self.workspace, node, info, automation, self)
             if dialog.choice is RemovalChoice.KEEP:
                 self.report(f"{profile.name} stays in '{automation}', so it was not deleted.")
                 return False
@@ -209,3 +212,11 @@ class SenderProfilesView(Page):
             if not push(self.undo_stack, command, self.report):
                 return False
         return True
+
+
+def saved_limits(values: dict[str, Any]) -> str:
+    """'120 a day, weight 1' — with the limits per action and the working days when set."""
+    words = f"{values['daily_limit']} a day, weight {values['weight']}"
+    extra = limits_text(values["daily_limit"], values["limits"], values["weekly_limits"], values["working_days"])
+    rest = extra.split(" · ", 1)[1] if " · " in extra else ""
+    return f"{words} · {rest}" if rest else words
