@@ -1,4 +1,8 @@
-"""Today's tasks (SPEC §5, §8 "Tasks"): each sender profile's plan within its daily limit.
+"""Today's tasks (SPEC §5, §8 "Tasks", §12): each sender profile's plan within its limits, and what waits.
+
+Below the plan, the due tasks left out of it, per profile and reason, each
+reason naming the day the task may go ("weekly limit of connection requests
+reached — next on Monday 7 December").
 
 Marking a task done records the interaction and lets the next step fall due;
 skipping moves the contact on without one. Both are work that happened, so
@@ -26,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from builder.engine.words import Outcome
-from builder.store.daily_work import PlannedTask
+from builder.store.crm import SenderProfileInfo
+from builder.store.daily_work import HeldTask, PlannedTask
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
@@ -35,6 +40,7 @@ from builder.ui.outcome_commands import OUTCOMES_FOR_KIND, RecordOutcomeCommand
 from builder.ui.page import Page
 
 TASK_ROLE = Qt.ItemDataRole.UserRole
+HELD_SHOWN = 100  # contacts listed under one reason; the rest are counted
 
 
 class TasksView(Page):
@@ -73,10 +79,21 @@ class TasksView(Page):
             self.tree.setColumnWidth(column, round(em() * width))
         self.empty = QLabel("Nothing is due today.")
         self.empty.setObjectName("hint")
+        self.held_heading = QLabel()
+        self.held_heading.setObjectName("heldHeading")
+        self.held = QTreeWidget()
+        self.held.setObjectName("HeldTasksTree")
+        self.held.setHeaderLabels(["Sender profile / why / contact", "Step", "Automation", "Due"])
+        self.held.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.held.header().setStretchLastSection(True)
+        for column, width in enumerate((40, 14, 22)):
+            self.held.setColumnWidth(column, round(em() * width))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.tree, 2)
         layout.addWidget(self.empty)
+        layout.addWidget(self.held_heading)
+        layout.addWidget(self.held, 1)
         self.done_button.clicked.connect(lambda: self._finish(done=True))
         self.skip_button.clicked.connect(lambda: self._finish(done=False))
         self.tree.itemSelectionChanged.connect(self._selection_changed)
@@ -85,6 +102,7 @@ class TasksView(Page):
     def refresh(self) -> None:
         try:
             plan = self.workspace.plan_today()
+            held = self.workspace.held_today()
             done = self.workspace.done_today()
             profiles = {p.id: p for p in self.workspace.sender_profiles()}
         except WorkspaceError as error:
@@ -113,7 +131,41 @@ class TasksView(Page):
             for index, task in enumerate(tasks):
                 self.tree.setItemWidget(top.child(index), 4, self._outcome_buttons(task))
         self.empty.setVisible(self.tree.topLevelItemCount() == 0)
+        self._show_held(held, profiles)
         self._selection_changed()
+
+    def _show_held(self, held: list[HeldTask], profiles: dict[int, SenderProfileInfo]) -> None:
+        """The due tasks not in today's plan: per profile, per reason (with how many), then the contacts."""
+        self.held.clear()
+        by_profile: dict[int, dict[str, list[HeldTask]]] = {}
+        for task in held:
+            by_profile.setdefault(task.profile_id, {}).setdefault(task.reason, []).append(task)
+        names = {pid: p.name for pid, p in profiles.items()}
+        for profile_id in sorted(by_profile, key=lambda pid: names.get(pid, "").lower()):
+            reasons = by_profile[profile_id]
+            count = sum(len(tasks) for tasks in reasons.values())
+            top = QTreeWidgetItem([f"{names.get(profile_id, '?')} — {count:,} due, not today", "", "", ""])
+            for reason, tasks in reasons.items():
+                group = QTreeWidgetItem([f"{reason} ({len(tasks):,})", "", "", ""])
+                group.setToolTip(0, reason)
+                for task in tasks[:HELD_SHOWN]:
+                    row = QTreeWidgetItem(
+                        [task.contact_name, task.kind.label, task.automation_name, task.due.isoformat()]
+                    )
+                    row.setToolTip(0, reason)
+                    group.addChild(row)
+                if len(tasks) > HELD_SHOWN:
+                    group.addChild(QTreeWidgetItem([f"and {len(tasks) - HELD_SHOWN:,} more", "", "", ""]))
+                top.addChild(group)
+            self.held.addTopLevelItem(top)
+            top.setExpanded(True)
+        self.held_heading.setText(
+            f"<b>Due but not today</b> — {len(held):,} task{'s' if len(held) != 1 else ''} wait for a limit or a working day"
+            if held
+            else ""
+        )
+        self.held_heading.setVisible(bool(held))
+        self.held.setVisible(bool(held))
 
     def _outcome_buttons(self, task: PlannedTask) -> QWidget:
         """Accepted / Replied / Bounced, those that make sense after this kind of task."""
