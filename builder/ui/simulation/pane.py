@@ -37,6 +37,7 @@ from builder.engine.scenario_writer import scenario_text
 from builder.store.base import Change
 from builder.store.workspace import Workspace
 from builder.ui.elided_label import ElidedLabel
+from builder.ui.simulation.held_back import day_namer, held_back_warnings
 from builder.ui.simulation.paths_view import (
     CONTROL_COLUMNS,
     ROUTE_COLUMNS,
@@ -356,13 +357,23 @@ class SimulationPane(QWidget):
             self.tables.setTabToolTip(
                 tab, "" if outlook.paths else "For a path with a Wait for, Condition or A/B split, or outcome rates."
             )
+        # A scenario file counts days from its day 0; the workspace's forecast from today, on real dates.
+        day_name = day_namer(self.workspace.today if computed.scenario is not None else None)
+        held = held_back_warnings(
+            computed.held_back,
+            computed.branch_profiles,
+            outlook.branch_finished,
+            {p.profile: p.name for p in outlook.profiles},
+            outlook.days,
+            day_name,
+        )
         self.warnings.clear()
-        for text in [f"⚠ {w}" for w in outlook.warnings] or ["No warnings."]:
+        for text in [f"⚠ {w}" for w in [*outlook.warnings, *held]] or ["No warnings."]:
             item = QListWidgetItem(text)
             item.setToolTip(text)
             self.warnings.addItem(item)
         finished = [
-            f"'{branch}' finishes on day {day}"
+            f"'{branch}' finishes on {day_name(day)}" + (f" (day {day})" if computed.scenario is not None else "")
             if day is not None
             else f"'{branch}' is not finished within {outlook.days} days"
             for branch, day in outlook.branch_finished.items()

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from builder.engine.bulk import collector_paused
-from builder.engine.preview import NodeNames, Outlook, outlook
+from builder.engine.limits import Hold
+from builder.engine.preview import NodeNames, Outlook, outlook, outlook_of
 from builder.engine.scenario import Scenario, ScenarioError
+from builder.engine.simulation import SimulationResult, simulate
 from builder.ui.background import NewestOnly
 
 
@@ -21,6 +23,19 @@ class Computed:
     error: str | None
     after: Outlook | None = None  # a what-if's outlook, beside ``outlook`` (now)
     label: str = ""
+    # SPEC §12: (day, profile, hold) for each day a profile's limit per action or per week held tasks back,
+    # and each branch's profiles, for the pane's warning of what a weekly cap costs a branch.
+    held_back: tuple[tuple[int, str, Hold], ...] = ()
+    branch_profiles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def branch_profiles(result: SimulationResult) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each branch's id with the ids of the profiles attached to it in the run (any state)."""
+    branches = [b.id for b in result.scenario.automation.branches]
+    return tuple(
+        (branch, tuple(str(a.profile) for a in roster.attachments))
+        for branch, roster in zip(branches, result.rosters, strict=False)
+    )
 
 
 Change = Callable[[Scenario], Scenario]
@@ -43,9 +58,19 @@ def compute(
         with collector_paused():
             scenario = build()
             titles = names() if names is not None else None
-            result = outlook(scenario, titles)
+            run = simulate(scenario)
+            result = outlook_of(run, titles)
             after = outlook(change(scenario), titles) if change is not None else None
-        return Computed(generation, result, scenario if saveable else None, None, after, label)
+        return Computed(
+            generation,
+            result,
+            scenario if saveable else None,
+            None,
+            after,
+            label,
+            tuple(run.held_back),
+            branch_profiles(run),
+        )
     except ScenarioError as error:
         return Computed(generation, None, None, "; ".join(error.problems))
     except ValueError as error:  # the workspace's own sentences (WorkspaceError)
