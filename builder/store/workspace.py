@@ -54,12 +54,12 @@ class Workspace(PathsMixin, ScenarioExportMixin, SummariesMixin, DailyWorkMixin,
             rows = query(
                 conn,
                 "SELECT id, contact_id, branch_node_id, sender_profile_id, reason, status, enrolled_day, "
-                "ignored_override_id FROM enrollment WHERE automation_id = ? ORDER BY id",
+                "ignored_override_id, moved_from_id FROM enrollment WHERE automation_id = ? ORDER BY id",
                 (automation_id,),
             )
         return [
-            EnrollmentInfo(i, c, b, p, Reason(r) if r else None, EnrollmentStatus(s), date.fromordinal(d), ig)
-            for i, c, b, p, r, s, d, ig in rows
+            EnrollmentInfo(i, c, b, p, Reason(r) if r else None, EnrollmentStatus(s), date.fromordinal(d), ig, mf)
+            for i, c, b, p, r, s, d, ig, mf in rows
         ]
 
     def tasks(self, automation_id: int) -> list[TaskInfo]:

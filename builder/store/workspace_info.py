@@ -25,6 +25,7 @@ class EnrollmentInfo:
     status: EnrollmentStatus
     enrolled: date
     ignored_override_id: int | None
+    moved_from_id: int | None = None  # the profile a removal with "move" took it from (SPEC §12)
 
 
 @dataclass(frozen=True)
