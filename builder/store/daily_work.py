@@ -74,30 +74,7 @@ class DailyWorkMixin(WorkspaceBase):
         tasks done today included. Linear in the tasks due, plus one grouped count of the week's done tasks.
         """
         today = self.today_number
-        profiles: dict[int, tuple[str, int]] = {}
-        allowances: dict[int, Allowance] = {}
-        weekday = self.today.weekday()
-        for pid, name, daily_limit, limits, weekly, days in query(
-            conn, "SELECT id, name, daily_limit, limits, weekly_limits, working_days FROM sender_profile"
-        ):
-            profiles[pid] = (name, daily_limit)
-            # Day 0 is today, with today's real weekday; the six days before are -6 .. -1.
-            allowances[pid] = Allowance(
-                engine_limits(daily_limit, parse_limits(limits), parse_limits(weekly), parse_days(days)), weekday
-            )
-        used: dict[int, int] = {}
-        for profile, kind, done_day, count in query(
-            conn,
-            "SELECT sender_profile_id, kind, done_day, count(*) FROM task WHERE status = ? AND done_day > ? "
-            "AND done_day <= ? GROUP BY sender_profile_id, kind, done_day",
-            (TaskStatus.DONE.value, today - WEEK, today),
-        ):
-            allowance = allowances.get(profile)
-            if allowance is None:
-                continue
-            allowance.record(done_day - today, NodeKind(kind), count)
-            if done_day == today:
-                used[profile] = used.get(profile, 0) + count
+        profiles, allowances, used = self._allowances(conn)
         planner: DailyPlanner[tuple[int, NodeKind]] = DailyPlanner()
         kinds = {kind.value: kind for kind in NodeKind}
         planner.add_many(
@@ -125,6 +102,40 @@ class DailyWorkMixin(WorkspaceBase):
             if mine:
                 chosen[profile] = mine
         return _Plan(chosen, held, profiles)
+
+    def _allowances(
+        self, conn: Connection, profile_id: int | None = None
+    ) -> tuple[dict[int, tuple[str, int]], dict[int, Allowance], dict[int, int]]:
+        """Each profile's (name, daily limit), its :class:`Allowance` with day 0 = today (its real weekday) and
+        the tasks it did on the six days before counted in, and how many tasks it did today; or only one's."""
+        today = self.today_number
+        weekday = self.today.weekday()
+        only, args = ("", ()) if profile_id is None else (" AND sender_profile_id = ?", (profile_id,))
+        profiles: dict[int, tuple[str, int]] = {}
+        allowances: dict[int, Allowance] = {}
+        for pid, name, daily_limit, limits, weekly, days in query(
+            conn,
+            "SELECT id, name, daily_limit, limits, weekly_limits, working_days FROM sender_profile"
+            + ("" if profile_id is None else " WHERE id = ?"),
+            args,
+        ):
+            profiles[pid] = (name, daily_limit)
+            limits_now = engine_limits(daily_limit, parse_limits(limits), parse_limits(weekly), parse_days(days))
+            allowances[pid] = Allowance(limits_now, weekday)
+        used: dict[int, int] = {}
+        for profile, kind, done_day, count in query(
+            conn,
+            "SELECT sender_profile_id, kind, done_day, count(*) FROM task WHERE status = ? AND done_day > ? "
+            f"AND done_day <= ?{only} GROUP BY sender_profile_id, kind, done_day",
+            (TaskStatus.DONE.value, today - WEEK, today, *args),
+        ):
+            allowance = allowances.get(profile)
+            if allowance is None:
+                continue
+            allowance.record(done_day - today, NodeKind(kind), count)
+            if done_day == today:
+                used[profile] = used.get(profile, 0) + count
+        return profiles, allowances, used
 
     def plan_today(self) -> dict[int, list[PlannedTask]]:
         """Each sender profile's tasks for today (SPEC §5, §12), in the order they are to be done.
@@ -199,7 +210,7 @@ class DailyWorkMixin(WorkspaceBase):
         with self._write() as conn:
             found = query(
                 conn,
-                "SELECT t.status, t.due_day, t.sender_profile_id, t.step_index, e.id, e.contact_id, e.automation_id, "
+                "SELECT t.status, t.due_day, t.sender_profile_id, t.kind, e.id, e.contact_id, e.automation_id, "
                 "e.branch_node_id, a.state, p.daily_limit, p.name FROM task t JOIN enrollment e ON e.id = t.enrollment_id "
                 "JOIN automation a ON a.id = e.automation_id JOIN sender_profile p ON p.id = t.sender_profile_id "
                 "WHERE t.id = ?",
@@ -207,7 +218,7 @@ class DailyWorkMixin(WorkspaceBase):
             )
             if not found:
                 raise WorkspaceError("That task no longer exists.")
-            status, due, profile, _, enrollment, contact, automation, _, state, limit, name = found[0]
+            status, due, profile, kind, enrollment, contact, automation, _, state, limit, name = found[0]
             if status != TaskStatus.PENDING.value:
                 raise WorkspaceError(f"That task is already {status}.")
             if state != AutomationState.RUNNING.value:
@@ -215,13 +226,15 @@ class DailyWorkMixin(WorkspaceBase):
             if due is None or due > today:
                 raise WorkspaceError("That task is not due yet.")
             if outcome is TaskStatus.DONE:
-                done_today = query(
-                    conn,
-                    "SELECT count(*) FROM task WHERE sender_profile_id = ? AND status = ? AND done_day = ?",
-                    (profile, TaskStatus.DONE.value, today),
-                )[0][0]
+                # The same limits and days as today's plan (SPEC §12): a held task cannot be done by hand either.
+                _, allowances, used = self._allowances(conn, profile)
+                done_today = used.get(profile, 0)
                 if done_today >= limit:
                     raise WorkspaceError(f"{name} has already done {limit} tasks today, the daily limit.")
+                hold = allowances[profile].open_day(0, used=done_today).hold(NodeKind(kind))
+                if hold is not None:
+                    why = _hold_words(hold, self.today, name, limit)
+                    raise WorkspaceError(f"{name} cannot do this task today: {why}.")
             execute(conn, "UPDATE task SET status = ?, done_day = ? WHERE id = ?", (outcome.value, today, task_id))
             if outcome is TaskStatus.DONE:
                 bulk_insert(

@@ -273,3 +273,13 @@ def test_a_scenario_whose_day_0_is_another_weekday_says_so(open_workspace):
     assert loaded.warnings == [
         "start_weekday: the scenario's day 0 is a Thursday; the workspace counts from today, a Monday."
     ]
+
+
+def test_a_held_task_cannot_be_marked_done_by_hand(open_workspace):
+    ws = open_workspace(MONDAY)
+    _running(ws, weekly_limits={"linkedin_connect": 1})
+    _do_all(ws)
+    held = ws.held_today()[0]
+    with pytest.raises(WorkspaceError, match="Anna cannot do this task today: weekly limit of connection requests"):
+        ws.mark_done(held.task_id)
+    ws.skip_task(held.task_id)  # skipping records nothing, so no limit stands in its way
