@@ -82,7 +82,8 @@ class SenderProfileEditor(QDialog):
         self.weekly_boxes: dict[NodeKind, QSpinBox] = {}
         self.kind_labels: dict[NodeKind, QLabel] = {}
         for row, kind in enumerate(KIND_ORDER, start=1):
-            label = QLabel(ACTION_PLURALS[kind].capitalize())
+            plural = ACTION_PLURALS[kind]
+            label = QLabel(plural[:1].upper() + plural[1:])  # "LinkedIn messages", not "Linkedin messages"
             self.kind_labels[kind] = label
             self.daily_boxes[kind] = _limit_box(f"dailyLimit_{kind.value}", " a day")
             self.weekly_boxes[kind] = _limit_box(f"weeklyLimit_{kind.value}", " a week")
