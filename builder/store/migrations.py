@@ -136,7 +136,9 @@ def _to_8(conn: Connection) -> None:
     - ``sender_profile.limits`` / ``weekly_limits``: JSON objects, action kind -> a whole number of tasks per
       day / over the last 7 days (``{"linkedin_connect": 20}``); ``'{}'``: no limit of that sort;
     - ``sender_profile.working_days``: the weekdays it works, 0 = Monday, comma-separated (all seven by default);
-    - ``enrollment.moved_from_id``: the sender profile a contact was moved from by a removal with ``move``.
+    - ``enrollment.moved_from_id``: the sender profile a contact was moved from by a removal with ``move``;
+    - an index of done tasks by day, so today's plan counts the rolling week's done tasks per profile and kind
+      without reading every done task the workspace ever had.
     """
     conn.exec_driver_sql("ALTER TABLE sender_profile ADD COLUMN limits TEXT NOT NULL DEFAULT '{}'")
     conn.exec_driver_sql("ALTER TABLE sender_profile ADD COLUMN weekly_limits TEXT NOT NULL DEFAULT '{}'")
@@ -144,6 +146,7 @@ def _to_8(conn: Connection) -> None:
         "ALTER TABLE sender_profile ADD COLUMN working_days VARCHAR(20) NOT NULL DEFAULT '0,1,2,3,4,5,6'"
     )
     conn.exec_driver_sql("ALTER TABLE enrollment ADD COLUMN moved_from_id INTEGER REFERENCES sender_profile (id)")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_task_done_day ON task (status, done_day, sender_profile_id)")
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {
