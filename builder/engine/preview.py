@@ -255,8 +255,9 @@ def _slow_profiles(
     unfinished: set[tuple[int, str]],
     branch_ids: list[str],
 ) -> list[str]:
-    """Profiles whose daily limit makes their branch finish far later than its other profiles."""
+    """Profiles whose limits make their branch finish far later than its other profiles, and which limit to raise."""
     horizon = result.days
+    held = {profile for _, profile, _ in result.held_back}  # a limit per action or per week held it back (§12)
     found = []
     for index, branch in enumerate(branch_ids):
         ends = {p: (horizon if (i, p) in unfinished else day) for (i, p), day in last.items() if i == index}
@@ -268,8 +269,9 @@ def _slow_profiles(
             typical = statistics.median(others)
             if end >= SLOW_FACTOR * max(typical, 1) and end - typical >= SLOW_MIN_DAYS:
                 when = f"still has tasks after day {horizon - 1}" if end >= horizon else f"finishes on day {end}"
+                fix = "its limits per action hold it back: raise them" if profile in held else "Raise the daily limit"
                 found.append(
                     f"{names.get(profile, profile)} ({limits.get(profile, 0)} a day) {when} in branch '{branch}'; "
-                    f"its other sender profiles finish by day {round(typical)}. Raise the daily limit or add a profile."
+                    f"its other sender profiles finish by day {round(typical)}. {fix[:1].upper()}{fix[1:]} or add a profile."
                 )
     return found

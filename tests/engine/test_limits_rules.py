@@ -230,3 +230,31 @@ def test_the_run_tells_which_limit_held_tasks_back_on_which_day():
     assert [(day, profile, hold.reason.value, hold.next_day) for day, profile, hold in held] == [
         (day, "anna", "weekly_limit", 7) for day in range(7)
     ]
+
+
+def test_a_profile_its_weekly_limit_slows_down_is_told_to_raise_that_limit_not_the_daily_one():
+    """The forecast's "finishes far later" warning names the limit that holds the profile back (SPEC §12)."""
+    from builder.engine.preview import outlook
+
+    def scenario(weekly: dict[str, int]) -> dict[str, Any]:
+        return {
+            "sender_profiles": [
+                {"id": "anna", "daily_limit": 10, "weekly_limits": weekly},
+                {"id": "bob", "daily_limit": 10},
+            ],
+            "contacts": [{"id": f"c{i}", "tags": []} for i in range(120)],
+            "automation": {
+                "name": "Slow",
+                "branches": [
+                    {"id": "b", "segment": {"all": True}, "sender_profiles": ["anna", "bob"],
+                     "steps": [{"type": "linkedin_connect"}]}
+                ],
+            },
+            "events": [{"day": 0, "type": "start"}],
+            "days": 60,
+        }  # fmt: skip
+
+    held = [w for w in outlook(parse_scenario(scenario({"linkedin_connect": 14}))).warnings if "anna" in w]
+    assert held and "limits per action hold it back: raise them or add a profile" in held[0]
+    plain = outlook(parse_scenario(scenario({})))
+    assert not [w for w in plain.warnings if "anna" in w]  # no limit of its own: as fast as Bob, nothing to say
