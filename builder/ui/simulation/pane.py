@@ -368,7 +368,8 @@ class SimulationPane(QWidget):
             day_name,
         )
         self.warnings.clear()
-        for text in [f"⚠ {w}" for w in [*outlook.warnings, *held]] or ["No warnings."]:
+        # A weekly limit holding a branch back first: it says what to change and the date it costs.
+        for text in [f"⚠ {w}" for w in [*held, *outlook.warnings]] or ["No warnings."]:
             item = QListWidgetItem(text)
             item.setToolTip(text)
             self.warnings.addItem(item)
