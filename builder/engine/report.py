@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from builder.engine.json_lines import BATCH, Lines, dumps, records_chunks, text
+from builder.engine.report_messages import MessageFiller, has_message, long_note_warnings, scenario_has_messages
 from builder.engine.simulation import SimEnrollment, SimulationResult
-from builder.engine.steps import StepChain
+from builder.engine.steps import Step, StepChain
 from builder.engine.words import EnrollmentStatus, Outcome, Reason, TaskStatus
 
 TASK_STATUSES = (TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED)
@@ -29,6 +30,7 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
         return path_result_object(result)
     summary = _Summaries.start(result)
     branch_ids, totals, outcomes, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
+    filler = MessageFiller(result.scenario)
     assignments = []
     tasks = []
     for enrollment in result.enrollments:
@@ -46,18 +48,20 @@ def result_object(result: SimulationResult) -> dict[str, Any]:
         by_status = total["tasks"]
         for task in enrollment.tasks:  # spelled out once per enrollment
             status = task.status.value
-            tasks.append(
-                {
-                    "contact": enrollment.contact,
-                    "branch": branch,
-                    "sender_profile": profile,
-                    "step": task.step,
-                    "type": task.kind.value,
-                    "status": status,
-                    "due_day": task.due_day,
-                    "done_day": task.done_day,
-                }
-            )
+            record = {
+                "contact": enrollment.contact,
+                "branch": branch,
+                "sender_profile": profile,
+                "step": task.step,
+                "type": task.kind.value,
+                "status": status,
+                "due_day": task.due_day,
+                "done_day": task.done_day,
+            }
+            step = enrollment.chain.steps[task.step]
+            if task.status is TaskStatus.DONE and has_message(step):
+                record.update(filler.fields(step, enrollment.contact, profile))
+            tasks.append(record)
             by_status[status] += 1
             if task.status is TaskStatus.PENDING:
                 outcome["pending_tasks"] += 1
@@ -136,7 +140,7 @@ class _Summaries:
                     "branches": self.outcomes,
                 },
             ),
-            ("warnings", list(result.warnings)),
+            ("warnings", [*result.warnings, *long_note_warnings(result)]),
         ]
 
 
@@ -175,7 +179,9 @@ def _json_pairs(result: SimulationResult) -> Iterator[tuple[str, Any]]:
     yield "automation", result.scenario.automation.name
     yield "days", result.days
     yield "assignments", Lines(_assignment_lines(enrollments, branch_ids))
-    tasks = _task_lines(enrollments, branch_ids, summary.totals, summary.outcomes, summary.last_done)
+    tasks = _task_lines(
+        enrollments, branch_ids, summary.totals, summary.outcomes, summary.last_done, _message_steps(result)
+    )
     yield "tasks", Lines(tasks)
     yield from summary.closing_pairs(result)  # after the task lines were written, so after they were counted
 
@@ -216,6 +222,7 @@ def _task_lines(
     totals: dict[str, dict[str, dict[str, Any]]],
     outcomes: dict[str, dict[str, Any]],
     last_done: dict[str, int | None],
+    messages: tuple[MessageFiller, list[list[Step | None] | None]] | None = None,
 ) -> Iterator[list[str]]:
     """Each enrollment's tasks as :attr:`SimEnrollment.tasks` spells them, and the counts they add.
 
@@ -223,8 +230,11 @@ def _task_lines(
     joined as :class:`Lines` joins them: the contact's text joins the texts
     of :func:`_task_shape`. The counts are kept in lists per branch and per
     (branch, profile), and added to ``totals``, ``outcomes`` and ``last_done``
-    at the end.
+    at the end. ``messages`` (see :func:`_message_steps`) fills a done task's
+    message in where its step has one; a branch without messages writes what
+    it wrote before.
     """
+    filler, says_of = messages if messages is not None else (None, [None] * len(branch_ids))
     waiting_status, canceled_status = EnrollmentStatus.WAITING, EnrollmentStatus.CANCELED
     pending_task, done_task, canceled_task = TaskStatus.PENDING, TaskStatus.DONE, TaskStatus.CANCELED
     n = len(branch_ids)
@@ -271,11 +281,15 @@ def _task_lines(
         else:
             chunks = ['{"contact": ']
             seen = latest[b]
+            says = says_of[b]  # per action step, the step when it has a message; None for a branch without any
             for k, piece in enumerate(pieces):
                 if k < n_done:
                     due, day = finished[k]
+                    end = piece[2]
+                    if says is not None and says[k] is not None:
+                        end = filler.json_text(says[k], e.contact, profile) + end  # type: ignore[union-attr, arg-type]
                     chunks.append(  # a call per done task would cost more than its text (written out)
-                        f"{piece[0]}{'null' if due is None else due}{piece[1]}{'null' if day is None else day}{piece[2]}"
+                        f"{piece[0]}{'null' if due is None else due}{piece[1]}{'null' if day is None else day}{end}"
                     )
                     if day is not None and (seen is None or day > seen):
                         seen = day
@@ -308,6 +322,17 @@ def _task_lines(
             by_status[pending_task.value] += pending
             by_status[done_task.value] += done
             by_status[canceled_task.value] += canceled
+
+
+def _message_steps(result: SimulationResult) -> tuple[MessageFiller, list[list[Step | None] | None]] | None:
+    """Per branch, per action step in order: the step when it has a message (SPEC §11); None for no messages."""
+    if not scenario_has_messages(result.scenario):
+        return None
+    per_branch: list[list[Step | None] | None] = []
+    for branch in result.scenario.automation.branches:
+        says: list[Step | None] = [s if has_message(s) else None for s in branch.steps if s.is_action]
+        per_branch.append(says if any(says) else None)
+    return MessageFiller(result.scenario), per_branch
 
 
 def _task_shape(branch: str, profile: str, chain: StepChain, n_done: int, rest: TaskStatus | None) -> Shape:
@@ -479,11 +504,12 @@ def to_text(result: SimulationResult, max_contacts: int = 40) -> str:
     if getattr(result, "paths", False):
         out += _path_lines(result, branch_ids, names)
 
-    if result.warnings:
+    warnings = obj["warnings"]
+    if warnings:
         out.append("")
-        out.append(f"Warnings ({len(result.warnings)})")
-        for warning in result.warnings[:20]:
+        out.append(f"Warnings ({len(warnings)})")
+        for warning in warnings[:20]:
             out.append(f"  - {warning}")
-        if len(result.warnings) > 20:
-            out.append(f"  … and {len(result.warnings) - 20} more (--json lists every one)")
+        if len(warnings) > 20:
+            out.append(f"  … and {len(warnings) - 20} more (--json lists every one)")
     return "\n".join(out) + "\n"

@@ -13,6 +13,7 @@ from typing import Any
 
 from builder.engine.json_lines import BATCH, Lines, dumps, text
 from builder.engine.report import _assignment_lines, _empty_total, _Summaries, assignment_record
+from builder.engine.report_messages import MessageFiller, has_message
 from builder.engine.run_result import SimulationResult
 from builder.engine.words import EnrollmentStatus, Outcome, TaskStatus
 
@@ -22,6 +23,7 @@ def path_result_object(result: SimulationResult) -> dict[str, Any]:
     summary = _Summaries.start(result)
     branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
     plans = result.plans  # type: ignore[attr-defined]
+    filler = MessageFiller(result.scenario)
     assignments, tasks, routes = [], [], []
     for e in result.enrollments:
         branch = branch_ids[e.branch]
@@ -47,19 +49,20 @@ def path_result_object(result: SimulationResult) -> dict[str, Any]:
         total["contacts"] += 1
         for task in e.tasks:
             node = nodes[task.node]
-            tasks.append(
-                {
-                    "contact": e.contact,
-                    "branch": branch,
-                    "sender_profile": profile,
-                    "node": node.address,
-                    "step": node.position,
-                    "type": task.kind.value,
-                    "status": task.status.value,
-                    "due_day": task.due_day,
-                    "done_day": task.done_day,
-                }
-            )
+            record = {
+                "contact": e.contact,
+                "branch": branch,
+                "sender_profile": profile,
+                "node": node.address,
+                "step": node.position,
+                "type": task.kind.value,
+                "status": task.status.value,
+                "due_day": task.due_day,
+                "done_day": task.done_day,
+            }
+            if task.status is TaskStatus.DONE and has_message(node.step):
+                record.update(filler.fields(node.step, e.contact, profile))
+            tasks.append(record)
             total["tasks"][task.status.value] += 1
             if task.status is TaskStatus.PENDING:
                 count["pending_tasks"] += 1
@@ -153,13 +156,16 @@ def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[
     of one branch, profile, node and status, so it is made once per such
     four (a few dozen in a run of a hundred thousand contacts), found by the
     node and status in a table per branch and profile, and counts its tasks;
-    each line is the contact's text, that template and the two days. The
-    counts go into ``summary`` once every line is written.
+    each line is the contact's text, that template and the two days. A done
+    task whose step has a message (SPEC §11) adds it, filled in for the
+    contact; a node without one writes what it wrote before. The counts go
+    into ``summary`` once every line is written.
     """
+    filler = MessageFiller(result.scenario)
     branch_ids, totals, per_branch, last_done = summary.branch_ids, summary.totals, summary.outcomes, summary.last_done
     plans = result.plans  # type: ignore[attr-defined]
     pending, waiting_status = TaskStatus.PENDING, EnrollmentStatus.WAITING
-    # (branch, profile) -> per node: status -> [the template, how many tasks]
+    # (branch, profile) -> per node: status -> [the template, how many tasks, the step if its task has a message]
     tables: dict[tuple[int, str], list[dict[TaskStatus, list[Any]]]] = {}
     out: list[str] = []
     for e in result.enrollments:
@@ -187,13 +193,21 @@ def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[
             entry = table[task.node].get(status)
             if entry is None:
                 node = plans[e.branch].nodes[task.node]
-                entry = table[task.node][status] = [_task_template(branch, profile, node, task, status), 0]
+                says = node.step if status is TaskStatus.DONE and has_message(node.step) else None
+                entry = table[task.node][status] = [_task_template(branch, profile, node, task, status), 0, says]
             entry[1] += 1
             due, done = task.due_day, task.done_day
-            out.append(
-                f'{{"contact": {contact}{entry[0]}{"null" if due is None else due}'
-                f', "done_day": {"null" if done is None else done}}}'
-            )
+            if entry[2] is None:
+                out.append(
+                    f'{{"contact": {contact}{entry[0]}{"null" if due is None else due}'
+                    f', "done_day": {"null" if done is None else done}}}'
+                )
+            else:
+                out.append(
+                    f'{{"contact": {contact}{entry[0]}{"null" if due is None else due}'
+                    f', "done_day": {"null" if done is None else done}'
+                    f"{filler.json_text(entry[2], e.contact, profile)}}}"
+                )
             if done is not None and status is not pending:
                 seen = last_done[branch]
                 if seen is None or done > seen:
@@ -203,7 +217,7 @@ def _task_lines(result: SimulationResult, summary: _Summaries) -> Iterator[list[
         branch = branch_ids[branch_index]
         by_status = totals[profile][branch]["tasks"]
         for per_status in table:
-            for status, (_, tasks) in per_status.items():
+            for status, (_, tasks, _) in per_status.items():
                 by_status[status.value] += tasks
                 if status is pending:
                     per_branch[branch]["pending_tasks"] += tasks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from builder.engine.json_reader import MISSING, JsonReader, kind_of, known_id
+from builder.engine.messages import MAX_CONNECT_NOTE, Template, TemplateError
 from builder.engine.node_settings import MAX_VARIANTS, MIN_VARIANTS, VARIANT_NAME
 from builder.engine.scenario_parts import AutomationSpec, BranchSpec, Rate, Rates
 from builder.engine.segments import SegmentDefinition, SegmentRule
@@ -181,8 +182,10 @@ def _read_steps(r: JsonReader, raw: list[Any] | None, where: str, stop_on_reply:
 
 def _read_step(r: JsonReader, obj: dict[str, Any], kind: NodeKind, at: str, stop_on_reply: bool) -> Step | None:
     if kind.is_action:
-        text = r.get(obj, "text", at, "opt_str", None)
-        subject = r.get(obj, "subject", at, "opt_str", None) if kind is NodeKind.EMAIL else None
+        text = _read_message(r, obj, "text", at, kind)
+        subject = _read_message(r, obj, "subject", at, kind) if kind is NodeKind.EMAIL else None
+        if text is MISSING or subject is MISSING:
+            return None
         return Step(kind, text=text, subject=subject)
     if kind is NodeKind.WAIT:
         days = r.get(obj, "days", at, "int")
@@ -200,6 +203,33 @@ def _read_step(r: JsonReader, obj: dict[str, Any], kind: NodeKind, at: str, stop
     if kind is NodeKind.CONDITION:
         return _read_condition(r, obj, at, stop_on_reply)
     return _read_split(r, obj, at, stop_on_reply)
+
+
+def _read_message(r: JsonReader, obj: dict[str, Any], key: str, at: str, kind: NodeKind) -> Any:
+    """A step's ``text`` or ``subject`` (SPEC §11), kept as written once its template reads; MISSING when it does not.
+
+    An unknown variable, or braces that do not make one, is a problem at the
+    key (:mod:`builder.engine.messages` says what is refused). A connect note
+    whose text around its variables is already over 300 characters is over for
+    every contact, so it is refused here; one that gets over 300 only once
+    filled in for some contact is a warning per task (:mod:`builder.engine.report_messages`).
+    """
+    value = r.get(obj, key, at, "opt_str", None)
+    if value is None:
+        return MISSING if key in obj and obj[key] is not None else None
+    try:
+        template = Template.parse(value)
+    except TemplateError as error:
+        r.problem(f"{at}.{key}", str(error))
+        return MISSING
+    if kind is NodeKind.LINKEDIN_CONNECT and template.fixed_length > MAX_CONNECT_NOTE:
+        r.problem(
+            f"{at}.{key}",
+            f"a connect note holds at most {MAX_CONNECT_NOTE} characters once filled in; "
+            f"this one has {template.fixed_length} without its variables",
+        )
+        return MISSING
+    return value
 
 
 def _read_outputs(
