@@ -25,7 +25,7 @@ A single ``{`` or ``}`` outside a variable is plain text.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 CONTACT_VARIABLES = ("first_name", "last_name", "name", "company", "title")
@@ -53,10 +53,21 @@ class Slot:
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A message read once into its plain texts and slots, to be filled for many contacts cheaply."""
+    """A message read once into its plain texts and slots, to be filled for many contacts cheaply.
+
+    Filling is one ``str.format`` call: the plain texts, braces doubled, with
+    a ``{}`` for each slot, made once here.
+    """
 
     text: str
     parts: tuple[str | Slot, ...]
+    _format: Any = field(init=False, repr=False, compare=False)
+    _slots: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = "".join(p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else "{}" for p in self.parts)
+        object.__setattr__(self, "_format", pattern.format)
+        object.__setattr__(self, "_slots", tuple((p.variable, p.fallback) for p in self.parts if isinstance(p, Slot)))
 
     @classmethod
     def parse(cls, text: str) -> Template:
@@ -93,14 +104,11 @@ class Template:
 
     def fill(self, values: Mapping[str, str | None]) -> str:
         """The message for one contact; a value that is missing, None or only spaces gives the slot's fallback."""
-        out = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            else:
-                value = values.get(part.variable)
-                out.append(value if value and not value.isspace() else part.fallback)
-        return "".join(out)
+        filled = []
+        for variable, fallback in self._slots:
+            value = values.get(variable)
+            filled.append(value if value and not value.isspace() else fallback)
+        return self._format(*filled)
 
 
 def _slot(inside: str, opening: int) -> Slot:

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from builder.engine.json_lines import text
-from builder.engine.messages import MAX_CONNECT_NOTE, Template, contact_values
+from builder.engine.messages import MAX_CONNECT_NOTE, VARIABLES, Slot, Template, contact_values
 from builder.engine.scenario_parts import ContactSpec, Scenario
 from builder.engine.steps import Step
 from builder.engine.words import NodeKind, TaskStatus
@@ -60,6 +60,7 @@ class MessageFiller:
         self.scenario = scenario
         self.sender_names = {p.id: p.name for p in scenario.sender_profiles}
         self._contacts: dict[str, ContactSpec] | None = None
+        self._last: tuple[str, str, dict[str, str | None]] | None = None  # an enrollment's tasks come together
 
     @property
     def contacts(self) -> dict[str, ContactSpec]:
@@ -70,10 +71,19 @@ class MessageFiller:
             self._contacts = found
         return self._contacts
 
-    def fields(self, step: Step, contact: str, profile: str) -> dict[str, str]:
-        """``subject`` and ``message`` of a done task of ``step``, each when the step has it."""
+    def values(self, contact: str, profile: str) -> dict[str, str | None]:
+        """The variables' values for a contact and the profile doing its task."""
+        last = self._last
+        if last is not None and last[0] == contact and last[1] == profile:
+            return last[2]
         spec = self.contacts.get(contact) or ContactSpec(contact, contact)
         values = contact_values(spec, self.sender_names.get(profile, profile))
+        self._last = (contact, profile, values)
+        return values
+
+    def fields(self, step: Step, contact: str, profile: str) -> dict[str, str]:
+        """``subject`` and ``message`` of a done task of ``step``, each when the step has it."""
+        values = self.values(contact, profile)
         found = {}
         if step.subject is not None:
             found["subject"] = template(step.subject).fill(values)
@@ -83,19 +93,44 @@ class MessageFiller:
 
     def json_text(self, step: Step, contact: str, profile: str) -> str:
         """The same fields as they follow ``done_day`` in a task's line: ``, "subject": "…", "message": "…"``."""
-        return "".join(f', "{key}": {text(value)}' for key, value in self.fields(step, contact, profile).items())
+        values = self.values(contact, profile)
+        said = "" if step.subject is None else f', "subject": {text(template(step.subject).fill(values))}'
+        return said if step.text is None else f'{said}, "message": {text(template(step.text).fill(values))}'
+
+
+def longest_note(notes: Sequence[Template], filler: MessageFiller) -> int:
+    """At least as long as any of ``notes`` filled in for any contact and profile of the scenario."""
+    longest = dict.fromkeys(VARIABLES, 0)
+    for spec in filler.contacts.values():
+        for key, value in (("name", spec.name), ("company", spec.company), ("title", spec.title)):
+            if value and len(value) > longest[key]:
+                longest[key] = len(value)
+    longest["first_name"] = longest["last_name"] = longest["name"]
+    longest["sender_name"] = longest["sender_first_name"] = max(map(len, filler.sender_names.values()), default=0)
+    return max(
+        t.fixed_length + sum(max(longest[p.variable], len(p.fallback)) for p in t.parts if isinstance(p, Slot))
+        for t in notes
+    )
 
 
 def long_note_warnings(result: Any) -> list[str]:
-    """A warning per done connect task whose note is over 300 characters once filled in (SPEC §11)."""
+    """A warning per done connect task whose note is over 300 characters once filled in (SPEC §11).
+
+    Nothing to look at, and nothing spelled out, unless some contact's note
+    could be that long: most scenarios cost one pass over their contacts.
+    """
     scenario: Scenario = result.scenario
-    if not any(
-        s.kind is NodeKind.LINKEDIN_CONNECT and s.text is not None and template(s.text).variables
+    notes = [
+        template(s.text)
         for b in scenario.automation.branches
         for s in all_steps(b.steps)
-    ):
+        if s.kind is NodeKind.LINKEDIN_CONNECT and s.text is not None and template(s.text).variables
+    ]
+    if not notes:
         return []
     filler = MessageFiller(scenario)
+    if longest_note(notes, filler) <= MAX_CONNECT_NOTE:
+        return []
     branch_ids = [b.id for b in scenario.automation.branches]
     plans: Sequence[Any] | None = getattr(result, "plans", None) if getattr(result, "paths", False) else None
     found = []

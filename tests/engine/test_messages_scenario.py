@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -277,3 +278,14 @@ def test_a_blank_name_is_refused_as_before(blank: str):
     data = outreach(STEPS)
     data["contacts"][0]["name"] = blank
     assert problems_of(data)[0].startswith("contacts[0].name: expected a non-empty text")
+
+
+def test_simulate_exits_2_naming_an_unknown_variable(tmp_path, capsys):
+    from builder.cli import main
+
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(outreach([{"type": "linkedin_message", "text": "Hi {{nickname|you}}"}])))
+    assert main(["simulate", str(path), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("automation.branches[0].steps[0].text: unknown variable 'nickname' at character 4")
