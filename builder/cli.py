@@ -4,7 +4,9 @@
 ``automation-builder simulate FILE [--json]`` runs a scenario; ``automation-builder status`` prints a summary;
 ``automation-builder import contacts|interactions FILE.csv`` imports a CSV export;
 ``automation-builder load-scenario FILE`` makes an empty workspace from a scenario file and
-``automation-builder save-scenario "AUTOMATION NAME" FILE [--days N]`` writes one, as Save as scenario does.
+``automation-builder save-scenario "AUTOMATION NAME" FILE [--days N]`` writes one, as Save as scenario does;
+``automation-builder mailbox PROFILE_NAME --smtp HOST:PORT ... --password-stdin`` sets a mailbox and
+``automation-builder send [--once]`` sends the due emails (SPEC §11).
 """
 
 from __future__ import annotations
@@ -96,6 +98,27 @@ def _parser() -> argparse.ArgumentParser:
     saving.add_argument("automation", metavar="AUTOMATION", help="the automation's name")
     saving.add_argument("file", metavar="FILE", help="the scenario file to write (JSON)")
     saving.add_argument("--days", type=int, default=60, metavar="N", help="days the forecast covers (default 60)")
+    mailbox = commands.add_parser(
+        "mailbox",
+        help="give an email sender profile its mailbox (SMTP, IMAP); the password goes to the keyring",
+        description="Set an email sender profile's mailbox (SPEC §11). The password is read from standard input "
+        "and kept in the operating system's keyring, never in the workspace.",
+        parents=[workspace_options],
+    )
+    mailbox.add_argument("profile", metavar="PROFILE_NAME", help="the email sender profile's name")
+    mailbox.add_argument("--smtp", required=True, metavar="HOST:PORT", help="the server that sends")
+    mailbox.add_argument("--imap", metavar="HOST:PORT", help="the server to read replies and bounces from")
+    mailbox.add_argument("--security", choices=("none", "starttls", "tls"), default="starttls")
+    mailbox.add_argument("--user", required=True, help="the user to sign in as (also the From address)")
+    mailbox.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sending = commands.add_parser(
+        "send",
+        help="send the due emails through the profiles' mailboxes and read replies and bounces",
+        description="Send today's due email tasks within every limit (SPEC §11); without --once, keep sending.",
+        parents=[workspace_options],
+    )
+    sending.add_argument("--once", action="store_true", help="send what is due now, print how many, and exit")
+    sending.add_argument("--name", help="this sender's name, to tell its claims from other senders' (default: host)")
     return parser
 
 
@@ -278,6 +301,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_load_scenario(args.db, args.today, args.scenario)
         if args.command == "save-scenario":
             return run_save_scenario(args.db, args.today, args.automation, args.file, args.days)
+        if args.command == "mailbox":
+            from builder.sending.commands import run_mailbox
+
+            return run_mailbox(
+                args.db, args.today, args.profile, args.smtp, args.imap, args.security, args.user, args.password_stdin
+            )
+        if args.command == "send":
+            from builder.sending.commands import run_send
+
+            return run_send(args.db, args.today, args.once, args.name)
         return open_app(args.db, args.today, args.demo, args.screenshot)
     except KeyboardInterrupt:
         return 130

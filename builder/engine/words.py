@@ -137,6 +137,9 @@ class TaskStatus(StrEnum):
     # A workspace-only outcome: a person chose not to do this step for this
     # contact; the contact moves on to the next step.
     SKIPPED = "skipped"
+    # A workspace-only state: an email task claimed by a sender (SPEC §11), counted against the limits
+    # like a done one, until the server has taken it (done) or the claim is released (pending again).
+    SENDING = "sending"
 
 
 class Channel(StrEnum):

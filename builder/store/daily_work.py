@@ -125,9 +125,10 @@ class DailyWorkMixin(WorkspaceBase):
         used: dict[int, int] = {}
         for profile, kind, done_day, count in query(
             conn,
-            "SELECT sender_profile_id, kind, done_day, count(*) FROM task WHERE status = ? AND done_day > ? "
+            # An email a sender has claimed (SPEC §11) counts like a done one: its day is the claim's.
+            "SELECT sender_profile_id, kind, done_day, count(*) FROM task WHERE status IN (?, ?) AND done_day > ? "
             f"AND done_day <= ?{only} GROUP BY sender_profile_id, kind, done_day",
-            (TaskStatus.DONE.value, today - WEEK, today, *args),
+            (TaskStatus.DONE.value, TaskStatus.SENDING.value, today - WEEK, today, *args),
         ):
             allowance = allowances.get(profile)
             if allowance is None:

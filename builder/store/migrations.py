@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 8
+LATEST = 9
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -149,6 +149,39 @@ def _to_8(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_task_done_day ON task (status, done_day, sender_profile_id)")
 
 
+def _to_9(conn: Connection) -> None:
+    """Email that is really sent (SPEC §11).
+
+    - ``mailbox``: an email sender profile's SMTP server (host, port, security ``none`` / ``starttls`` /
+      ``tls``), user and IMAP server, and ``keyring_id``: the name its password has in the operating system's
+      keyring (never the password itself); ``last_uid``: the last IMAP message read for replies and bounces;
+    - ``task.message_id``: the Message-ID an email task is sent with, made and stored before it is sent;
+      ``attempts`` / ``last_error`` / ``next_try`` (seconds since 1970): failed sends and when to try again;
+      ``claimed_by`` / ``handed_at``: which sender claimed it (status ``sending``) and when it handed it to
+      the server, so a crash in between is settled from the Message-ID and never by sending again.
+    """
+    conn.exec_driver_sql(
+        """CREATE TABLE mailbox (
+            sender_profile_id INTEGER PRIMARY KEY REFERENCES sender_profile (id) ON DELETE CASCADE,
+            smtp_host VARCHAR(255) NOT NULL,
+            smtp_port INTEGER NOT NULL,
+            security VARCHAR(10) NOT NULL DEFAULT 'starttls',
+            user_name VARCHAR(255) NOT NULL,
+            imap_host VARCHAR(255),
+            imap_port INTEGER,
+            keyring_id VARCHAR(80) NOT NULL,
+            last_uid INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN message_id VARCHAR(250)")
+    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN last_error TEXT")
+    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN next_try BIGINT")
+    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN claimed_by VARCHAR(120)")
+    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN handed_at BIGINT")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_task_message_id ON task (message_id)")
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
@@ -157,6 +190,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     6: _to_6,
     7: _to_7,
     8: _to_8,
+    9: _to_9,
 }  # the version a step reaches -> the step
 
 

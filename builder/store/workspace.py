@@ -14,6 +14,7 @@ from builder.engine.words import EnrollmentStatus, Reason, TaskStatus
 from builder.store.daily_work import DailyWorkMixin
 from builder.store.database import connect, database_url, ensure_schema
 from builder.store.loading import query
+from builder.store.mailboxes import MailboxesMixin
 from builder.store.outcomes import OutcomesMixin
 from builder.store.path_moves import PathsMixin
 from builder.store.profile_admin import ProfileAdminMixin
@@ -26,7 +27,9 @@ def _day(value: int | None) -> date | None:
     return None if value is None else date.fromordinal(value)
 
 
-class Workspace(PathsMixin, ScenarioExportMixin, SummariesMixin, DailyWorkMixin, OutcomesMixin, ProfileAdminMixin):
+class Workspace(
+    PathsMixin, ScenarioExportMixin, SummariesMixin, DailyWorkMixin, OutcomesMixin, ProfileAdminMixin, MailboxesMixin
+):
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod
