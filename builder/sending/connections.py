@@ -24,6 +24,11 @@ class MailboxError(WorkspaceError):
     """A mail server could not be reached, refused the sign-in or broke off; the sentence says which."""
 
 
+def sentence(text: str) -> str:
+    """``text`` starting a sentence: its first letter upper-case, the rest as it is."""
+    return text[:1].upper() + text[1:]
+
+
 def _network_words(error: BaseException) -> str:
     if isinstance(error, TimeoutError | socket.timeout):
         return "it did not answer in time"
@@ -55,21 +60,23 @@ def open_smtp(mailbox: Mailbox, password: str, timeout: float = TIMEOUT) -> smtp
         smtp.ehlo()
         if mailbox.security is Security.STARTTLS:
             if not smtp.has_extn("starttls"):
-                raise MailboxError(f"{where} does not offer STARTTLS; choose security 'tls' or 'none'.")
+                raise MailboxError(f"{sentence(where)} does not offer STARTTLS; choose security 'tls' or 'none'.")
             smtp.starttls(context=context)
             smtp.ehlo()
         smtp.login(mailbox.user, password)
     except smtplib.SMTPAuthenticationError as error:
         _close(smtp)
         raise MailboxError(
-            f"{where} refused the password of {mailbox.user} ({error.smtp_code}). Set the right one again."
+            f"{sentence(where)} refused the password of {mailbox.user} ({error.smtp_code}). Set the right one again."
         ) from None
     except smtplib.SMTPNotSupportedError:
         _close(smtp)
-        raise MailboxError(f"{where} does not ask for a sign-in (no AUTH); check the port and security.") from None
+        raise MailboxError(
+            f"{sentence(where)} does not ask for a sign-in (no AUTH); check the port and security."
+        ) from None
     except smtplib.SMTPResponseException as error:
         _close(smtp)
-        raise MailboxError(f"{where} answered {error.smtp_code}: {_answer(error.smtp_error)}") from None
+        raise MailboxError(f"{sentence(where)} answered {error.smtp_code}: {_answer(error.smtp_error)}") from None
     except MailboxError:
         _close(smtp)
         raise
@@ -114,7 +121,9 @@ def open_imap(mailbox: Mailbox, password: str, timeout: float = TIMEOUT) -> IMAP
         client.login(mailbox.user, password)
     except LoginError:
         _logout(client)
-        raise MailboxError(f"{where} refused the password of {mailbox.user}. Set the right one again.") from None
+        raise MailboxError(
+            f"{sentence(where)} refused the password of {mailbox.user}. Set the right one again."
+        ) from None
     except (OSError, IMAPClientError) as error:
         _logout(client)
         raise MailboxError(f"The connection to {where} failed: {_network_words(error)}.") from None

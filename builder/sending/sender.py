@@ -25,12 +25,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 
 from imapclient.exceptions import IMAPClientError
 
 from builder.engine.words import Outcome
 from builder.sending import inbox
-from builder.sending.compose import build_message, message_id
+from builder.sending.compose import message_bytes, message_id
 from builder.sending.connections import MailboxError, close_imap, close_smtp, open_imap, open_smtp
 from builder.sending.passwords import password_for
 from builder.store import email_queue
@@ -40,7 +41,7 @@ from builder.store.workspace import Workspace
 
 log = logging.getLogger("builder.sending")
 
-BATCH = 200  # tasks claimed in one transaction
+BATCH = 1000  # tasks claimed in one transaction: today's plan is made again for each batch
 FIRST_RETRY, LAST_RETRY = 60, 24 * 3600  # seconds
 IDLE = 300  # seconds between rounds when nothing is waiting sooner
 
@@ -155,12 +156,26 @@ class EmailSender:
         return report
 
     def _send_profile(self, mailbox: Mailbox, smtp: smtplib.SMTP, report: SendReport) -> None:
-        name = mailbox.profile_name
         fallback = mailbox.smtp_host
 
         def make_id(_task: int, _profile: int) -> str:
             return message_id(mailbox.user, fallback)
 
+        hand_over = email_queue.HandOver(self.ws)
+        try:
+            self._send_batches(mailbox, smtp, report, make_id, hand_over)
+        finally:
+            hand_over.close()
+
+    def _send_batches(
+        self,
+        mailbox: Mailbox,
+        smtp: smtplib.SMTP,
+        report: SendReport,
+        make_id: Callable[[int, int], str],
+        hand_over: email_queue.HandOver,
+    ) -> None:
+        name = mailbox.profile_name
         while True:
             now = self._now()
             claimed, _ = email_queue.claim_due(
@@ -169,9 +184,10 @@ class EmailSender:
             if not claimed:
                 return
             sent: list[tuple[int, str]] = []
+            stamp = formatdate(localtime=True)
             for position, email in enumerate(claimed):
-                data = build_message(email, mailbox.user).as_bytes()
-                email_queue.mark_handed(self.ws, email.task_id, now)
+                data = message_bytes(email, mailbox.user, stamp)
+                hand_over.mark(email.task_id, now)
                 try:
                     smtp.sendmail(mailbox.user, [email.to], data)
                 except smtplib.SMTPResponseException as error:

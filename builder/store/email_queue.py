@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from builder.engine.words import NodeKind, TaskStatus
-from builder.store.database import bulk_insert, table
+from builder.store.database import bulk_insert, database_problem, table
 from builder.store.loading import execute, parse_settings, query
 from builder.store.path_moves import StoredPaths
 from builder.store.workspace import Workspace
@@ -144,10 +144,40 @@ def _marks(conn: Connection, sql: str) -> str:
     return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
 
+class HandOver:
+    """Commits, just before the server gets each message, that it is being handed over (SPEC §11).
+
+    From that commit on, a crash is settled as sent. A commit of its own on every email, so it is the lightest
+    there is: one row of the sender's own claim, on a driver connection kept for the whole send, without
+    moving the workspace's revision on (no window shows it, so none need reload for it).
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.raw = ws.engine.raw_connection()
+        mark = "?" if ws.engine.dialect.paramstyle == "qmark" else "%s"
+        self.sql = f"UPDATE task SET handed_at = {mark} WHERE id = {mark} AND status = {mark}"
+
+    def mark(self, task_id: int, now: int) -> None:
+        try:
+            cursor = self.raw.cursor()
+            cursor.execute(self.sql, (now, task_id, SENDING))  # SQLite: its own transaction (autocommit)
+            cursor.close()
+            self.raw.commit()
+        except self.ws._database_errors as error:
+            raise database_problem(error, self.ws.engine.url) from None
+
+    def close(self) -> None:
+        self.raw.close()
+
+
 def mark_handed(ws: Workspace, task_id: int, now: int) -> None:
-    """Committed just before the server gets the message: from here on a crash is settled as sent."""
-    with ws._write() as conn:
-        execute(conn, "UPDATE task SET handed_at = ? WHERE id = ? AND status = ?", (now, task_id, SENDING))
+    """One hand-over, on a connection of its own (see :class:`HandOver`)."""
+    hand_over = HandOver(ws)
+    try:
+        hand_over.mark(task_id, now)
+    finally:
+        hand_over.close()
 
 
 def complete_sent(ws: Workspace, sent: Sequence[tuple[int, str]]) -> int:
@@ -188,6 +218,7 @@ def complete_sent(ws: Workspace, sent: Sequence[tuple[int, str]]) -> int:
             by_automation[automation].append((enrollment, task))
         for automation, tasks in by_automation.items():
             paths = StoredPaths(conn, automation, today)
+            paths.load([enrollment for enrollment, _ in tasks])  # read together, not one by one
             for enrollment, task in tasks:
                 paths.task_done(enrollment, task, today, TaskStatus.DONE)
             ws._paths_moved(conn, automation, paths.write())

@@ -182,7 +182,7 @@ def test_a_wrong_password_or_an_unreachable_server_is_a_sentence_and_the_passwor
     assert len(lines) == 1 and "Traceback" not in err
     if trouble == "wrong password":
         assert lines[0] == (
-            f"Ann: the SMTP server 127.0.0.1:{server.port} refused the password of ann@example.test (535). "
+            f"Ann: The SMTP server 127.0.0.1:{server.port} refused the password of ann@example.test (535). "
             "Set the right one again."
         )
     else:

@@ -43,19 +43,23 @@ def test_three_senders_at_once_send_every_task_exactly_once(target: str | Path, 
     errors: list[BaseException] = []
     start = threading.Barrier(3)
 
-    def send(name: str) -> None:
+    # Each sender has a workspace (a database engine) of its own, opened one after the other.
+    opened = [Workspace.open(target, today=MONDAY) for _ in range(3)]
+
+    def send(mine: Workspace, name: str) -> None:
         try:
-            with Workspace.open(target, today=MONDAY) as mine:
-                start.wait()
-                reports.append(EmailSender(mine, name, batch=7).send_due())
+            start.wait()
+            reports.append(EmailSender(mine, name, batch=7).send_due())
         except BaseException as error:  # pragma: no cover - shown below
             errors.append(error)
 
-    threads = [threading.Thread(target=send, args=(f"sender-{n}",)) for n in range(3)]
+    threads = [threading.Thread(target=send, args=(ws, f"sender-{n}")) for n, ws in enumerate(opened)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
+    for ws in opened:
+        ws.close()
     assert not errors, errors
     assert all(not r.problems for r in reports)
     ids = smtp_server.store.message_ids()
