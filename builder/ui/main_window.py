@@ -271,6 +271,10 @@ class MainWindow(QMainWindow):
             view.addAction(action)
         self.canvas.zoom_changed.connect(self._zoom_limits)
 
+        tools = menu.addMenu("&Tools")
+        self.send_emails_action = self._action("&Send due emails", self.send_due_emails, name="sendEmailsAction")
+        tools.addAction(self.send_emails_action)
+
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&About Automation Builder", self.about))
         for action in (self.undo_action, self.redo_action):
@@ -374,6 +378,23 @@ class MainWindow(QMainWindow):
             top.setObsolete(True)
             self.undo_stack.undo()  # an obsolete command is dropped (and deleted), not undone
             self.show_message(f"'{text}' can no longer be undone: work has happened in that branch since.")
+
+    def send_due_emails(self) -> None:
+        """Send today's due emails through the profiles' mailboxes in the background (SPEC §11)."""
+        from builder.ui.send_emails import EmailSending
+
+        current = getattr(self, "email_sending", None)
+        if current is None or (current.workspace is not self.workspace and not current.running):
+            self.email_sending = EmailSending(self.workspace, self)
+            self.email_sending.progress.connect(self._show_hint)
+            self.email_sending.finished.connect(self._emails_sent)
+        if self.email_sending.start():
+            self.send_emails_action.setEnabled(False)
+            self._show_hint("Sending due emails…")
+
+    def _emails_sent(self, said: str) -> None:
+        self.send_emails_action.setEnabled(True)
+        self.show_message(said)
 
     def show_message(self, text: str) -> None:
         log.info("said: %s", text)

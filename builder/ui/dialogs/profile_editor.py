@@ -4,7 +4,9 @@ Limits per action are offered only for the actions the profile's channel
 does. A new LinkedIn profile starts with the workspace's LinkedIn defaults,
 and the tooltip says where those numbers come from. The values are checked
 by the workspace's own rules before the dialog closes, so a bad value is a
-sentence here and nothing is saved.
+sentence here and nothing is saved. An existing email profile also shows its
+mailbox (SPEC §11, :mod:`builder.ui.dialogs.mailbox_settings`), saved when the
+dialog is accepted, its password to the keyring.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel, N
 from builder.store.crm import SenderProfileInfo
 from builder.store.database import WorkspaceError
 from builder.store.profile_limits import LINKEDIN_DEFAULTS, check_limits, check_working_days
+from builder.ui.dialogs.mailbox_settings import MailboxSettings
 from builder.ui.limits_text import CHANNEL_KINDS, KIND_ORDER, WEEKDAY_SHORT
 
 NO_LIMIT = -1  # the spin boxes' lowest value, shown as "no limit"
@@ -134,6 +137,12 @@ class SenderProfileEditor(QDialog):
         layout.addWidget(self.per_action)
         layout.addWidget(self.days_box)
         layout.addWidget(self.defaults_note)
+        # The mailbox of an existing email profile; the parent view's workspace keeps it.
+        workspace = getattr(parent, "workspace", None)
+        self.mailbox: MailboxSettings | None = None
+        if profile is not None and profile.channel is Channel.EMAIL and workspace is not None:
+            self.mailbox = MailboxSettings(workspace, profile.id, self)
+            layout.addWidget(self.mailbox)
         layout.addWidget(hint)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
@@ -195,4 +204,10 @@ class SenderProfileEditor(QDialog):
         except WorkspaceError as error:
             self.problem.setText(str(error))
             return
+        if self.mailbox is not None and Channel(self.channel.currentData()) is Channel.EMAIL:
+            try:
+                self.mailbox.save()
+            except WorkspaceError as error:
+                self.problem.setText(str(error))
+                return
         self.accept()

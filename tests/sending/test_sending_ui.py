@@ -1,0 +1,74 @@
+"""The app's side of sending (SPEC §11): the mailbox in the profile editor, its test, 'Send due emails'."""
+
+from __future__ import annotations
+
+import keyring
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from builder.ui.dialogs.profile_editor import SenderProfileEditor
+from tests.sending.conftest import PASSWORD, SmtpServer, build_email_outreach, give_mailbox
+from tests.ui.conftest import make_window, private_settings, workspace_path
+
+__all__ = ["make_window", "private_settings", "workspace_path"]
+
+
+def test_the_profile_editor_keeps_a_mailbox_and_tests_it_in_words(qtbot, tmp_path, smtp_server: SmtpServer) -> None:
+    from builder.store.workspace import Workspace
+
+    with Workspace.open(tmp_path / "w.sqlite") as ws:
+        outreach = build_email_outreach(ws, 1, {"Ann": {"daily_limit": 10}})
+        profile = next(p for p in ws.sender_profiles() if p.id == outreach.profiles["Ann"])
+        view = QWidget()
+        view.workspace = ws  # the profiles view the editor opens from
+        qtbot.addWidget(view)
+        editor = SenderProfileEditor(profile, view)
+        qtbot.addWidget(editor)
+        box = editor.mailbox
+        assert box is not None
+        box.smtp_host.setText(smtp_server.host)
+        box.smtp_port.setValue(smtp_server.port)
+        box.security.setCurrentIndex(box.security.findData("none"))
+        box.user.setText("ann@example.test")
+
+        box.password.setText("wrong-" + PASSWORD)
+        qtbot.mouseClick(box.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: box.test_button.isEnabled() and "password" in box.result.text(), timeout=15000)
+        assert box.result.text() == (
+            f"The SMTP server 127.0.0.1:{smtp_server.port} refused the password of ann@example.test (535). "
+            "Set the right one again."
+        )
+        box.password.setText(PASSWORD)
+        qtbot.mouseClick(box.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: box.result.text().startswith("✓"), timeout=15000)
+        assert box.result.text() == f"✓ Signed in to 127.0.0.1:{smtp_server.port} for sending."
+        assert PASSWORD not in box.result.text()
+
+        editor._accept()
+        assert editor.result() == SenderProfileEditor.DialogCode.Accepted
+        saved = ws.mailbox(profile.id)
+        assert saved is not None and saved.smtp_port == smtp_server.port and saved.user == "ann@example.test"
+        assert keyring.get_password("automation-builder", saved.keyring_id) == PASSWORD
+        # Opened again: the password is never shown, a blank field keeps the keyring's.
+        again = SenderProfileEditor(profile, view)
+        qtbot.addWidget(again)
+        assert again.mailbox is not None and again.mailbox.password.text() == ""
+        assert again.mailbox.smtp_host.text() == smtp_server.host
+
+
+def test_send_due_emails_runs_the_sender_in_the_background_and_says_what_went(
+    make_window, qtbot, smtp_server: SmtpServer
+) -> None:
+    def prepare(ws) -> None:
+        outreach = build_email_outreach(ws, 4, {"Ann": {"daily_limit": 3}})
+        give_mailbox(ws, outreach.profiles["Ann"], smtp_server, user="ann@example.test")
+
+    window = make_window(prepare)
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    window.send_emails_action.trigger()
+    qtbot.waitUntil(lambda: window.send_emails_action.isEnabled(), timeout=30000)
+    assert len(smtp_server.store.messages) == 3
+    assert "Ann: 3 sent." in said
+    assert any(text.startswith("Ann: sent to ") for text in said)
+    assert window.workspace.done_today() == {window.workspace.profile_named("Ann"): 3}
