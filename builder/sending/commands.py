@@ -5,6 +5,7 @@ Each refusal is one sentence on stderr and exit code 2; no password is ever prin
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -91,6 +92,9 @@ def run_send(target: str | None, today: date | None, once: bool, name: str | Non
                     "No sender profile has a mailbox yet: give one with 'automation-builder mailbox PROFILE_NAME ...'."
                 )
             sender = EmailSender(ws, name)
+            # What start-up made lives as long as the sender: the collector need not walk it again on every
+            # collection while thousands of emails go (a tenth of the send's own time, measured).
+            gc.freeze()
             if once:
                 report = SendReport(warnings=sender.settle())
                 sender.read_replies(sender.send_due(report))
