@@ -64,6 +64,9 @@ class Problem:
     # Structural problems come from the connections themselves; the others only
     # say the automation is not finished yet.
     structural: bool = field(default=False, compare=False)
+    # A message not written yet is asked for, not refused: a scenario may leave
+    # messages out (SPEC §11), and its tasks are then done without words.
+    blocking: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -214,14 +217,14 @@ def _q(node: GraphNode) -> str:
     return f"'{node.title}'"
 
 
-def problems(graph: RuleGraph, *, stop_on_reply: bool = True) -> list[Problem]:
+def problems(graph: RuleGraph, *, stop_on_reply: bool = True, messages_required: bool = False) -> list[Problem]:
     """Everything that keeps this graph from starting, in node order."""
     outgoing = graph.outgoing
     found: list[Problem] = []
     info: dict[Hashable, GraphNode] = graph.nodes
 
     def add(node: Hashable | None, code: str, message: str, structural: bool = False) -> None:
-        found.append(Problem(node, code, message, structural))
+        found.append(Problem(node, code, message, structural, code not in node_settings.ASKED))
 
     segments = [n for n, d in info.items() if d.kind is NodeKind.SEGMENT]
     if not segments:
@@ -269,7 +272,7 @@ def problems(graph: RuleGraph, *, stop_on_reply: bool = True) -> list[Problem]:
             if node.kind is NodeKind.WAIT and node.wait_days < 0:
                 add(node_id, "wait_days", f"The wait in {name} must be 0 days or more.")
             for code, message in node_settings.settings_problems(
-                node.kind, node.settings, name, stop_on_reply=stop_on_reply
+                node.kind, node.settings, name, stop_on_reply=stop_on_reply, messages_required=messages_required
             ):
                 add(node_id, code, message)
             if node_id not in reachable and node_id not in cycle_nodes:
@@ -388,12 +391,16 @@ def _has_action_after(graph: RuleGraph, info: dict[Hashable, GraphNode], start: 
     return any(info[n].kind.is_action for n in graph.descendants(start))
 
 
-def validate(nodes: Iterable[GraphNode], edges: Iterable[Edge], *, stop_on_reply: bool = True) -> list[Problem]:
-    """SPEC §3 and §10: the problems that keep an automation from starting; empty if none.
+def validate(
+    nodes: Iterable[GraphNode], edges: Iterable[Edge], *, stop_on_reply: bool = True, messages_required: bool = False
+) -> list[Problem]:
+    """SPEC §3, §10 and §11: the problems that keep an automation from starting; empty if none.
 
     ``stop_on_reply`` is the automation's setting: a Wait for replied is a problem while it is on.
+    ``messages_required``: an action step with no message is a problem (the app's rule; a
+    scenario may leave messages out, SPEC §11).
     """
-    return problems(build_graph(nodes, edges), stop_on_reply=stop_on_reply)
+    return problems(build_graph(nodes, edges), stop_on_reply=stop_on_reply, messages_required=messages_required)
 
 
 def check_connect(

@@ -1,4 +1,4 @@
-"""The settings of the nodes of SPEC §10 (Wait for, Condition, A/B split, Add/Remove tag).
+"""The settings of the nodes of SPEC §10 (Wait for, Condition, A/B split, Add/Remove tag) and §11 (messages).
 
 Settings are plain JSON-like dicts, as the workspace stores them:
 
@@ -6,7 +6,11 @@ Settings are plain JSON-like dicts, as the workspace stores them:
 - ``condition``: exactly one of ``{"tags_any": [...]}``, ``{"tags_all": [...]}``, ``{"has": "email" | "linkedin"}``;
 - ``split``: ``{"variants": [{"name": "A", "percent": 50}, ...]}``, 2–5 variants, names
   ``[A-Za-z0-9_-]{1,20}`` and unique, whole percents summing to 100;
-- ``add_tag`` / ``remove_tag``: ``{"tag": "vip"}``.
+- ``add_tag`` / ``remove_tag``: ``{"tag": "vip"}``;
+- an action step (``linkedin_connect``, ``linkedin_message``, ``email``): its message,
+  ``{"text": "Hi {{first_name}}", "subject": "..."}``, each key optional (SPEC §11). A
+  ``subject`` is kept on any action step, so changing a step's type and back loses
+  nothing; only an email's is used.
 
 :func:`shape_error` says whether a dict can be stored at all (the right keys and
 types); :func:`settings_problems` says what keeps it from starting, in a
@@ -19,6 +23,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from builder.engine.messages import MAX_CONNECT_NOTE, VARIABLES, Template, TemplateError
 from builder.engine.steps import Condition, Step, Variant
 from builder.engine.words import CONDITION_HAS, NodeKind, Outcome
 
@@ -26,6 +31,7 @@ WAIT_FOR_OUTCOMES = (Outcome.ACCEPTED.value, Outcome.REPLIED.value)
 CONDITION_RULES = ("tags_any", "tags_all", "has")
 VARIANT_NAME = re.compile(r"[A-Za-z0-9_-]{1,20}")
 MIN_VARIANTS, MAX_VARIANTS = 2, 5
+MESSAGE_KEYS = ("subject", "text")
 
 
 def default_settings(kind: NodeKind) -> dict[str, Any] | None:
@@ -68,6 +74,12 @@ def _is_int(value: object) -> bool:
 
 def shape_error(kind: NodeKind, settings: object) -> str | None:
     """Why ``settings`` cannot be stored for a ``kind`` node (wrong keys or types), or None."""
+    if kind.is_action:
+        if not isinstance(settings, Mapping) or not set(settings) <= set(MESSAGE_KEYS):
+            return f"'{kind.label}' steps keep their message only: a text, and a subject for an email."
+        if not all(value is None or isinstance(value, str) for value in settings.values()):
+            return f"The message of '{kind.label}' steps is text."
+        return None
     if not has_settings(kind):
         return f"A {kind.label} node has no such settings."
     if not isinstance(settings, Mapping):
@@ -103,12 +115,21 @@ def shape_error(kind: NodeKind, settings: object) -> str | None:
 
 
 def settings_problems(
-    kind: NodeKind, settings: Mapping[str, Any] | None, name: str, *, stop_on_reply: bool = True
+    kind: NodeKind,
+    settings: Mapping[str, Any] | None,
+    name: str,
+    *,
+    stop_on_reply: bool = True,
+    messages_required: bool = False,
 ) -> list[tuple[str, str]]:
-    """(code, message) for each thing in a node's settings that keeps it from starting (SPEC §10).
+    """(code, message) for each thing in a node's settings that keeps it from starting (SPEC §10, §11).
 
     ``name`` is the node's title as messages quote it (``'Wait for 1'``).
+    ``messages_required``: an action step without its message is a problem
+    (the app asks for messages before start; a scenario may leave them out).
     """
+    if kind.is_action:
+        return message_problems(kind, settings, name, required=messages_required)
     if not has_settings(kind):
         return []
     if settings is None or shape_error(kind, settings) is not None:
@@ -138,6 +159,64 @@ def settings_problems(
     if not settings["tag"].strip():
         return [("tag_missing", f"Name the tag {name} {'adds' if kind is NodeKind.ADD_TAG else 'removes'}.")]
     return []
+
+
+MESSAGE_PARTS = {"text": "message", "subject": "subject"}
+ASKED = frozenset(("text_missing", "subject_missing"))  # problems that ask, and do not keep a start back
+
+
+def message_parts(kind: NodeKind) -> tuple[str, ...]:
+    """The parts of an action step's message, as stored: ``("subject", "text")`` for an email, else ``("text",)``."""
+    return MESSAGE_KEYS if kind is NodeKind.EMAIL else ("text",)
+
+
+def message_problems(
+    kind: NodeKind, settings: Mapping[str, Any] | None, name: str, *, required: bool = False
+) -> list[tuple[str, str]]:
+    """What keeps an action step's message from being sent (SPEC §11), in a marketer's words.
+
+    An unknown variable or braces that make none, named with where they are;
+    a connect note over 300 characters without its variables; with
+    ``required``, a message or subject not written yet (a connect note may
+    stay empty: it is optional).
+    """
+    settings = settings or {}
+    found: list[tuple[str, str]] = []
+    for part in message_parts(kind):
+        value = settings.get(part)
+        words = MESSAGE_PARTS[part]
+        if kind is NodeKind.LINKEDIN_CONNECT:
+            words = "connect note"
+        if not isinstance(value, str) or not value.strip():
+            if required and kind is not NodeKind.LINKEDIN_CONNECT:
+                found.append((f"{part}_missing", f"Write the {words} of {name} before starting."))
+            continue
+        try:
+            template = Template.parse(value)
+        except TemplateError as error:
+            found.append((f"{part}_template", _template_words(error, words, name)))
+            continue
+        if kind is NodeKind.LINKEDIN_CONNECT and template.fixed_length > MAX_CONNECT_NOTE:
+            found.append(
+                (
+                    "note_too_long",
+                    f"Shorten the connect note of {name}: LinkedIn takes {MAX_CONNECT_NOTE} characters, "
+                    f"and it has {template.fixed_length} without its variables.",
+                )
+            )
+    return found
+
+
+def _template_words(error: TemplateError, words: str, name: str) -> str:
+    """A template error as a marketer reads it: what to fix, and where."""
+    where = f"at character {error.position + 1} of the {words} of {name}"
+    if error.variable is not None:
+        return (
+            f"There is no variable '{{{{{error.variable}}}}}' {where}: use one of "
+            + ", ".join(f"{{{{{v}}}}}" for v in VARIABLES)
+            + "."
+        )
+    return f"Fix the braces {where}: a variable is written {{{{first_name}}}}, with two braces each side."
 
 
 def _split_problems(variants: list[Mapping[str, Any]], name: str) -> list[tuple[str, str]]:
@@ -202,6 +281,13 @@ def step_of(
     if kind.is_tag:
         tag = settings.get("tag")
         return Step(kind, tag=tag if isinstance(tag, str) else None)
+    if kind.is_action:
+        text, subject = settings.get("text"), settings.get("subject")
+        return Step(
+            kind,
+            text=text if isinstance(text, str) and text else None,
+            subject=subject if kind is NodeKind.EMAIL and isinstance(subject, str) and subject else None,
+        )
     return Step(kind)
 
 
@@ -218,4 +304,7 @@ def settings_of(step: Step) -> dict[str, Any] | None:
         return {"variants": [{"name": v.name, "percent": v.percent} for v in step.variants]}
     if step.kind.is_tag:
         return {"tag": step.tag or ""}
+    if step.kind.is_action:
+        message = {"subject": step.subject, "text": step.text}
+        return {key: value for key, value in message.items() if value is not None} or None
     return None

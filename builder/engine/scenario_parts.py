@@ -58,17 +58,27 @@ class ContactSpec(NamedTuple):
 
 
 class ContactTable(Sequence[ContactSpec]):
-    """Contacts kept as columns (id, name, tags) that read as a sequence of :class:`ContactSpec`.
+    """Contacts kept as columns (id, name, tags; company and title when given) read as a sequence of
+    :class:`ContactSpec`.
 
     A workspace preview holds a hundred thousand contacts and mostly needs
     their ids and tags, so it does not make a tuple per contact until asked.
-    Equal to any sequence of the same contacts.
+    Company and title fill messages' variables (SPEC §11). Equal to any
+    sequence of the same contacts.
     """
 
-    __slots__ = ("ids", "names", "tags")
+    __slots__ = ("companies", "ids", "names", "tags", "titles")
 
-    def __init__(self, ids: list[str], names: list[str], tags: list[tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        ids: list[str],
+        names: list[str],
+        tags: list[tuple[str, ...]],
+        companies: list[str | None] | None = None,
+        titles: list[str | None] | None = None,
+    ) -> None:
         self.ids, self.names, self.tags = ids, names, tags
+        self.companies, self.titles = companies, titles
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -80,15 +90,19 @@ class ContactTable(Sequence[ContactSpec]):
     def __getitem__(self, index: int | slice) -> ContactSpec | tuple[ContactSpec, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
-        return ContactSpec(self.ids[index], self.names[index], tags=self.tags[index])
+        company = self.companies[index] if self.companies is not None else None
+        title = self.titles[index] if self.titles is not None else None
+        return ContactSpec(self.ids[index], self.names[index], company=company, title=title, tags=self.tags[index])
 
     def __iter__(self) -> Iterator[ContactSpec]:
         none = repeat(None)
-        rows = zip(self.ids, self.names, none, none, none, none, self.tags, strict=False)
+        companies = none if self.companies is None else self.companies
+        titles = none if self.titles is None else self.titles
+        rows = zip(self.ids, self.names, none, companies, titles, none, self.tags, strict=False)
         return map(tuple.__new__, repeat(ContactSpec), rows)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, ContactTable):
+        if isinstance(other, ContactTable) and (self.companies, self.titles) == (other.companies, other.titles):
             return (self.ids, self.names, self.tags) == (other.ids, other.names, other.tags)
         if isinstance(other, Sequence) and not isinstance(other, str):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))

@@ -41,6 +41,7 @@ from builder.store.loading import (
     parse_settings,
     query,
 )
+from builder.store.step_messages import MessageFacts, TaskMessage, message_facts, task_message
 
 
 @dataclass(frozen=True)
@@ -187,18 +188,24 @@ class AutomationsMixin(CrmMixin):
             return node_id
 
     def set_node_settings(self, node_id: int, settings: Mapping[str, Any]) -> None:
-        """Change a Wait for, Condition, A/B split or tag node's settings (SPEC §10).
+        """Change a Wait for, Condition, A/B split or tag node's settings (SPEC §10), or a step's message (§11).
 
         Settings of the right shape are stored even when unfinished (a split
         whose percents do not add up to 100 yet); the automation's problems
-        name what is left. A node contacts have reached keeps its settings.
+        name what is left. A node contacts have reached keeps its settings;
+        a message may still change once started (the tasks not done yet
+        take the new words), as long as it stays ready to send.
         """
         with self._write() as conn:
             automation_id, kind, title = self._node(conn, node_id)
             error = node_settings.shape_error(kind, settings)
             if error is not None:
                 raise WorkspaceError(error)
-            if self._state_of(conn, automation_id).started and (reached := contacts_reached(conn, [node_id])):
+            started = self._state_of(conn, automation_id).started
+            if kind.is_action:
+                if started and (found := node_settings.message_problems(kind, settings, f"'{title}'")):
+                    raise WorkspaceError(f"The automation has started, so its messages must stay ready: {found[0][1]}")
+            elif started and (reached := contacts_reached(conn, [node_id])):
                 raise WorkspaceError(
                     f"'{title}' has been reached by {contacts_text(reached)}; its settings can no longer change."
                 )
@@ -212,6 +219,22 @@ class AutomationsMixin(CrmMixin):
         with self._read() as conn:
             self._node(conn, node_id)
             return parse_settings(query(conn, "SELECT settings FROM node WHERE id = ?", (node_id,))[0][0])
+
+    def message_facts(self, node_id: int) -> MessageFacts:
+        """SPEC §11: the contacts a step's message goes to (for its preview), what they lack, notes too long."""
+        with self._read() as conn:
+            _, kind, title = self._node(conn, node_id)
+            if not kind.is_action:
+                raise WorkspaceError(f"'{title}' sends no message.")
+            return message_facts(conn, node_id)
+
+    def task_message(self, task_id: int) -> TaskMessage:
+        """SPEC §11: a task's message filled in for its contact, and the contact's LinkedIn profile."""
+        with self._read() as conn:
+            found = task_message(conn, task_id)
+        if found is None:
+            raise WorkspaceError("That task no longer exists.")
+        return found
 
     def contacts_at(self, node_id: int) -> int:
         """How many contacts have reached a node (tasks there, decisions taken, waiting there)."""

@@ -38,6 +38,40 @@ TEAM = (
 )
 
 
+# The demo's messages (SPEC §11), by step title: what a marketer would write, with variables and fallbacks.
+MESSAGES: dict[str, dict[str, str]] = {
+    "Connect": {
+        "text": "Hi {{first_name|there}}, I help teams like {{company|yours}} with their outbound and would be glad "
+        "to connect. "
+        "{{sender_first_name}}"
+    },
+    "Thanks message": {
+        "text": "Thanks for connecting, {{first_name|there}}! If outreach at {{company|your team}} is on your "
+        "list this quarter, I'd be happy to share what works for teams like yours.\n\n{{sender_first_name}}"
+    },
+    "Follow-up email": {
+        "subject": "Following up, {{first_name|there}}",
+        "text": "Hi {{first_name|there}},\n\nA short follow-up on my LinkedIn message: would a 15-minute call "
+        "next week be useful for {{company|your team}}?\n\nBest,\n{{sender_name}}",
+    },
+    "Email A: short intro": {
+        "subject": "Outbound at {{company|your company}}",
+        "text": "Hi {{first_name|there}},\n\nWe help founders book more meetings without more tools. "
+        "Worth a quick chat?\n\n{{sender_name}}",
+    },
+    "Email B: case study": {
+        "subject": "How a team like {{company|yours}} doubled its replies",
+        "text": "Hi {{first_name|there}},\n\nA founder much like you doubled their reply rate in six weeks; "
+        "I wrote up how in one page. Shall I send it over?\n\n{{sender_name}}",
+    },
+    "Tech intro email": {
+        "subject": "A question for the CTO of {{company|your company}}",
+        "text": "Hi {{first_name|there}},\n\nAs {{title|CTO}}, you may own the tools your sales team uses. "
+        "We keep outreach inside your own workspace and mailboxes. Open to a short call?\n\n{{sender_name}}",
+    },
+}
+
+
 def build_demo(ws: Workspace, contacts: int = 3000, seed: int = 7) -> int:
     """Fill an empty workspace with the demo; returns the demo automation's id."""
     rng = random.Random(seed)
@@ -83,7 +117,9 @@ def build_demo(ws: Workspace, contacts: int = 3000, seed: int = 7) -> int:
         """A line of steps from ``previous`` (leaving it by ``output``), from column and row ``at``; the last one."""
         col, y = at
         for i, (kind, title, days) in enumerate(line):
-            step = ws.add_node(automation, kind, title=title, wait_days=days, x=column * (col + i), y=y)
+            step = ws.add_node(
+                automation, kind, title=title, wait_days=days, x=column * (col + i), y=y, settings=MESSAGES.get(title)
+            )
             ws.connect(previous, step, output if i == 0 else None)
             previous = step
         return previous

@@ -142,13 +142,21 @@ def graph_nodes(conn: Connection, nodes: Sequence[NodeRow]) -> list[graph.GraphN
 
 
 def automation_problems(conn: Connection, automation_id: int) -> list[graph.Problem]:
-    """SPEC §3 and §10: what keeps this stored automation from starting."""
+    """SPEC §3, §10 and §11: what keeps this stored automation from starting.
+
+    The app asks for every message before the start (a connect note is
+    optional), and counts the contacts a connect note would be too long for.
+    """
+    from builder.store.step_messages import long_note_problems  # it reads segments with this module's helpers
+
     nodes = load_nodes(conn, automation_id)
-    return graph.validate(
+    found = graph.validate(
         graph_nodes(conn, nodes),
         load_edges_with_outputs(conn, automation_id),
         stop_on_reply=load_stop_on_reply(conn, automation_id),
+        messages_required=True,
     )
+    return found + long_note_problems(conn, automation_id)
 
 
 def load_branch_paths(conn: Connection, automation_id: int) -> list[BranchPath]:

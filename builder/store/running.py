@@ -111,7 +111,8 @@ class RunningMixin(WorkspaceBase):
             state, _ = self._automation_state(conn, automation_id)
             if state.started:
                 raise WorkspaceError(f"This automation is already {state.value}.")
-            found = automation_problems(conn, automation_id)
+            # A message not written yet is asked for in the automation bar, not refused (SPEC §11).
+            found = [p for p in automation_problems(conn, automation_id) if p.blocking]
             if found:
                 raise StartRefused(found)
             execute(

@@ -95,7 +95,7 @@ class ScenarioExportMixin(BranchHistoryMixin):
                 raise WorkspaceError("That automation no longer exists.")
             name, state, ignore = found[0]
             state = AutomationState(state)
-            problems = self.problems(automation_id) if not state.started else []
+            problems = [p for p in self.problems(automation_id) if p.blocking] if not state.started else []
             if problems:
                 # The count first: a narrow status line still says how much is left to do.
                 count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
@@ -116,7 +116,7 @@ class ScenarioExportMixin(BranchHistoryMixin):
             # (SPEC §12), so a workspace without them exports what it always did.
             start_weekday = self.today.weekday() if any(_uses_schedule(p) for p in profiles) else 0
             contacts = _contacts(
-                query(conn, "SELECT id, name FROM contact ORDER BY id"),
+                query(conn, "SELECT id, name, company, title FROM contact ORDER BY id"),
                 query(conn, _TAG_LISTS[conn.dialect.name == "postgresql"]),
                 tags,
             )
@@ -283,7 +283,8 @@ _TAG_LISTS = (
 
 
 def _contacts(rows: list[tuple], tag_lists: list[tuple], tags: dict[int, str]) -> ContactTable:
-    """Each contact with its tag names, as columns; contacts with the same tags share one tuple.
+    """Each contact with its tag names, company and title (they fill messages, SPEC §11), as columns;
+    contacts with the same tags share one tuple.
 
     Each distinct tag list is turned into names once.
     """
@@ -291,8 +292,14 @@ def _contacts(rows: list[tuple], tag_lists: list[tuple], tags: dict[int, str]) -
     ids = list(map(itemgetter(0), rows))
     keys = list(map(listed.get, ids, repeat("")))
     names = {key: tuple(tags[t] for t in sorted(int(i) for i in key.split(",") if i)) for key in set(keys)}
+    companies = list(map(itemgetter(2), rows))
+    titles = list(map(itemgetter(3), rows))
     return ContactTable(
-        list(map("c{}".format, ids)), list(map(itemgetter(1), rows)), list(map(names.__getitem__, keys))
+        list(map("c{}".format, ids)),
+        list(map(itemgetter(1), rows)),
+        list(map(names.__getitem__, keys)),
+        companies if any(companies) else None,
+        titles if any(titles) else None,
     )
 
 
