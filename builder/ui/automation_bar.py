@@ -135,17 +135,25 @@ class AutomationBar(QWidget):
         self.ignore.setChecked(info.ignore_previous_interactions)
         self.stop_on_reply.setChecked(info.stop_on_reply)
         self.problems.clear()
+        blocking = 0
         if info.state is AutomationState.DRAFT:
             for problem in self.workspace.problems(info.id):
-                item = QListWidgetItem(f"⚠ {problem.message}")
+                # A message not written yet is asked for (SPEC §11); it does not keep the start back.
+                blocking += problem.blocking
+                item = QListWidgetItem(f"{'⚠' if problem.blocking else '✎'} {problem.message}")
                 item.setData(Qt.ItemDataRole.UserRole, problem.node)
                 item.setToolTip(problem.message + ("\nClick to show this node." if problem.node is not None else ""))
                 self.problems.addItem(item)
         self.problems.setVisible(self.problems.count() > 0)
         self.start_button.setToolTip(
             "Fix the problems listed below first"
-            if self.problems.count()
+            if blocking
             else "Enroll the segments and start the outreach"
+            + (
+                " (steps marked ✎ have no message yet: their tasks are done without one)"
+                if self.problems.count()
+                else ""
+            )
         )
 
     def start(self) -> None:

@@ -8,15 +8,17 @@ Marking a task done records the interaction and lets the next step fall due;
 skipping moves the contact on without one. Both are work that happened, so
 they are not undone like an edit. What the contact did in answer (SPEC §10:
 accepted, replied, bounced) is recorded with the buttons on its row, each one
-undoable step.
+undoable step. A LinkedIn task is done by a person (SPEC §11): its row opens
+the contact's LinkedIn profile in the browser and copies the message, filled
+in for the contact, to paste there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,10 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from builder.engine.words import Outcome
+from builder.engine.words import NodeKind, Outcome
 from builder.store.crm import SenderProfileInfo
 from builder.store.daily_work import HeldTask, PlannedTask
 from builder.store.database import WorkspaceError
+from builder.store.step_messages import TaskMessage
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.commands import push
@@ -168,12 +171,14 @@ class TasksView(Page):
         self.held.setVisible(bool(held))
 
     def _outcome_buttons(self, task: PlannedTask) -> QWidget:
-        """Accepted / Replied / Bounced, those that make sense after this kind of task."""
+        """Open profile and Copy message for a LinkedIn task; then Accepted / Replied / Bounced, as they fit."""
         row = QWidget()
         row.setObjectName("outcomeButtons")
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(round(em() * 0.3))
+        if task.kind in (NodeKind.LINKEDIN_CONNECT, NodeKind.LINKEDIN_MESSAGE):
+            self._linkedin_buttons(task, row, layout)
         for outcome in OUTCOMES_FOR_KIND.get(task.kind, ()):
             button = QPushButton(outcome.label, row)
             button.setObjectName(f"{outcome.value}Button")
@@ -182,6 +187,50 @@ class TasksView(Page):
             layout.addWidget(button)
         layout.addStretch(1)
         return row
+
+    def _linkedin_buttons(self, task: PlannedTask, row: QWidget, layout: QHBoxLayout) -> None:
+        try:
+            message = self.workspace.task_message(task.task_id)
+        except WorkspaceError:
+            return  # the task went meanwhile: the next refresh drops its row
+        profile = QPushButton("Open profile", row)
+        profile.setObjectName("openProfileButton")
+        profile.setEnabled(message.linkedin_url is not None)
+        profile.setToolTip(
+            f"Open {task.contact_name}'s LinkedIn profile in the browser"
+            if message.linkedin_url
+            else f"{task.contact_name} has no LinkedIn profile in the CRM"
+        )
+        profile.clicked.connect(lambda _checked=False, m=message: self.open_profile(m))
+        copy = QPushButton("Copy message", row)
+        copy.setObjectName("copyMessageButton")
+        copy.setEnabled(message.text is not None)
+        copy.setToolTip(
+            f"Copy the message, filled in for {task.contact_name}, to paste on LinkedIn"
+            if message.text is not None
+            else ("This connect has no note" if task.kind is NodeKind.LINKEDIN_CONNECT else "This step has no message")
+        )
+        copy.clicked.connect(lambda _checked=False, m=message: self.copy_message(m))
+        layout.addWidget(profile)
+        layout.addWidget(copy)
+
+    def open_profile(self, message: TaskMessage) -> None:
+        """The contact's LinkedIn profile in the browser (SPEC §11)."""
+        if message.linkedin_url is None:
+            self.report(f"{message.contact_name} has no LinkedIn profile in the CRM.")
+            return
+        if QDesktopServices.openUrl(QUrl.fromUserInput(message.linkedin_url)):
+            self.report(f"Opened {message.contact_name}'s LinkedIn profile.")
+        else:
+            self.report(f"The browser did not open {message.linkedin_url}.")
+
+    def copy_message(self, message: TaskMessage) -> None:
+        """The message filled in for the contact, on the clipboard to paste on LinkedIn (SPEC §11)."""
+        if message.text is None:
+            self.report("This step has no message to copy.")
+            return
+        QGuiApplication.clipboard().setText(message.text)
+        self.report(f"Copied the message for {message.contact_name}: paste it on LinkedIn, then mark the task done.")
 
     def record_outcome(self, task: PlannedTask, outcome: Outcome) -> None:
         """One undoable step: what the contact of this row did in answer (SPEC §10)."""

@@ -1,4 +1,4 @@
-"""Settings of Segment nodes (who is contacted) and of steps (type, wait days)."""
+"""Settings of Segment nodes (who is contacted) and of steps (type, wait days, message)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from builder.store.database import WorkspaceError
 from builder.store.loading import NodeRow
 from builder.store.workspace import Workspace
 from builder.ui.commands import SetValueCommand, push
+from builder.ui.panels.message_editor import MessageEditor
 
 Report = Callable[[str], None]
 
@@ -150,7 +151,7 @@ class SegmentSettings(QWidget):
 
 
 class StepSettings(QWidget):
-    """A step's type (connect, message, email) or a wait's days, and its task counts."""
+    """A step's type (connect, message, email) and its message, or a wait's days; its task counts."""
 
     def __init__(self, workspace: Workspace, stack: QUndoStack, report: Report, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,6 +175,8 @@ class StepSettings(QWidget):
         self.form.addRow("Step", self.kind)
         self.form.addRow("Wait", self.days)
         self.form.addRow(self.counts)
+        self.message = MessageEditor(workspace, stack, report, self)
+        self.form.addRow(self.message)
 
     def load(self, node: NodeRow, started: bool, pending: int, done: int) -> None:
         self.node = node
@@ -188,6 +191,9 @@ class StepSettings(QWidget):
             self.counts.setText(f"{pending:,} pending · {done:,} done")
         self.kind.setEnabled(not started)
         self.days.setEnabled(not started)
+        self.form.setRowVisible(self.message, not wait)
+        if not wait:
+            self.message.load(node)
 
     def _kind_chosen(self, index: int) -> None:
         if self.node is None or self.kind.itemData(index) == self.node.kind.value:
