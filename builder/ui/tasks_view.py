@@ -35,6 +35,7 @@ from builder.engine.words import NodeKind, Outcome
 from builder.store.crm import SenderProfileInfo
 from builder.store.daily_work import HeldTask, PlannedTask
 from builder.store.database import WorkspaceError
+from builder.store.email_queue import failing_tasks
 from builder.store.step_messages import TaskMessage
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
@@ -107,6 +108,7 @@ class TasksView(Page):
             plan = self.workspace.plan_today()
             held = self.workspace.held_today()
             done = self.workspace.done_today()
+            failing = failing_tasks(self.workspace)  # emails the server refused: (attempts, its answer)
             profiles = {p.id: p for p in self.workspace.sender_profiles()}
         except WorkspaceError as error:
             self.report(str(error))
@@ -128,6 +130,12 @@ class TasksView(Page):
                     [task.contact_name, task.kind.label, task.automation_name, task.due.isoformat(), ""]
                 )
                 item.setData(0, TASK_ROLE, task.task_id)
+                if task.task_id in failing:
+                    attempts, answer = failing[task.task_id]
+                    said = f"Not sent yet: tried {attempts} time{'s' if attempts != 1 else ''}; the server answered: {answer}"
+                    item.setText(3, f"{task.due.isoformat()} ⚠ not sent")
+                    for column in range(4):
+                        item.setToolTip(column, said)
                 top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)

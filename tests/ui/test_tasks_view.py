@@ -86,3 +86,25 @@ def test_a_task_over_the_daily_limit_is_listed_for_tomorrow(make_window, qtbot):
     assert tasks.held.topLevelItem(0).child(0).text(0) == (
         "daily limit of 2 reached — next tomorrow, Tuesday 3 March (1)"
     )
+
+
+def test_an_email_the_server_refused_shows_its_answer_on_the_task(make_window, qtbot):
+    """SPEC §11: after failed sends the task says so, with the server's own words (the sender keeps them)."""
+
+    def refused_twice(ws) -> None:
+        _running(ws)
+        first = min(t.id for t in ws.tasks(ws.automations()[0].id) if t.step_index == 0)
+        with ws._write() as conn:  # what builder.store.email_queue.release leaves after two refusals
+            conn.exec_driver_sql(
+                "UPDATE task SET attempts = 2, last_error = '550 5.1.1 mailbox unavailable' WHERE id = ?", (first,)
+            )
+
+    window = make_window(refused_twice)
+    bar = window.pages.tabBar()
+    click(bar, bar.tabRect(2).center())
+    tasks = window.tasks
+    qtbot.waitUntil(lambda: tasks.tree.topLevelItemCount() == 1)
+    first, second = tasks.tree.topLevelItem(0).child(0), tasks.tree.topLevelItem(0).child(1)
+    assert first.text(3).endswith("⚠ not sent")
+    assert first.toolTip(0) == "Not sent yet: tried 2 times; the server answered: 550 5.1.1 mailbox unavailable"
+    assert "not sent" not in second.text(3) and second.toolTip(0) == ""
