@@ -201,7 +201,10 @@ class ScenarioExportMixin(BranchHistoryMixin):
             "JOIN enrollment e ON e.id = t.enrollment_id WHERE e.automation_id = ? ORDER BY t.enrollment_id, t.id",
             (automation_id,),
         ):
-            # A skipped task counts as finished for the forecast: the contact moved on.
+            # A skipped task counts as finished for the forecast: the contact moved on. An email a sender has
+            # claimed (``sending``) counts as done today, as today's plan counts it: the server has it or soon will.
+            if status == TaskStatus.SENDING.value:
+                status, done = TaskStatus.DONE, today
             status = TaskStatus.DONE if status == "skipped" else TaskStatus(status)
             tasks_by_enrollment[enrollment].append(
                 (step, status, None if due is None else due - today, None if done is None else done - today, node)
