@@ -91,6 +91,7 @@ def test_an_unknown_variable_is_a_problem_on_the_node_in_the_automation_bar(make
     focus_on(qtbot, editor.text)
     qtbot.keyClicks(editor.text, "Hi {{firstname}}")
     assert "There is no variable '{{firstname}}'" in editor.problems.text()
+    assert editor.preview.text() == "(the preview shows once the variables are fixed)"
     window.bar.name.setFocus()  # leaving the editor saves at once, before any pause
     assert reopen().node_settings(message) == {"text": "Hi {{firstname}}"}
     problem = "⚠ There is no variable '{{firstname}}' at character 4 of the message of 'LinkedIn message 1'"

@@ -226,11 +226,12 @@ class MessageEditor(QWidget):
         self.problems.setText("\n".join(message for _, message in found))
         self.problems.setVisible(bool(found))
         templates: dict[str, Template] = {}
+        broken: set[str] = set()
         for part in message_parts(kind):
             try:
                 templates[part] = Template.parse(written.get(part) or "")
             except TemplateError:
-                continue
+                broken.add(part)
         facts = self.facts
         index = self.contact.currentIndex()
         recipient = facts.contacts[index] if facts and 0 <= index < len(facts.contacts) else None
@@ -241,7 +242,10 @@ class MessageEditor(QWidget):
             lines.append("")
         note = templates.get("text")
         filled = note.fill(values) if note is not None else ""
-        lines.append(filled or ("(no note)" if kind is NodeKind.LINKEDIN_CONNECT else "(no message yet)"))
+        if "text" in broken:
+            lines.append("(the preview shows once the variables are fixed)")
+        else:
+            lines.append(filled or ("(no note)" if kind is NodeKind.LINKEDIN_CONNECT else "(no message yet)"))
         self.preview.setText("\n".join(lines) if recipient is not None else "No contact in this segment to preview.")
         self.length.setVisible(kind is NodeKind.LINKEDIN_CONNECT)
         if kind is NodeKind.LINKEDIN_CONNECT:
