@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from builder.store.change_feed import CHANNEL
 from builder.store.database import READ_ONLY, WorkspaceError, damaged, database_problem, intact
 
 
@@ -39,6 +40,14 @@ class ChangedElsewhere(WorkspaceError):
     """Another process wrote to the workspace since this one last looked; the edit was refused."""
 
 
+MOVE_REVISION = "UPDATE workspace_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision"
+# PostgreSQL: the same statement also tells listening windows (change_feed.py). A NOTIFY is queued with the
+# transaction, so it is delivered on commit, and never when the action is rolled back.
+MOVE_REVISION_AND_NOTIFY = (
+    f"WITH moved AS ({MOVE_REVISION}) SELECT revision, pg_notify('{CHANNEL}', revision::text) FROM moved"
+)
+
+
 def _revision(conn: Connection) -> int:
     found = conn.exec_driver_sql("SELECT revision FROM workspace_revision WHERE id = 1").fetchone()
     return int(found[0]) if found else 0
@@ -56,6 +65,7 @@ class WorkspaceBase:
         self._member_cache: dict[int, tuple[int, int]] = {}  # segment -> (membership version, members)
         # The app turns this on: an edit made while another process changed the workspace is refused.
         self.guard_stale_edits = False
+        self._move_revision = MOVE_REVISION_AND_NOTIFY if engine.dialect.name == "postgresql" else MOVE_REVISION
         self._checked = engine.dialect.name != "sqlite"  # an SQLite file is read page by page before its first write
         # The database's errors, SQLAlchemy's and the driver's own (queries run on its cursors too), become a sentence.
         self._database_errors: tuple[type[BaseException], ...] = (
@@ -134,11 +144,7 @@ class WorkspaceBase:
                     if not intact(conn.connection.driver_connection):
                         raise WorkspaceError(damaged(self.engine.url.database))
                     self._checked = True
-                revision = int(
-                    conn.exec_driver_sql(
-                        "UPDATE workspace_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision"
-                    ).scalar_one()
-                )
+                revision = int(conn.exec_driver_sql(self._move_revision).scalar_one())
                 if self.guard_stale_edits and revision != self._seen_revision + 1:
                     raise ChangedElsewhere(CHANGED_ELSEWHERE)
                 yield conn
@@ -158,6 +164,11 @@ class WorkspaceBase:
         self._seen_revision = revision
         changes, self._pending = self._pending, []
         self._announce(*changes)
+
+    @property
+    def seen_revision(self) -> int:
+        """The workspace's revision as this process last saw it (its own commits, its last look)."""
+        return self._seen_revision
 
     def changed_elsewhere(self) -> bool:
         """Whether another process wrote since this one last looked; if so, listeners hear ``reloaded``."""

@@ -34,6 +34,7 @@ from builder.ui.canvas.editor import AutomationEditor
 from builder.ui.canvas.items import em
 from builder.ui.canvas.scene import AutomationScene
 from builder.ui.canvas.view import Canvas
+from builder.ui.change_watch import ChangeWatch
 from builder.ui.commands import BranchChangeCommand
 from builder.ui.events import WorkspaceEvents
 from builder.ui.page import DeferredPage
@@ -161,10 +162,10 @@ class MainWindow(QMainWindow):
         self.settings.setMinimumWidth(0)
         self.settings.hide()
 
-        # Another process may write to the workspace too: look every second and a half.
-        self.watch = QTimer(self)
-        self.watch.setInterval(1500)
-        self.watch.timeout.connect(self._look_elsewhere)
+        # Another process may write to the workspace too: told at once on PostgreSQL, a look every 1.5 s on SQLite.
+        self.changes = ChangeWatch(workspace, self)
+        self.changes.look.connect(self._look_elsewhere)
+        self.watch = self.changes.poll  # the poll timer (a slow safety net on PostgreSQL)
         self._stale_check = QTimer(self)
         self._stale_check.setSingleShot(True)
         self._stale_check.setInterval(0)
@@ -307,7 +308,7 @@ class MainWindow(QMainWindow):
     def watch_other_processes(self) -> None:
         """Refuse edits made on a stale view and reload when another process writes (the app does this)."""
         self.workspace.guard_stale_edits = True
-        self.watch.start()
+        self.changes.start()
 
     def _look_elsewhere(self) -> None:
         try:
@@ -522,7 +523,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/page", self.pages.currentIndex())
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.watch.stop()
+        self.changes.stop()
         self._save_layout()
         self.simulation.debounce.stop()
         self.simulation.worker.wait()  # no computation outlives the window
