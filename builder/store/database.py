@@ -343,18 +343,41 @@ def table(name: str) -> Table:
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert many rows in one executemany, without per-row object overhead."""
+    """Insert many rows at once, inside the caller's transaction, without per-row object overhead.
+
+    PostgreSQL: one ``COPY … FROM STDIN`` on the connection's own psycopg
+    connection (one statement instead of one INSERT per row, issue 16).
+    SQLite: one executemany, its fastest path.
+    """
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table.name, columns, rows)
+        if "id" in columns:
+            # Rows inserted with their own ids (restored, or numbered in bulk) do not move PostgreSQL's
+            # sequence on: move it past them, or the next row numbered by the database would collide.
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
+            )
         return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
     conn.exec_driver_sql(sql, list(rows))
-    if "id" in columns and conn.dialect.name == "postgresql":
-        # Rows inserted with their own ids (restored, or numbered in bulk) do not move PostgreSQL's
-        # sequence on: move it past them, or the next row numbered by the database would collide.
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM {table.name}))"
-        )
+
+
+def _copy_rows(conn: Connection, name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Rows through psycopg's COPY, on the same connection and so in the same transaction.
+
+    psycopg writes each value in COPY's text form (NULL as ``\\N``, tabs, newlines and
+    backslashes escaped), and the server reads it by the column's type, so what
+    goes in comes back equal, as with INSERT.
+    """
+    driver = conn.connection.driver_connection
+    if driver is None:  # pragma: no cover - a live Connection always has its driver connection
+        raise WorkspaceError("The connection to the workspace was closed: open it again.")
+    with driver.cursor() as cursor, cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def bulk_update(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
