@@ -253,8 +253,12 @@ class StoredPaths(PathWalker):
     def outcome(self, enrollment_id: int, outcome: Outcome, day: int) -> None:
         """An outcome recorded on ``day``: a reply stops the enrollment, a bounce cancels its emails, a Wait for answers."""
         (e,) = self.load([enrollment_id])
-        self._run_moments()  # where it stands by now: at a Wait for it reached, say, to be answered
+        # Where it stands by the outcome's day: at a Wait for it reached, say, to be answered. That day's own
+        # arrivals and timeouts come right after its events (SPEC §10): an outcome on a Wait for's last day
+        # still wins over its "no", unless that "no" was already taken (the day began in the app).
+        self._run_moments(before=day)
         self._outcome(e, outcome, day, "person")
+        self._run_moments()
 
     def catch_up(self) -> None:
         """Everything due by today: arrivals after a wait and Wait for nodes whose days are up, day by day."""
@@ -269,8 +273,9 @@ class StoredPaths(PathWalker):
         self.load([i for (i,) in rows])
         self._run_moments()
 
-    def _run_moments(self) -> None:
-        while self.moments:
+    def _run_moments(self, before: int | None = None) -> None:
+        """The arrivals and timeouts queued, in order: all of them, or those of the days before ``before``."""
+        while self.moments and (before is None or self.moments[0][0] < before):
             day, enrollment, arrives = heapq.heappop(self.moments)
             e = self.loaded[enrollment]
             if e.status is not ACTIVE:

@@ -87,3 +87,24 @@ def test_the_calendar_passing_midnight_moves_contacts_on(open_workspace):
     assert ws.follow_calendar()
     assert [s for _, s in kinds(ws, automation)] == [TaskStatus.DONE.value, TaskStatus.PENDING.value]
     assert not ws.follow_calendar()  # the same day: nothing to do
+
+
+def test_an_outcome_on_the_wait_fors_last_day_wins_when_the_days_timeouts_are_not_taken_yet(open_workspace):
+    """SPEC §10: "no" comes right after the day's events, so an outcome of that day still wins (a script, an import)."""
+    ws = open_workspace()
+    automation, _ = tree(ws)
+    ws.mark_done(ws.tasks(automation)[0].id)
+    ws.set_today(MONDAY + timedelta(days=3), catch_up=False)  # the last day begins; its events come first
+    ws.record_outcome(ws.enrollments(automation)[0].id, "accepted")
+    ws.advance_paths()
+    assert kinds(ws, automation) == [("linkedin_connect", "done"), ("linkedin_message", "pending")]
+
+
+def test_once_the_day_began_in_the_app_its_no_is_taken_and_a_later_acceptance_changes_nothing(open_workspace):
+    """The reading kept for a day the app already began: the "no" was taken, and its tasks may be under way."""
+    ws = open_workspace()
+    automation, _ = tree(ws)
+    ws.mark_done(ws.tasks(automation)[0].id)
+    ws.set_today(MONDAY + timedelta(days=3))
+    ws.record_outcome(ws.enrollments(automation)[0].id, "accepted")
+    assert kinds(ws, automation) == [("linkedin_connect", "done"), ("email", "pending")]

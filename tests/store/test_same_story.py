@@ -19,7 +19,7 @@ from builder.engine.scenario import ScenarioError, load_scenario, parse_scenario
 from builder.engine.simulation import simulate
 from builder.store.workspace import Workspace
 from tests.budget import examples
-from tests.engine.test_paths_properties import tree_scenarios
+from tests.engine.test_paths_properties import scheduled_tree_scenarios, tree_scenarios
 from tests.store.story import outcome, play, routes
 
 EXAMPLES = sorted(
@@ -203,7 +203,21 @@ if __name__ == "__main__":
 @given(data=st.data())
 def test_random_trees_with_outcomes_give_the_same_story_in_a_workspace(data, tmp_path_factory):
     """Control nodes, tags, outcome events and removals played through a workspace: simulate's story (SPEC §10)."""
-    story_data = data.draw(tree_scenarios())
+    _same_tree_story(data.draw(tree_scenarios()), tmp_path_factory)
+
+
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(data=st.data())
+def test_random_trees_with_limits_days_off_and_move_give_the_same_story_in_a_workspace(data, tmp_path_factory):
+    """SPEC §12 on paths: the forecast's limits per action and week, days off and ``move`` are today's plan's."""
+    _same_tree_story(data.draw(scheduled_tree_scenarios()), tmp_path_factory)
+
+
+def _same_tree_story(story_data: dict, tmp_path_factory) -> None:
     story_data["automation"].pop("rates", None)  # rates are the forecast's; in a workspace people record outcomes
     try:
         scenario = parse_scenario(story_data)
