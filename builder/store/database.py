@@ -19,7 +19,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import URL, Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from builder.private_paths import make_private_file
 from builder.store.migrations import LATEST, upgrade
@@ -375,9 +375,16 @@ def _copy_rows(conn: Connection, name: str, columns: Sequence[str], rows: Sequen
     driver = conn.connection.driver_connection
     if driver is None:  # pragma: no cover - a live Connection always has its driver connection
         raise WorkspaceError("The connection to the workspace was closed: open it again.")
-    with driver.cursor() as cursor, cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    sql = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except dbapi.Error as error:
+        # The driver's own error, as SQLAlchemy would have raised it (IntegrityError, OperationalError …),
+        # so the workspace turns it into a sentence exactly as it does for any other statement.
+        raise DBAPIError.instance(sql, None, error, dbapi.Error, dialect=conn.dialect) from error
 
 
 def bulk_update(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

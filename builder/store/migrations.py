@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 9
+LATEST = 10
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -182,6 +182,69 @@ def _to_9(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_task_message_id ON task (message_id)")
 
 
+TASK_KEYS = (("enrollment_id", "enrollment"), ("sender_profile_id", "sender_profile"), ("step_node_id", "node"))
+
+
+def _to_10(conn: Connection) -> None:
+    """A task's enrollment, sender profile and step checked once per statement, not once per row (issue 16).
+
+    PostgreSQL checks a foreign key with one lookup per inserted row: 1.8 million of them as a
+    200,000-contact automation starts (600,000 tasks, three keys each). There the task table's three
+    keys become triggers that check a whole statement's rows in one join, with the same rule as the
+    keys (RESTRICT) and the same error (``foreign_key_violation``): rows that name a missing parent
+    are refused, and so is deleting a parent a task still names. SQLite keeps its keys: they cost
+    little there, and changing them would mean rebuilding the table.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for (name,) in conn.exec_driver_sql(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'task'::regclass AND contype = 'f'"
+    ).all():
+        conn.exec_driver_sql(f'ALTER TABLE task DROP CONSTRAINT "{name}"')
+    missing = " OR ".join(
+        f"NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.id = t.{column})" for column, parent in TASK_KEYS
+    )
+    changed = " OR ".join(f"t.{column} IS DISTINCT FROM o.{column}" for column, _ in TASK_KEYS)
+    refuse = (
+        "RAISE EXCEPTION 'a task names an enrollment, sender profile or step that does not exist' "
+        "USING ERRCODE = 'foreign_key_violation'"
+    )
+    conn.exec_driver_sql(
+        f"""CREATE FUNCTION task_parents_exist() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                IF EXISTS (SELECT 1 FROM task_new t WHERE {missing}) THEN {refuse}; END IF;
+            ELSIF EXISTS (SELECT 1 FROM task_new t JOIN task_old o ON o.id = t.id WHERE ({changed}) AND ({missing}))
+            THEN {refuse};
+            END IF;
+            RETURN NULL;
+        END $$"""
+    )
+    for event, tables in (
+        ("INSERT", "NEW TABLE AS task_new"),
+        ("UPDATE", "NEW TABLE AS task_new OLD TABLE AS task_old"),
+    ):
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER task_parents_on_{event.lower()} AFTER {event} ON task REFERENCING {tables} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION task_parents_exist()"
+        )
+    for column, parent in TASK_KEYS:
+        conn.exec_driver_sql(
+            f"""CREATE FUNCTION {parent}_kept_for_tasks() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM task t JOIN gone g ON g.id = t.{column}) THEN
+                    RAISE EXCEPTION 'a task still names this {parent.replace("_", " ")}'
+                    USING ERRCODE = 'foreign_key_violation';
+                END IF;
+                RETURN NULL;
+            END $$"""
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {parent}_kept_for_tasks AFTER DELETE ON {parent} REFERENCING OLD TABLE AS gone "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {parent}_kept_for_tasks()"
+        )
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
@@ -191,6 +254,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     7: _to_7,
     8: _to_8,
     9: _to_9,
+    10: _to_10,
 }  # the version a step reaches -> the step
 
 
