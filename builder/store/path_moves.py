@@ -254,11 +254,12 @@ class StoredPaths(PathWalker):
         """An outcome recorded on ``day``: a reply stops the enrollment, a bounce cancels its emails, a Wait for answers."""
         (e,) = self.load([enrollment_id])
         # Where it stands by the outcome's day: at a Wait for it reached, say, to be answered. That day's own
-        # arrivals and timeouts come right after its events (SPEC §10): an outcome on a Wait for's last day
-        # still wins over its "no", unless that "no" was already taken (the day began in the app).
+        # arrivals and timeouts come right after its events (SPEC §10), everyone's in enrollment order, so they
+        # are left to the day's catch-up: an outcome on a Wait for's last day still wins over its "no", unless
+        # that "no" was already taken (the day began in the app).
         self._run_moments(before=day)
         self._outcome(e, outcome, day, "person")
-        self._run_moments()
+        self._run_moments(before=self.today)  # an outcome of a day gone by: the days since, up to today
 
     def catch_up(self) -> None:
         """Everything due by today: arrivals after a wait and Wait for nodes whose days are up, day by day."""

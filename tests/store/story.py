@@ -81,9 +81,12 @@ class Story:
         return y
 
     def work_today(self) -> None:
+        """The senders do today's plan one task at a time in simulate's order (SPEC §5, §10): of every profile's
+        next task, the oldest due, then the earliest enrolled — so contacts reach a split in the same order."""
         while plan := self.ws.plan_today():
-            for tasks in plan.values():
-                self.ws.mark_done(tasks[0].task_id)
+            enrolled = {t.id: t.enrollment_id for t in self.ws.tasks(self.automation)}
+            first = min((tasks[0] for tasks in plan.values()), key=lambda t: (t.due, enrolled[t.task_id]))
+            self.ws.mark_done(first.task_id)
 
 
 def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
