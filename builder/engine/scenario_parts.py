@@ -58,16 +58,17 @@ class ContactSpec(NamedTuple):
 
 
 class ContactTable(Sequence[ContactSpec]):
-    """Contacts kept as columns (id, name, tags; company and title when given) read as a sequence of
-    :class:`ContactSpec`.
+    """Contacts kept as columns (id, name, tags; email, company, title and LinkedIn URL when given) read as a
+    sequence of :class:`ContactSpec`.
 
     A workspace preview holds a hundred thousand contacts and mostly needs
     their ids and tags, so it does not make a tuple per contact until asked.
-    Company and title fill messages' variables (SPEC §11). Equal to any
-    sequence of the same contacts.
+    Email and LinkedIn URL answer a condition's ``has`` (SPEC §10); company
+    and title fill messages' variables (SPEC §11). Equal to any sequence of
+    the same contacts.
     """
 
-    __slots__ = ("companies", "ids", "names", "tags", "titles")
+    __slots__ = ("companies", "emails", "ids", "linkedin_urls", "names", "tags", "titles")
 
     def __init__(
         self,
@@ -76,12 +77,18 @@ class ContactTable(Sequence[ContactSpec]):
         tags: list[tuple[str, ...]],
         companies: list[str | None] | None = None,
         titles: list[str | None] | None = None,
+        emails: list[str | None] | None = None,
+        linkedin_urls: list[str | None] | None = None,
     ) -> None:
         self.ids, self.names, self.tags = ids, names, tags
         self.companies, self.titles = companies, titles
+        self.emails, self.linkedin_urls = emails, linkedin_urls
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def _columns(self) -> tuple:
+        return (self.emails, self.companies, self.titles, self.linkedin_urls)
 
     @overload
     def __getitem__(self, index: int) -> ContactSpec: ...
@@ -90,19 +97,16 @@ class ContactTable(Sequence[ContactSpec]):
     def __getitem__(self, index: int | slice) -> ContactSpec | tuple[ContactSpec, ...]:
         if isinstance(index, slice):
             return tuple(self)[index]
-        company = self.companies[index] if self.companies is not None else None
-        title = self.titles[index] if self.titles is not None else None
-        return ContactSpec(self.ids[index], self.names[index], company=company, title=title, tags=self.tags[index])
+        email, company, title, linkedin_url = (None if c is None else c[index] for c in self._columns())
+        return ContactSpec(self.ids[index], self.names[index], email, company, title, linkedin_url, self.tags[index])
 
     def __iter__(self) -> Iterator[ContactSpec]:
-        none = repeat(None)
-        companies = none if self.companies is None else self.companies
-        titles = none if self.titles is None else self.titles
-        rows = zip(self.ids, self.names, none, companies, titles, none, self.tags, strict=False)
+        emails, companies, titles, urls = (repeat(None) if c is None else c for c in self._columns())
+        rows = zip(self.ids, self.names, emails, companies, titles, urls, self.tags, strict=False)
         return map(tuple.__new__, repeat(ContactSpec), rows)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, ContactTable) and (self.companies, self.titles) == (other.companies, other.titles):
+        if isinstance(other, ContactTable) and self._columns() == other._columns():
             return (self.ids, self.names, self.tags) == (other.ids, other.names, other.tags)
         if isinstance(other, Sequence) and not isinstance(other, str):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))

@@ -116,7 +116,7 @@ class ScenarioExportMixin(BranchHistoryMixin):
             # (SPEC §12), so a workspace without them exports what it always did.
             start_weekday = self.today.weekday() if any(_uses_schedule(p) for p in profiles) else 0
             contacts = _contacts(
-                query(conn, "SELECT id, name, company, title FROM contact ORDER BY id"),
+                query(conn, "SELECT id, name, company, title, email, linkedin_url FROM contact ORDER BY id"),
                 query(conn, _TAG_LISTS[conn.dialect.name == "postgresql"]),
                 tags,
             )
@@ -286,8 +286,8 @@ _TAG_LISTS = (
 
 
 def _contacts(rows: list[tuple], tag_lists: list[tuple], tags: dict[int, str]) -> ContactTable:
-    """Each contact with its tag names, company and title (they fill messages, SPEC §11), as columns;
-    contacts with the same tags share one tuple.
+    """Each contact with its tag names, company and title (they fill messages, SPEC §11), email and LinkedIn
+    URL (a condition asks for them, SPEC §10), as columns; contacts with the same tags share one tuple.
 
     Each distinct tag list is turned into names once.
     """
@@ -295,14 +295,15 @@ def _contacts(rows: list[tuple], tag_lists: list[tuple], tags: dict[int, str]) -
     ids = list(map(itemgetter(0), rows))
     keys = list(map(listed.get, ids, repeat("")))
     names = {key: tuple(tags[t] for t in sorted(int(i) for i in key.split(",") if i)) for key in set(keys)}
-    companies = list(map(itemgetter(2), rows))
-    titles = list(map(itemgetter(3), rows))
+    companies, titles, emails, urls = (list(map(itemgetter(k), rows)) for k in (2, 3, 4, 5))
     return ContactTable(
         list(map("c{}".format, ids)),
         list(map(itemgetter(1), rows)),
         list(map(names.__getitem__, keys)),
         companies if any(companies) else None,
         titles if any(titles) else None,
+        emails if any(emails) else None,
+        urls if any(urls) else None,
     )
 
 

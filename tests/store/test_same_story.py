@@ -266,7 +266,37 @@ WAITING_FOR_AN_ANSWER = _tree(
 WAITING_FOR_AN_ANSWER["events"].append({"day": 1, "type": "outcome", "contact": "c0", "outcome": "accepted"})
 
 
+ASKING_FOR_AN_EMAIL = {
+    "sender_profiles": [{"id": "p0", "daily_limit": 1}],
+    "contacts": [{"id": "c0", "tags": []}, {"id": "c1", "tags": [], "email": "e@x.test"}],
+    "automation": {
+        "name": "Tree",
+        "stop_on_reply": False,
+        "branches": [
+            {
+                "id": "b",
+                "segment": {"all": True},
+                "sender_profiles": ["p0"],
+                "steps": [
+                    {"type": "linkedin_connect"},
+                    {
+                        "type": "wait_for",
+                        "outcome": "accepted",
+                        "days": 1,
+                        "yes": [],
+                        "no": [{"type": "condition", "has": "email", "yes": [], "no": [{"type": "linkedin_connect"}]}],
+                    },
+                ],
+            }
+        ],
+    },
+    "events": [{"day": 0, "type": "start"}],
+    "days": 12,
+}  # fmt: skip  (the forecast of a saved workspace must know who has an email)
+
+
 @given(story_data=tree_scenarios(), cut=st.integers(1, 8))
+@example(story_data=ASKING_FOR_AN_EMAIL, cut=1)
 @example(story_data=SPLIT_AFTER_A_WAIT, cut=2)
 @example(story_data=WAITING_FOR_AN_ANSWER, cut=2)
 @example(story_data=WAITING_FOR_AN_ANSWER, cut=6)
