@@ -183,7 +183,7 @@ def _how_often(draws: int = 2000) -> None:
     """How often the generator reaches waiting and canceled enrollments (the figures in its docstring)."""
     waiting = canceled = both = 0
     for _ in range(draws):
-        story = st.composite(_random_scenario)().example()  # noqa: this is the interactive use .example() is for
+        story = st.composite(_random_scenario)().example()  # the interactive use .example() is for
         statuses = {a[5] for a in simulated(parse_scenario(story))[0]}
         waiting += "waiting" in statuses
         canceled += "canceled" in statuses
