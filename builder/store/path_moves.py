@@ -23,6 +23,7 @@ import heapq
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection
@@ -126,8 +127,9 @@ class StoredPaths(PathWalker):
         self.tag_changes: list[tuple[int, str, bool]] = []
         self.outcomes_recorded: list[tuple[int, Outcome, int]] = []
 
-    @property
+    @cached_property
     def linear(self) -> bool:
+        """Whether every branch is a line of steps (asked once per enrollment of a start: worked out once)."""
         return all(plan.is_linear for plan in self.plans)
 
     # -- reading enrollments --------------------------------------------------------------
