@@ -37,7 +37,10 @@ import tracemalloc
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from builder.store.workspace import Workspace
 
 from benchlib import MIB, code_version, emit, fmt_seconds, machine, median, peak_rss_mib, rss_now_mib, run_phase
 
@@ -56,6 +59,40 @@ PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA forei
 
 
 # -- building the workspace (phase "build") ------------------------------------------------
+
+
+def set_overrides(
+    ws: Workspace, rng: random.Random, contact_ids: list[int], attached: list[int], outside: list[int]
+) -> None:
+    """Overrides: mostly to attached profiles, one in ten to a profile outside the branch (R1 warning)."""
+    by_profile: dict[int, list[int]] = {}
+    for contact in rng.sample(contact_ids, min(OVERRIDES, len(contact_ids))):
+        profile = rng.choice(outside) if rng.random() < 0.1 else rng.choice(attached)
+        by_profile.setdefault(profile, []).append(contact)
+    for profile, chosen in sorted(by_profile.items()):
+        ws.set_override(chosen, profile)
+
+
+def build_automation(ws: Workspace, segment: int, attached: list[int]) -> int:
+    """Segment → Sender Profile (``attached``) → connect, 2 days, message, 3 days, email; ready to start."""
+    automation = ws.create_automation("Bench outreach")
+    chain = [
+        ws.add_node(automation, "segment", segment_id=segment),
+        profile_node := ws.add_node(automation, "sender_profile"),
+        ws.add_node(automation, "linkedin_connect"),
+        ws.add_node(automation, "wait", wait_days=2),
+        ws.add_node(automation, "linkedin_message"),
+        ws.add_node(automation, "wait", wait_days=3),
+        ws.add_node(automation, "email"),
+    ]
+    for source, target in pairwise(chain):
+        ws.connect(source, target)
+    for profile in attached:
+        ws.attach_sender_profile(profile_node, profile)
+    problems = [p for p in ws.problems(automation) if p.blocking]  # a message not written yet does not block
+    if problems:
+        raise SystemExit(f"the bench automation cannot start: {problems}")
+    return automation
 
 
 def build_workspace(db: Path, contacts: int, seed: int) -> dict[str, Any]:
@@ -95,34 +132,12 @@ def build_workspace(db: Path, contacts: int, seed: int) -> dict[str, Any]:
             contact_ids += ws.add_contacts(batch)
         timings["add_contacts_s"] = time.perf_counter() - t
 
-        # Overrides: mostly to attached profiles, one in ten to a profile outside the branch (R1 warning).
         t = time.perf_counter()
-        by_profile: dict[int, list[int]] = {}
-        for contact in rng.sample(contact_ids, min(OVERRIDES, len(contact_ids))):
-            profile = rng.choice(outside) if rng.random() < 0.1 else rng.choice(attached)
-            by_profile.setdefault(profile, []).append(contact)
-        for profile, chosen in sorted(by_profile.items()):
-            ws.set_override(chosen, profile)
+        set_overrides(ws, rng, contact_ids, attached, outside)
         timings["set_override_s"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        automation = ws.create_automation("Bench outreach")
-        chain = [
-            ws.add_node(automation, "segment", segment_id=segment),
-            profile_node := ws.add_node(automation, "sender_profile"),
-            ws.add_node(automation, "linkedin_connect"),
-            ws.add_node(automation, "wait", wait_days=2),
-            ws.add_node(automation, "linkedin_message"),
-            ws.add_node(automation, "wait", wait_days=3),
-            ws.add_node(automation, "email"),
-        ]
-        for source, target in pairwise(chain):
-            ws.connect(source, target)
-        for profile in attached:
-            ws.attach_sender_profile(profile_node, profile)
-        problems = [p for p in ws.problems(automation) if p.blocking]  # a message not written yet does not block
-        if problems:
-            raise SystemExit(f"the bench automation cannot start: {problems}")
+        automation = build_automation(ws, segment, attached)
         timings["automation_s"] = time.perf_counter() - t
 
     # Interactions: one in five with a profile outside the branch (R2 must skip those).

@@ -34,7 +34,6 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from glob import glob
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +42,11 @@ from bench_enroll import (
     INDUSTRIES,
     INTERACTIONS,
     OUTSIDE_PROFILES,
-    OVERRIDES,
     PROFILES,
     SEGMENT_TAG,
     TODAY,
+    build_automation,
+    set_overrides,
 )
 from benchlib import code_version, machine, median
 
@@ -151,29 +151,8 @@ def build_workspace(url: str, contacts: int, seed: int) -> dict[str, Any]:
             began = time.perf_counter()
             contact_ids += ws.add_contacts(batch)
             add_s += time.perf_counter() - began
-        by_profile: dict[int, list[int]] = {}
-        for contact in rng.sample(contact_ids, min(OVERRIDES, len(contact_ids))):
-            profile = rng.choice(outside) if rng.random() < 0.1 else rng.choice(attached)
-            by_profile.setdefault(profile, []).append(contact)
-        for profile, chosen in sorted(by_profile.items()):
-            ws.set_override(chosen, profile)
-        automation = ws.create_automation("Bench outreach")
-        chain = [
-            ws.add_node(automation, "segment", segment_id=segment),
-            profile_node := ws.add_node(automation, "sender_profile"),
-            ws.add_node(automation, "linkedin_connect"),
-            ws.add_node(automation, "wait", wait_days=2),
-            ws.add_node(automation, "linkedin_message"),
-            ws.add_node(automation, "wait", wait_days=3),
-            ws.add_node(automation, "email"),
-        ]
-        for source, target in pairwise(chain):
-            ws.connect(source, target)
-        for profile in attached:
-            ws.attach_sender_profile(profile_node, profile)
-        blocking = [p for p in ws.problems(automation) if getattr(p, "blocking", True)]
-        if blocking:
-            raise SystemExit(f"the bench automation cannot start: {blocking}")
+        set_overrides(ws, rng, contact_ids, attached, outside)
+        automation = build_automation(ws, segment, attached)
     today = TODAY.toordinal()
     rows = [
         (
