@@ -41,7 +41,7 @@ from builder.store.loading import (
     parse_settings,
     query,
 )
-from builder.store.step_messages import MessageFacts, TaskMessage, message_facts, task_message
+from builder.store.step_messages import MessageFacts, TaskMessage, message_facts, task_message, task_messages
 
 
 @dataclass(frozen=True)
@@ -235,6 +235,11 @@ class AutomationsMixin(CrmMixin):
         if found is None:
             raise WorkspaceError("That task no longer exists.")
         return found
+
+    def task_messages(self, task_ids: Sequence[int]) -> dict[int, TaskMessage]:
+        """:meth:`task_message` for many tasks at once (a task gone is left out)."""
+        with self._read() as conn:
+            return task_messages(conn, task_ids)
 
     def contacts_at(self, node_id: int) -> int:
         """How many contacts have reached a node (tasks there, decisions taken, waiting there)."""

@@ -159,27 +159,35 @@ def long_note_problems(conn: Connection, automation_id: int) -> list[graph.Probl
 
 def task_message(conn: Connection, task_id: int) -> TaskMessage | None:
     """The task's message filled in for its contact and sender profile; None if the task is gone."""
-    found = query(
-        conn,
-        "SELECT t.kind, n.settings, c.name, c.company, c.title, c.linkedin_url, p.name "
-        "FROM task t JOIN node n ON n.id = t.step_node_id JOIN enrollment e ON e.id = t.enrollment_id "
-        "JOIN contact c ON c.id = e.contact_id JOIN sender_profile p ON p.id = t.sender_profile_id "
-        "WHERE t.id = ?",
-        (task_id,),
-    )
-    if not found:
-        return None
-    kind, settings, name, company, title, url, sender = found[0]
-    templates = templates_of(NodeKind(kind), parse_settings(settings))
-    values = contact_values(Recipient(0, name, company, title, url), sender)
-    subject = templates.get("subject")
-    text = templates.get("text")
-    return TaskMessage(
-        name,
-        subject.fill(values) if subject is not None else None,
-        text.fill(values) if text is not None else None,
-        url or None,
-    )
+    return task_messages(conn, [task_id]).get(task_id)
+
+
+def task_messages(conn: Connection, task_ids: Sequence[int]) -> dict[int, TaskMessage]:
+    """:func:`task_message` for many tasks (Today's plan): a query per 500 tasks, each step's words read once."""
+    found: dict[int, TaskMessage] = {}
+    read: dict[int, dict[str, Template]] = {}  # step node -> its templates
+    for chunk in chunks(list(task_ids)):
+        marks = ",".join("?" * len(chunk))
+        for task, node, kind, settings, name, company, title, url, sender in query(
+            conn,
+            "SELECT t.id, n.id, t.kind, n.settings, c.name, c.company, c.title, c.linkedin_url, p.name "
+            "FROM task t JOIN node n ON n.id = t.step_node_id JOIN enrollment e ON e.id = t.enrollment_id "
+            "JOIN contact c ON c.id = e.contact_id JOIN sender_profile p ON p.id = t.sender_profile_id "
+            f"WHERE t.id IN ({marks})",
+            chunk,
+        ):
+            templates = read.get(node)
+            if templates is None:
+                templates = read[node] = templates_of(NodeKind(kind), parse_settings(settings))
+            values = contact_values(Recipient(0, name, company, title, url), sender)
+            subject, text = templates.get("subject"), templates.get("text")
+            found[task] = TaskMessage(
+                name,
+                subject.fill(values) if subject is not None else None,
+                text.fill(values) if text is not None else None,
+                url or None,
+            )
+    return found
 
 
 def _count_over(note: Template, recipients: Sequence[Recipient], senders: Sequence[str]) -> int:

@@ -139,8 +139,10 @@ class TasksView(Page):
                 top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
+            linkedin = [t.task_id for t in tasks if t.kind in (NodeKind.LINKEDIN_CONNECT, NodeKind.LINKEDIN_MESSAGE)]
+            messages = self.workspace.task_messages(linkedin) if linkedin else {}  # one read for the profile's plan
             for index, task in enumerate(tasks):
-                self.tree.setItemWidget(top.child(index), 4, self._outcome_buttons(task))
+                self.tree.setItemWidget(top.child(index), 4, self._outcome_buttons(task, messages.get(task.task_id)))
         self.empty.setVisible(self.tree.topLevelItemCount() == 0)
         self._show_held(held, profiles)
         self._selection_changed()
@@ -178,15 +180,15 @@ class TasksView(Page):
         self.held_heading.setVisible(bool(held))
         self.held.setVisible(bool(held))
 
-    def _outcome_buttons(self, task: PlannedTask) -> QWidget:
+    def _outcome_buttons(self, task: PlannedTask, message: TaskMessage | None = None) -> QWidget:
         """Open profile and Copy message for a LinkedIn task; then Accepted / Replied / Bounced, as they fit."""
         row = QWidget()
         row.setObjectName("outcomeButtons")
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(round(em() * 0.3))
-        if task.kind in (NodeKind.LINKEDIN_CONNECT, NodeKind.LINKEDIN_MESSAGE):
-            self._linkedin_buttons(task, row, layout)
+        if message is not None:  # a LinkedIn task: its message and the contact's profile
+            self._linkedin_buttons(task, message, row, layout)
         for outcome in OUTCOMES_FOR_KIND.get(task.kind, ()):
             button = QPushButton(outcome.label, row)
             button.setObjectName(f"{outcome.value}Button")
@@ -196,11 +198,7 @@ class TasksView(Page):
         layout.addStretch(1)
         return row
 
-    def _linkedin_buttons(self, task: PlannedTask, row: QWidget, layout: QHBoxLayout) -> None:
-        try:
-            message = self.workspace.task_message(task.task_id)
-        except WorkspaceError:
-            return  # the task went meanwhile: the next refresh drops its row
+    def _linkedin_buttons(self, task: PlannedTask, message: TaskMessage, row: QWidget, layout: QHBoxLayout) -> None:
         profile = QPushButton("Open profile", row)
         profile.setObjectName("openProfileButton")
         profile.setEnabled(message.linkedin_url is not None)

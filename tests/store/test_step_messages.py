@@ -129,6 +129,11 @@ def test_a_task_message_is_filled_in_for_its_contact_and_sender(open_workspace: 
     assert ws.task_message(ava.task_id).linkedin_url is None
     with pytest.raises(WorkspaceError):
         ws.task_message(10**6)
+    # Today's plan reads them all at once: the same messages, a task gone left out
+    assert ws.task_messages([noah.task_id, ava.task_id, 10**6]) == {
+        noah.task_id: ws.task_message(noah.task_id),
+        ava.task_id: ws.task_message(ava.task_id),
+    }
 
 
 def test_messages_go_out_in_the_scenario_and_come_back_in(open_workspace: Callable[..., Workspace], tmp_path):
