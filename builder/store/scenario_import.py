@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from builder.engine.limits import WEEKDAY_NAMES, uses_schedule
 from builder.engine.node_settings import settings_of
 from builder.engine.scenario import BranchSpec, ContactSpec, Event, Scenario
+from builder.engine.scenario_parts import ProfileSpec
 from builder.engine.segments import SegmentRule
 from builder.engine.steps import Step
 from builder.engine.words import NodeKind
@@ -86,20 +87,25 @@ def refuse_unless_empty(ws: Workspace) -> None:
         )
 
 
+def create_profile(ws: Workspace, profile: ProfileSpec) -> int:
+    """A scenario's sender profile made in the workspace, with its limits and working days (SPEC §12)."""
+    return ws.create_sender_profile(
+        profile.name,
+        profile.channel,
+        profile.daily_limit,
+        profile.weight,
+        limits={kind.value: count for kind, count in profile.limits.items()},
+        weekly_limits={kind.value: count for kind, count in profile.weekly_limits.items()},
+        working_days=profile.working_days,
+    )
+
+
 def load_into(ws: Workspace, scenario: Scenario) -> LoadedScenario:
     """Make the empty workspace ``ws`` hold the scenario, as of its today; refuses a workspace that is not empty."""
     refuse_unless_empty(ws)
     loaded = LoadedScenario()
     for profile in scenario.sender_profiles:
-        loaded.profiles[profile.id] = ws.create_sender_profile(
-            profile.name,
-            profile.channel,
-            profile.daily_limit,
-            profile.weight,
-            limits={kind.value: count for kind, count in profile.limits.items()},
-            weekly_limits={kind.value: count for kind, count in profile.weekly_limits.items()},
-            working_days=profile.working_days,
-        )
+        loaded.profiles[profile.id] = create_profile(ws, profile)
     if uses_schedule(scenario) and scenario.start_weekday != ws.today.weekday():
         # A workspace counts real dates (SPEC §12): the scenario's days off fall on other days of its story.
         loaded.warnings.append(

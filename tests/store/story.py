@@ -18,6 +18,7 @@ from builder.engine.node_settings import settings_of
 from builder.engine.scenario import BranchSpec, ContactSpec, Scenario
 from builder.engine.segments import SegmentRule
 from builder.store.database import WorkspaceError
+from builder.store.scenario_import import create_profile
 from builder.store.workspace import Workspace
 
 START = date(2026, 3, 2)
@@ -94,15 +95,7 @@ def play(ws: Workspace, scenario: Scenario, days: int) -> Story:
     story = Story(ws, scenario, start=start)
     ws.set_today(start)
     for p in scenario.sender_profiles:
-        story.profiles[p.id] = ws.create_sender_profile(
-            p.name,
-            p.channel,
-            p.daily_limit,
-            p.weight,
-            limits={kind.value: count for kind, count in p.limits.items()},
-            weekly_limits={kind.value: count for kind, count in p.weekly_limits.items()},
-            working_days=p.working_days,
-        )
+        story.profiles[p.id] = create_profile(ws, p)
     story.add_contacts(scenario.contacts)
     for i in scenario.interactions:
         ws.record_interaction(
