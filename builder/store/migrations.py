@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 10
+LATEST = 11
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -245,6 +245,102 @@ def _to_10(conn: Connection) -> None:
         )
 
 
+ENROLLMENT_KEYS = (
+    ("automation_id", "automation"),
+    ("contact_id", "contact"),
+    ("branch_node_id", "node"),
+    ("sender_profile_id", "sender_profile"),
+    ("ignored_override_id", "sender_profile"),
+    ("at_node_id", "node"),
+    ("moved_from_id", "sender_profile"),
+)  # (column, the table it names); the last four may be NULL: then they name nothing and are not checked
+
+
+def _to_11(conn: Connection) -> None:
+    """An enrollment's seven parents checked once per load, not once per row (issue 16).
+
+    Each key protects something true of every enrollment: it belongs to an existing automation, contact and
+    branch (Sender Profile node); its sender profile, the pinned profile it passed over (``ignored_override_id``),
+    the control node it waits at and the profile it was moved from, when it names one, exist — today's plan, the
+    CRM's history and the path walk read them. None repeats another (nothing ties the branch node's automation
+    to the enrollment's), so all seven are kept.
+
+    On PostgreSQL the keys become triggers, as the task's did in schema 10: a load (COPY) is checked in one
+    anti-join per key; an update is checked only when it changes a key column (a row trigger with a WHEN, since
+    updates come one row per statement); deleting a contact, automation, node or sender profile that an
+    enrollment still names is refused. Same rule as the keys (RESTRICT), same error
+    (``foreign_key_violation``). Writers take turns on the workspace revision's row lock (``base._write``), so
+    a check cannot race a delete in another transaction. SQLite keeps its keys.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for (name,) in conn.exec_driver_sql(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'enrollment'::regclass AND contype = 'f'"
+    ).all():
+        conn.exec_driver_sql(f'ALTER TABLE enrollment DROP CONSTRAINT "{name}"')
+
+    def refuse(what: str) -> str:
+        return (
+            f"RAISE EXCEPTION 'an enrollment names {what} that does not exist' USING ERRCODE = 'foreign_key_violation'"
+        )
+
+    def a(parent: str) -> str:
+        return "an automation" if parent == "automation" else f"a {parent.replace('_', ' ')}"
+
+    loaded = "\n".join(
+        f"IF EXISTS (SELECT 1 FROM enrollment_new t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = t.{column})) THEN {refuse(a(parent))}; END IF;"
+        for column, parent in ENROLLMENT_KEYS
+    )
+    conn.exec_driver_sql(
+        f"""CREATE FUNCTION enrollment_parents_exist() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {loaded}
+            RETURN NULL;
+        END $$"""
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER enrollment_parents_on_insert AFTER INSERT ON enrollment REFERENCING NEW TABLE AS "
+        "enrollment_new FOR EACH STATEMENT EXECUTE FUNCTION enrollment_parents_exist()"
+    )
+    changed = "\n".join(
+        f"IF NEW.{column} IS DISTINCT FROM OLD.{column} AND NEW.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = NEW.{column}) THEN {refuse(a(parent))}; END IF;"
+        for column, parent in ENROLLMENT_KEYS
+    )
+    conn.exec_driver_sql(
+        f"""CREATE FUNCTION enrollment_parents_still_exist() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {changed}
+            RETURN NULL;
+        END $$"""
+    )
+    any_changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column, _ in ENROLLMENT_KEYS)
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER enrollment_parents_on_update AFTER UPDATE ON enrollment FOR EACH ROW "
+        f"WHEN ({any_changed}) EXECUTE FUNCTION enrollment_parents_still_exist()"
+    )
+    for parent in dict.fromkeys(parent for _, parent in ENROLLMENT_KEYS):
+        named = "\n".join(
+            f"IF EXISTS (SELECT 1 FROM enrollment e JOIN gone g ON g.id = e.{column}) THEN "
+            f"RAISE EXCEPTION 'an enrollment still names this {parent.replace('_', ' ')}' "
+            "USING ERRCODE = 'foreign_key_violation'; END IF;"
+            for column, named_parent in ENROLLMENT_KEYS
+            if named_parent == parent
+        )
+        conn.exec_driver_sql(
+            f"""CREATE FUNCTION {parent}_kept_for_enrollments() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {named}
+                RETURN NULL;
+            END $$"""
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {parent}_kept_for_enrollments AFTER DELETE ON {parent} REFERENCING OLD TABLE AS gone "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {parent}_kept_for_enrollments()"
+        )
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
@@ -255,6 +351,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     8: _to_8,
     9: _to_9,
     10: _to_10,
+    11: _to_11,
 }  # the version a step reaches -> the step
 
 
