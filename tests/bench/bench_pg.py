@@ -50,7 +50,7 @@ from bench_enroll import (
 )
 from benchlib import code_version, machine, median
 
-from builder.store.migrations import TASK_KEYS
+from builder.store.migrations import ENROLLMENT_KEYS, TASK_KEYS
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -218,8 +218,13 @@ def measure_floor(url: str, tables: Sequence[str]) -> dict[str, Any]:
                 (name,),
             )
             definitions = [row[0] for row in cursor.fetchall()]
-            if name == "task" and not definitions:  # schema 10 checks these with a trigger; the floor keeps keys
-                definitions = [f"FOREIGN KEY ({column}) REFERENCES {parent}(id)" for column, parent in TASK_KEYS]
+            checked_by_triggers = {"task": TASK_KEYS, "enrollment": ENROLLMENT_KEYS}.get(name, ())
+            if (
+                checked_by_triggers and not definitions
+            ):  # schemas 10 and 11 check these with triggers; the floor keeps keys
+                definitions = [
+                    f"FOREIGN KEY ({column}) REFERENCES {parent}(id)" for column, parent in checked_by_triggers
+                ]
             for definition in definitions:
                 for other in tables:
                     definition = definition.replace(f"REFERENCES {other}(", f"REFERENCES floor_{other}(")
