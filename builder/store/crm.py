@@ -14,6 +14,7 @@ from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import allocate_ids, chunks, execute, load_segment, query, segment_member_ids
+from builder.store.mailboxes import check_mailbox, put_mailbox
 from builder.store.profile_limits import (
     EVERY_DAY,
     LINKEDIN_DEFAULTS,
@@ -84,9 +85,13 @@ class CrmMixin(RunningMixin):
         limits: Mapping[str, int] | None = None,
         weekly_limits: Mapping[str, int] | None = None,
         working_days: Iterable[int] | None = None,
+        mailbox: Mapping[str, Any] | None = None,
     ) -> int:
         """A new sender profile; ``limits`` / ``weekly_limits`` per action kind and ``working_days`` (SPEC §12)
-        default to none and all seven days (the editor pre-fills :data:`LINKEDIN_DEFAULTS` for LinkedIn)."""
+        default to none and all seven days (the editor pre-fills :data:`LINKEDIN_DEFAULTS` for LinkedIn).
+
+        ``mailbox``, for an email profile: :func:`~builder.store.mailboxes.check_mailbox`'s fields, written in
+        the same transaction (its password goes to the keyring apart, under the mailbox's ``keyring_id``)."""
         name = _clean_name(name, "sender profile")
         try:
             channel = Channel(channel)
@@ -101,10 +106,13 @@ class CrmMixin(RunningMixin):
             limits_text(check_limits(weekly_limits, weekly=True)),
             days_text(check_working_days(working_days)),
         )
+        fields = None if mailbox is None else check_mailbox(**mailbox)
         with self._write() as conn:
             # Numbered by the workspace: a deleted profile's id is never given to another (undo, pins).
             profile_id = allocate_ids(conn, "sender_profile", 1)
             bulk_insert(conn, table("sender_profile"), PROFILE_COLUMNS, [(profile_id, *row)])
+            if fields is not None:
+                put_mailbox(conn, profile_id, fields)
             self._later(Change("sender_profiles"))
             return profile_id
 

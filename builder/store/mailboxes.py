@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import Connection
+
 from builder.engine.words import Channel
 from builder.store.base import Change, WorkspaceBase
 from builder.store.database import WorkspaceError
@@ -71,6 +73,80 @@ def _mailbox(row: tuple) -> Mailbox:
     return Mailbox(pid, name, host, port, Security(security), user, imap_host, imap_port, key, last_uid)
 
 
+@dataclass(frozen=True)
+class MailboxFields:
+    """A mailbox's servers and user as checked by :func:`check_mailbox`, not yet written."""
+
+    smtp_host: str
+    smtp_port: int
+    security: Security
+    user: str
+    imap_host: str | None
+    imap_port: int | None
+
+
+def check_mailbox(
+    smtp_host: str,
+    smtp_port: int,
+    user: str,
+    security: Security | str = Security.STARTTLS,
+    imap_host: str | None = None,
+    imap_port: int | None = None,
+) -> MailboxFields:
+    """The mailbox's fields by the workspace's rules; a bad one is refused with a sentence."""
+    try:
+        security = Security(security)
+    except ValueError:
+        raise WorkspaceError("The security of a mail server is none, starttls or tls.") from None
+    smtp_host = _check_host(smtp_host, "SMTP")
+    _check_port(smtp_port, "SMTP")
+    user = (user or "").strip()
+    if not user:
+        raise WorkspaceError("A mailbox needs the user to sign in as.")
+    if imap_host is not None or imap_port is not None:
+        if imap_host is None or imap_port is None:
+            raise WorkspaceError("The IMAP server needs both a host and a port.")
+        imap_host = _check_host(imap_host, "IMAP")
+        _check_port(imap_port, "IMAP")
+    return MailboxFields(smtp_host, smtp_port, security, user, imap_host, imap_port)
+
+
+def put_mailbox(conn: Connection, profile_id: int, fields: MailboxFields) -> Mailbox:
+    """Write the mailbox of an email profile, in the caller's transaction; a LinkedIn profile is refused."""
+    found = query(conn, "SELECT name, channel FROM sender_profile WHERE id = ?", (profile_id,))
+    if not found:
+        raise WorkspaceError("That sender profile no longer exists.")
+    name, channel = found[0]
+    if channel != Channel.EMAIL.value:
+        raise WorkspaceError(f"{name} is a LinkedIn profile; only an email profile has a mailbox.")
+    old = query(conn, "SELECT keyring_id FROM mailbox WHERE sender_profile_id = ?", (profile_id,))
+    f = fields
+    values = (f.smtp_host, f.smtp_port, f.security.value, f.user, f.imap_host, f.imap_port)
+    if old:
+        key = old[0][0]
+        execute(
+            conn,
+            "UPDATE mailbox SET smtp_host = ?, smtp_port = ?, security = ?, user_name = ?, imap_host = ?, "
+            "imap_port = ? WHERE sender_profile_id = ?",
+            (*values, profile_id),
+        )
+    else:
+        # A name of its own for this workspace's profile: two workspaces never share a password.
+        key = f"mailbox-{uuid.uuid4().hex}"
+        execute(
+            conn,
+            f"INSERT INTO mailbox ({', '.join(MAILBOX_COLUMNS[:-1])}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (profile_id, *values, key),
+        )
+    return Mailbox(profile_id, name, f.smtp_host, f.smtp_port, f.security, f.user, f.imap_host, f.imap_port, key)
+
+
+MAILBOX_COLUMNS = (
+    "sender_profile_id", "smtp_host", "smtp_port", "security", "user_name", "imap_host", "imap_port", "keyring_id",
+    "last_uid",
+)  # fmt: skip  # the mailbox table's columns, as a deleted profile's snapshot keeps them
+
+
 class MailboxesMixin(WorkspaceBase):
     def set_mailbox(
         self,
@@ -85,48 +161,11 @@ class MailboxesMixin(WorkspaceBase):
     ) -> Mailbox:
         """Give an email sender profile its mailbox (SPEC §11), or change it; the password is set apart,
         in the keyring (:func:`builder.sending.passwords.store_password`) under the returned ``keyring_id``."""
-        try:
-            security = Security(security)
-        except ValueError:
-            raise WorkspaceError("The security of a mail server is none, starttls or tls.") from None
-        smtp_host = _check_host(smtp_host, "SMTP")
-        _check_port(smtp_port, "SMTP")
-        user = (user or "").strip()
-        if not user:
-            raise WorkspaceError("A mailbox needs the user to sign in as.")
-        if imap_host is not None or imap_port is not None:
-            if imap_host is None or imap_port is None:
-                raise WorkspaceError("The IMAP server needs both a host and a port.")
-            imap_host = _check_host(imap_host, "IMAP")
-            _check_port(imap_port, "IMAP")
+        fields = check_mailbox(smtp_host, smtp_port, user, security, imap_host, imap_port)
         with self._write() as conn:
-            found = query(conn, "SELECT name, channel FROM sender_profile WHERE id = ?", (profile_id,))
-            if not found:
-                raise WorkspaceError("That sender profile no longer exists.")
-            name, channel = found[0]
-            if channel != Channel.EMAIL.value:
-                raise WorkspaceError(f"{name} is a LinkedIn profile; only an email profile has a mailbox.")
-            old = query(conn, "SELECT keyring_id FROM mailbox WHERE sender_profile_id = ?", (profile_id,))
-            values = (smtp_host, smtp_port, security.value, user, imap_host, imap_port)
-            if old:
-                key = old[0][0]
-                execute(
-                    conn,
-                    "UPDATE mailbox SET smtp_host = ?, smtp_port = ?, security = ?, user_name = ?, imap_host = ?, "
-                    "imap_port = ? WHERE sender_profile_id = ?",
-                    (*values, profile_id),
-                )
-            else:
-                # A name of its own for this workspace's profile: two workspaces never share a password.
-                key = f"mailbox-{uuid.uuid4().hex}"
-                execute(
-                    conn,
-                    "INSERT INTO mailbox (sender_profile_id, smtp_host, smtp_port, security, user_name, imap_host, "
-                    "imap_port, keyring_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (profile_id, *values, key),
-                )
+            stored = put_mailbox(conn, profile_id, fields)
             self._later(Change("sender_profiles"))
-        return Mailbox(profile_id, name, smtp_host, smtp_port, security, user, imap_host, imap_port, key)
+        return stored
 
     def mailbox(self, profile_id: int) -> Mailbox | None:
         """The sender profile's mailbox, or None when it has none."""

@@ -17,6 +17,7 @@ from builder.store.contacts_view import ContactsMixin
 from builder.store.crm import PROFILE_COLUMNS
 from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.loading import execute, query
+from builder.store.mailboxes import MAILBOX_COLUMNS
 
 ATTACHMENT_COLUMNS = ["id", "node_id", "sender_profile_id", "state", "weight", "attach_order", "rotation"]
 
@@ -51,6 +52,7 @@ class DeletedProfile:
     row: tuple
     attachments: list[tuple]
     pins: list[tuple]
+    mailbox: tuple | None = None  # an email profile's mailbox (its password stays in the keyring)
 
 
 class ProfileAdminMixin(ContactsMixin):
@@ -106,11 +108,14 @@ class ProfileAdminMixin(ContactsMixin):
             pins = query(
                 conn, "SELECT contact_id, sender_profile_id FROM override WHERE sender_profile_id = ?", (profile_id,)
             )
+            mailbox = query(
+                conn, f"SELECT {', '.join(MAILBOX_COLUMNS)} FROM mailbox WHERE sender_profile_id = ?", (profile_id,)
+            )
             execute(conn, "DELETE FROM override WHERE sender_profile_id = ?", (profile_id,))
             execute(conn, "DELETE FROM branch_attachment WHERE sender_profile_id = ?", (profile_id,))
             execute(conn, "DELETE FROM sender_profile WHERE id = ?", (profile_id,))
             self._later(Change("sender_profiles"), Change("contacts"), Change("sender_profile_node"))
-        return DeletedProfile(row[0], attachments, pins)
+        return DeletedProfile(row[0], attachments, pins, mailbox[0] if mailbox else None)
 
     def restore_sender_profile(self, deleted: DeletedProfile) -> None:
         """Put a deleted profile back with the same id, its places in automations and its pins."""
@@ -129,4 +134,7 @@ class ProfileAdminMixin(ContactsMixin):
                 ["contact_id", "sender_profile_id"],
                 [p for p in deleted.pins if p[0] in contacts_known],
             )
+            if deleted.mailbox is not None:
+                marks = ", ".join("?" * len(MAILBOX_COLUMNS))
+                execute(conn, f"INSERT INTO mailbox ({', '.join(MAILBOX_COLUMNS)}) VALUES ({marks})", deleted.mailbox)
             self._later(Change("sender_profiles"), Change("contacts"), Change("sender_profile_node"))

@@ -67,3 +67,47 @@ def test_a_deleted_profiles_id_is_never_given_to_another(open_workspace):
     ws.restore_sender_profile(deleted)  # Paula comes back, with her id
     ws.restore_overrides(pinned)
     assert ws.override_state([c]) == {c: paula}
+
+
+MAILBOX = {"smtp_host": "smtp.example.test", "smtp_port": 587, "user": "ann@example.test", "security": "starttls"}
+
+
+def test_a_new_email_profile_gets_its_mailbox_in_the_same_step(open_workspace):
+    ws = open_workspace()
+    ann = ws.create_sender_profile(
+        "Ann", "email", mailbox={**MAILBOX, "imap_host": "imap.example.test", "imap_port": 993}
+    )
+    saved = open_workspace().mailbox(ann)
+    assert saved is not None
+    assert (saved.smtp_host, saved.smtp_port, saved.user, saved.imap_host, saved.imap_port) == (
+        "smtp.example.test", 587, "ann@example.test", "imap.example.test", 993,
+    )  # fmt: skip
+    assert saved.keyring_id.startswith("mailbox-")
+
+
+@pytest.mark.parametrize(
+    ("channel", "mailbox", "said"),
+    [
+        ("email", {**MAILBOX, "user": " "}, "A mailbox needs the user to sign in as."),
+        ("email", {**MAILBOX, "smtp_port": 0}, "The SMTP port is a whole number from 1 to 65535."),
+        ("linkedin", MAILBOX, "Bo is a LinkedIn profile; only an email profile has a mailbox."),
+    ],
+)
+def test_a_new_profile_with_a_bad_mailbox_is_not_made_at_all(open_workspace, channel, mailbox, said):
+    ws = open_workspace()
+    with pytest.raises(WorkspaceError) as refused:
+        ws.create_sender_profile("Bo", channel, mailbox=mailbox)
+    assert str(refused.value) == said
+    again = open_workspace()
+    assert again.sender_profiles() == [] and again.mailboxes() == []
+
+
+def test_deleting_an_email_profile_and_undoing_it_brings_its_mailbox_back(open_workspace):
+    ws = open_workspace()
+    ann = ws.create_sender_profile("Ann", "email", mailbox=MAILBOX)
+    ws.set_last_uid(ann, 41)
+    before = ws.mailbox(ann)
+    deleted = ws.delete_sender_profile(ann)
+    assert open_workspace().mailboxes() == []
+    ws.restore_sender_profile(deleted)
+    assert open_workspace().mailbox(ann) == before  # the same keyring name: its password is found again
