@@ -126,10 +126,21 @@ class SenderProfilesView(Page):
 
     def create(self) -> None:
         editor = SenderProfileEditor(None, self)
-        if editor.exec() == SenderProfileEditor.DialogCode.Accepted:
-            values = editor.values()
-            if push(self.undo_stack, CreateProfileCommand(self.workspace, values), self.report):
-                self.report(f"{values['name']} ({saved_limits(values)}) can now be added to automations.")
+        if editor.exec() != SenderProfileEditor.DialogCode.Accepted:
+            return
+        values = editor.values()
+        command = CreateProfileCommand(self.workspace, values)
+        if not push(self.undo_stack, command, self.report):
+            return
+        said = f"{values['name']} ({saved_limits(values)}) can now be added to automations."
+        if "mailbox" in values and editor.mailbox is not None and command.profile_id is not None:
+            try:
+                editor.mailbox.keep_password(command.profile_id)
+            except WorkspaceError as error:  # no keyring: the profile and its servers are kept, the password not
+                said = f"{values['name']} was made, but not its mailbox's password: {error}"
+            else:
+                said = f"{values['name']} ({saved_limits(values)}) sends from {values['mailbox']['user']}."  # type: ignore[index]
+        self.report(said)
 
     def edit(self) -> None:
         profile = self.selected()

@@ -4,13 +4,63 @@ from __future__ import annotations
 
 import keyring
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from builder.ui.dialogs.profile_editor import SenderProfileEditor
 from tests.sending.conftest import PASSWORD, SmtpServer, build_email_outreach, give_mailbox
-from tests.ui.conftest import make_window, private_settings, workspace_path
+from tests.ui.conftest import make_window, private_settings, reopen, workspace_path
+from tests.ui.test_profiles_view import open_profiles
+from tests.ui.test_settings_panel import when_dialog_opens
 
-__all__ = ["make_window", "private_settings", "workspace_path"]
+__all__ = ["make_window", "private_settings", "reopen", "workspace_path"]
+
+
+def test_a_new_email_profile_gets_its_mailbox_in_the_new_dialog_as_one_undo_step(make_window, qtbot, reopen) -> None:
+    window = make_window()
+    open_profiles(window, qtbot)
+    view = window.profiles
+    shown: list[bool] = []
+
+    def fill(editor: SenderProfileEditor, password: str) -> None:
+        box = editor.mailbox
+        assert box is not None
+        shown.append(box.isVisible())  # a LinkedIn profile first: no mailbox
+        qtbot.keyClicks(editor.name, "Ann Email")
+        editor.channel.setFocus()
+        qtbot.keyClick(editor.channel, Qt.Key.Key_Down)  # LinkedIn -> Email
+        qtbot.waitUntil(box.isVisible)
+        qtbot.keyClicks(box.smtp_host, "smtp.example.test")
+        qtbot.keyClicks(box.user, "ann@example.test")
+        qtbot.keyClicks(box.password, password)
+        qtbot.keyClicks(box.imap_host, "imap.example.test")
+        qtbot.mouseClick(editor.ok_button, Qt.MouseButton.LeftButton)
+        if not password:  # refused in words, nothing made; then cancelled
+            assert editor.problem.text() == "Type the mailbox's password: it is kept in the system's keyring."
+            editor.reject()
+
+    when_dialog_opens(SenderProfileEditor, lambda editor: fill(editor, ""))
+    qtbot.mouseClick(view.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(shown) == 1 and QApplication.activeModalWidget() is None)
+    assert shown == [False] and reopen().sender_profiles() == []
+
+    when_dialog_opens(SenderProfileEditor, lambda editor: fill(editor, PASSWORD))
+    qtbot.mouseClick(view.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+    (profile,) = reopen().sender_profiles()
+    saved = reopen().mailbox(profile.id)
+    assert profile.channel.value == "email" and saved is not None
+    assert (saved.smtp_host, saved.smtp_port, saved.user, saved.imap_host, saved.imap_port) == (
+        "smtp.example.test", 587, "ann@example.test", "imap.example.test", 993,
+    )  # fmt: skip
+    assert keyring.get_password("automation-builder", saved.keyring_id) == PASSWORD
+    assert window.statusBar().currentMessage().endswith("sends from ann@example.test.")
+
+    window.undo_action.trigger()  # the profile and its mailbox go together, and come back together
+    qtbot.waitUntil(lambda: view.table.rowCount() == 0)
+    assert reopen().sender_profiles() == [] and reopen().mailboxes() == []
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+    assert reopen().mailbox(profile.id) == saved
 
 
 def test_the_profile_editor_keeps_a_mailbox_and_tests_it_in_words(qtbot, tmp_path, smtp_server: SmtpServer) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from builder.store.database import WorkspaceError
-from builder.store.mailboxes import Mailbox, Security
+from builder.store.mailboxes import Mailbox, Security, check_mailbox
 from builder.store.workspace import Workspace
 
 SECURITY_LABELS = {Security.STARTTLS: "STARTTLS", Security.TLS: "TLS", Security.NONE: "None (plain text)"}
@@ -44,11 +44,12 @@ def _port_box(name: str, value: int) -> QSpinBox:
 class MailboxSettings(QGroupBox):
     """SMTP and IMAP servers, security, user and password of one email sender profile."""
 
-    def __init__(self, workspace: Workspace, profile_id: int, parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Workspace, profile_id: int | None, parent: QWidget | None = None) -> None:
+        """``profile_id`` None: the mailbox of a profile being made, written with it (:meth:`fields`)."""
         super().__init__("Mailbox (sending for real)", parent)
         self.setObjectName("mailboxSettings")
         self.workspace, self.profile_id = workspace, profile_id
-        self.saved: Mailbox | None = workspace.mailbox(profile_id)
+        self.saved: Mailbox | None = workspace.mailbox(profile_id) if profile_id is not None else None
         saved = self.saved
         self.smtp_host = QLineEdit(saved.smtp_host if saved else "")
         self.smtp_host.setObjectName("smtpHost")
@@ -104,7 +105,7 @@ class MailboxSettings(QGroupBox):
             raise WorkspaceError("A mailbox needs the user to sign in as.")
         imap_host = self.imap_host.text().strip() or None
         return Mailbox(
-            self.profile_id, "", host, self.smtp_port.value(), Security(self.security.currentData()), user,
+            self.profile_id or 0, "", host, self.smtp_port.value(), Security(self.security.currentData()), user,
             imap_host, self.imap_port.value() if imap_host else None, self.saved.keyring_id if self.saved else "",
         )  # fmt: skip
 
@@ -150,6 +151,30 @@ class MailboxSettings(QGroupBox):
         self.test_button.setEnabled(True)
         self.result.setText(("✓ " if ok else "") + said)
         self.result.setProperty("problem", not ok)
+
+    def fields(self) -> dict[str, object] | None:
+        """For a profile being made: the mailbox as ``create_sender_profile(mailbox=…)`` takes it, checked by the
+        workspace's rules, or None when left empty; a half-filled one or a missing password is a sentence."""
+        if not self.is_filled():
+            return None
+        mailbox = self._mailbox()
+        fields = {
+            "smtp_host": mailbox.smtp_host, "smtp_port": mailbox.smtp_port, "user": mailbox.user,
+            "security": mailbox.security.value, "imap_host": mailbox.imap_host, "imap_port": mailbox.imap_port,
+        }  # fmt: skip
+        check_mailbox(**fields)  # type: ignore[arg-type]
+        if not self.password.text():
+            raise WorkspaceError("Type the mailbox's password: it is kept in the system's keyring.")
+        return fields
+
+    def keep_password(self, profile_id: int) -> None:
+        """After the profile was made with :meth:`fields`: the typed password into the keyring, by its name."""
+        from builder.sending.passwords import store_password
+
+        stored = self.workspace.mailbox(profile_id)
+        if stored is not None and self.password.text():
+            store_password(stored.keyring_id, self.password.text())
+            self.profile_id, self.saved = profile_id, stored
 
     def save(self) -> None:
         """Keep the mailbox in the workspace and a typed password in the keyring; refused with a sentence."""

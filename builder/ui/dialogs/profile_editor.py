@@ -4,9 +4,10 @@ Limits per action are offered only for the actions the profile's channel
 does. A new LinkedIn profile starts with the workspace's LinkedIn defaults,
 and the tooltip says where those numbers come from. The values are checked
 by the workspace's own rules before the dialog closes, so a bad value is a
-sentence here and nothing is saved. An existing email profile also shows its
+sentence here and nothing is saved. An email profile also shows its
 mailbox (SPEC §11, :mod:`builder.ui.dialogs.mailbox_settings`), saved when the
-dialog is accepted, its password to the keyring.
+dialog is accepted, its password to the keyring; a new email profile's is made
+with the profile, in the same undoable step.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class SenderProfileEditor(QDialog):
         self.setObjectName("SenderProfileEditor")
         self.setWindowTitle(f"Edit {profile.name}" if profile else "New sender profile")
         self.creating = profile is None
+        self.new_mailbox: dict[str, object] | None = None  # a new email profile's mailbox, checked on OK
         self.name = QLineEdit(profile.name if profile else "")
         self.name.setObjectName("profileName")
         self.name.setPlaceholderText("e.g. Anna Berg")
@@ -137,11 +139,12 @@ class SenderProfileEditor(QDialog):
         layout.addWidget(self.per_action)
         layout.addWidget(self.days_box)
         layout.addWidget(self.defaults_note)
-        # The mailbox of an existing email profile; the parent view's workspace keeps it.
+        # The mailbox of an email profile, shown while the channel is email; the parent view's workspace keeps
+        # it. A new profile's is made with the profile, in the same step; an existing one's is saved on OK.
         workspace = getattr(parent, "workspace", None)
         self.mailbox: MailboxSettings | None = None
-        if profile is not None and profile.channel is Channel.EMAIL and workspace is not None:
-            self.mailbox = MailboxSettings(workspace, profile.id, self)
+        if workspace is not None and (profile is None or profile.channel is Channel.EMAIL):
+            self.mailbox = MailboxSettings(workspace, profile.id if profile is not None else None, self)
             layout.addWidget(self.mailbox)
         layout.addWidget(hint)
         layout.addWidget(self.problem)
@@ -163,6 +166,10 @@ class SenderProfileEditor(QDialog):
         for kind in KIND_ORDER:
             for widget in (self.kind_labels[kind], self.daily_boxes[kind], self.weekly_boxes[kind]):
                 widget.setVisible(kind in used)
+        if self.mailbox is not None and self.mailbox.isHidden() == (channel is Channel.EMAIL):
+            self.mailbox.setVisible(channel is Channel.EMAIL)
+            if self.isVisible():  # room for the mailbox's rows, and none left over once it is hidden
+                self.adjustSize()
         if not self.creating:
             return
         if channel is Channel.LINKEDIN:
@@ -179,7 +186,8 @@ class SenderProfileEditor(QDialog):
 
     def values(self) -> dict[str, object]:
         used = CHANNEL_KINDS[Channel(self.channel.currentData())]
-        return {
+        made_with = {"mailbox": self.new_mailbox} if self.creating and self.new_mailbox is not None else {}
+        return made_with | {
             "name": self.name.text().strip(),
             "channel": self.channel.currentData(),
             "daily_limit": self.limit.value(),
@@ -206,7 +214,10 @@ class SenderProfileEditor(QDialog):
             return
         if self.mailbox is not None and Channel(self.channel.currentData()) is Channel.EMAIL:
             try:
-                self.mailbox.save()
+                if self.creating:  # checked now, made with the profile (values()["mailbox"])
+                    self.new_mailbox = self.mailbox.fields()
+                else:
+                    self.mailbox.save()
             except WorkspaceError as error:
                 self.problem.setText(str(error))
                 return
