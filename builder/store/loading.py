@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,8 +355,13 @@ def load_contacts_with_tags(
                 conn, f"SELECT contact_id, tag_id FROM contact_tag WHERE contact_id IN ({marks})", chunk
             ):
                 tags[contact].append(tag)
-    # Many contacts share the same tags: share one set between them.
-    shared: dict[tuple[int, ...], frozenset[int]] = {(): frozenset()}
+    return _with_tag_sets(ids, tags, {(): frozenset()})
+
+
+def _with_tag_sets(
+    ids: Sequence[int], tags: dict[int, list[int]], shared: dict[tuple[int, ...], frozenset[int]]
+) -> list[tuple[int, frozenset[int]]]:
+    """(contact, its tag ids) for each of ``ids``; many contacts share the same tags, so they share one set."""
     result = []
     for contact in ids:
         key = tuple(sorted(tags[contact])) if contact in tags else ()
@@ -365,6 +370,28 @@ def load_contacts_with_tags(
             found = shared[key] = frozenset(key)
         result.append((contact, found))
     return result
+
+
+PART = 50_000  # contacts enrolled and written at a time when a whole workspace enrolls
+
+
+def contacts_in_parts(conn: Connection, size: int = PART) -> Iterator[list[tuple[int, frozenset[int]]]]:
+    """:func:`load_contacts_with_tags` for every contact, ``size`` contacts at a time, in creation order.
+
+    Two queries per part (its ids, then their tags by the contact_tag key's range), so a caller
+    can write each part's rows before the next part is read: a million contacts never sit in memory
+    with their tags at once (issue 16).
+    """
+    shared: dict[tuple[int, ...], frozenset[int]] = {(): frozenset()}
+    ids = [c for (c,) in query(conn, "SELECT id FROM contact ORDER BY id LIMIT ?", (size,))]
+    while ids:
+        tags: dict[int, list[int]] = defaultdict(list)
+        for contact, tag in query(
+            conn, "SELECT contact_id, tag_id FROM contact_tag WHERE contact_id BETWEEN ? AND ?", (ids[0], ids[-1])
+        ):
+            tags[contact].append(tag)
+        yield _with_tag_sets(ids, tags, shared)
+        ids = [c for (c,) in query(conn, "SELECT id FROM contact WHERE id > ? ORDER BY id LIMIT ?", (ids[-1], size))]
 
 
 def load_facts(conn: Connection, contact_ids: Sequence[int] | None = None) -> KnownFacts:

@@ -6,7 +6,7 @@ and do both inside one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -25,6 +25,7 @@ from builder.store.loading import (
     allocate_ids,
     automation_problems,
     chunks,
+    contacts_in_parts,
     execute,
     find_branch,
     load_branches,
@@ -92,6 +93,56 @@ def _insert_tasks(conn: Connection, tasks: list[tuple]) -> None:
         bulk_insert(conn, table("task"), ["id", *TASK_COLUMNS], rows)
 
 
+def _write_enrollments(
+    conn: Connection, automation_id: int, new: list[NewEnrollment], branches: list[LoadedBranch], paths: StoredPaths
+) -> list[PathEnrollment]:
+    """Write new enrollments, numbered by the workspace, and on a path of steps only, their tasks.
+
+    Returns the enrollments setting out on a path with control or tag steps, for the engine's walk.
+    Each task row is built once per branch and step, then joined to its enrollment's three columns.
+    """
+    first = allocate_ids(conn, "enrollment", len(new))
+    enrollments = []
+    setting_out: list[PathEnrollment] = []
+    linear = paths.linear
+    task_count = sum(len(outcome.tasks) for outcome in new) if linear else 0
+    next_task = allocate_ids(conn, "task", task_count) if task_count else 0
+    tasks: list[tuple] = []
+    add_task = tasks.append
+    step_columns: dict[
+        tuple[int, int], list[tuple]
+    ] = {}  # (branch, id of its planned steps) -> columns after the profile
+    for enrollment_id, outcome in enumerate(new, first):
+        branch = branches[outcome.branch]
+        assignment = outcome.assignment
+        profile = assignment.profile
+        enrollments.append(
+            (
+                enrollment_id, automation_id, outcome.contact, branch.profile_node, profile,
+                REASON_VALUES[assignment.reason], WAITING if assignment.waiting else ACTIVE, outcome.day,
+                assignment.ignored_override,
+            )
+        )  # fmt: skip
+        if linear:
+            if outcome.tasks:
+                key = (outcome.branch, id(outcome.tasks))  # the engine plans a branch's steps once for all
+                after = step_columns.get(key)
+                if after is None:
+                    nodes = branch.step_nodes
+                    after = step_columns[key] = [
+                        (nodes[t.step], t.step, KIND_VALUES[t.kind], PENDING, t.due_day, None) for t in outcome.tasks
+                    ]
+                head = (enrollment_id, profile)
+                for columns in after:
+                    add_task((next_task, *head, *columns))
+                    next_task += 1
+        elif not assignment.waiting:
+            setting_out.append(paths.setting_out(enrollment_id, outcome, branch.profile_node))
+    bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, enrollments)
+    bulk_insert(conn, table("task"), ["id", *TASK_COLUMNS], tasks)
+    return setting_out
+
+
 class RunningMixin(WorkspaceBase):
     # -- state of an automation -----------------------------------------------------
 
@@ -119,7 +170,7 @@ class RunningMixin(WorkspaceBase):
                 conn, "UPDATE automation SET state = ? WHERE id = ?", (AutomationState.RUNNING.value, automation_id)
             )
             with collector_paused():
-                count = self._enroll(conn, automation_id, load_contacts_with_tags(conn), load_facts(conn))
+                count = self._enroll_in_parts(conn, automation_id, contacts_in_parts(conn), load_facts(conn))
             self._later(Change("automations", automation_id), Change("enrollments", automation_id))
         return count
 
@@ -156,60 +207,59 @@ class RunningMixin(WorkspaceBase):
         self, conn: Connection, automation_id: int, contacts: list[tuple[int, frozenset[int]]], facts: KnownFacts
     ) -> int:
         """Enroll the given contacts that belong to a branch and are not enrolled yet."""
+        return self._enroll_in_parts(conn, automation_id, [contacts], facts)
+
+    def _enroll_in_parts(
+        self,
+        conn: Connection,
+        automation_id: int,
+        parts: Iterable[Sequence[tuple[int, frozenset[int]]]],
+        facts: KnownFacts,
+    ) -> int:
+        """Enroll contacts part after part, in creation order, each part's rows written before the next is read.
+
+        The same enrollments, tasks and ids as enrolling all of them at once: the engine assigns in
+        contact order and each branch's rotation carries on from one part to the next (issue 16: a
+        million contacts start without holding a million enrollments and three million tasks in memory).
+        """
         _, ignore = self._automation_state(conn, automation_id)
         branches = load_branches(conn, automation_id)
         if not branches:
             return 0
-        enrolled: set[int] = set()
         has_any = query(conn, "SELECT 1 FROM enrollment WHERE automation_id = ? LIMIT 1", (automation_id,))
-        for chunk in chunks([c for c, _ in contacts]) if has_any else ():
-            marks = ",".join("?" * len(chunk))
-            enrolled.update(
-                c
-                for (c,) in query(
-                    conn,
-                    f"SELECT contact_id FROM enrollment WHERE automation_id = ? AND contact_id IN ({marks})",
-                    (automation_id, *chunk),
-                )
-            )
-        new = enroll_contacts(
-            [b.rules for b in branches],
-            contacts,
-            facts,
-            day=self.today_number,
-            ignore_previous_interactions=ignore,
-            already_enrolled=enrolled,
-        )
-        if not new:
-            return 0
-        next_id = allocate_ids(conn, "enrollment", len(new))
-        enrollments = []
-        tasks: list[tuple] = []
         paths = StoredPaths(conn, automation_id, self.today_number)
         setting_out: list[PathEnrollment] = []  # on a path with control or tag steps: the engine's walk makes tasks
-        for offset, outcome in enumerate(new):
-            enrollment_id = next_id + offset
-            branch = branches[outcome.branch]
-            assignment = outcome.assignment
-            status = WAITING if assignment.waiting else ACTIVE
-            enrollments.append(
-                (
-                    enrollment_id, automation_id, outcome.contact, branch.profile_node, assignment.profile,
-                    REASON_VALUES[assignment.reason], status, outcome.day,
-                    assignment.ignored_override,
+        count = 0
+        for contacts in parts:
+            enrolled: set[int] = set()
+            for chunk in chunks([c for c, _ in contacts]) if has_any else ():
+                marks = ",".join("?" * len(chunk))
+                enrolled.update(
+                    c
+                    for (c,) in query(
+                        conn,
+                        f"SELECT contact_id FROM enrollment WHERE automation_id = ? AND contact_id IN ({marks})",
+                        (automation_id, *chunk),
+                    )
                 )
-            )  # fmt: skip
-            if paths.linear:
-                tasks += task_rows(enrollment_id, outcome, branch)
-            elif not assignment.waiting:
-                setting_out.append(paths.setting_out(enrollment_id, outcome, branch.profile_node))
-        bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, enrollments)
-        _insert_tasks(conn, tasks)
+            new = enroll_contacts(
+                [b.rules for b in branches],
+                contacts,
+                facts,
+                day=self.today_number,
+                ignore_previous_interactions=ignore,
+                already_enrolled=enrolled,
+            )
+            if new:
+                setting_out += _write_enrollments(conn, automation_id, new, branches, paths)
+                count += len(new)
+        if not count:
+            return 0
         for branch in branches:
             save_roster(conn, branch.profile_node, branch.rules.roster)
         if setting_out:
             self._paths_moved(conn, automation_id, paths.begin_all(setting_out, self.today_number))  # type: ignore[attr-defined]
-        return len(new)
+        return count
 
     def _enroll_new_members(self, conn: Connection, contact_ids: Sequence[int]) -> None:
         """Contacts that joined a segment enroll at once in started automations (SPEC §4)."""
