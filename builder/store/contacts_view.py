@@ -1,8 +1,8 @@
 """The CRM's view of the contacts (SPEC §8 "CRM"): listing, searching, and the Mass Actions.
 
-The contacts table never holds all rows: it asks for the ids that match a
-search, in order (ints, cheap even for a million), and then for the page of
-rows on screen. Mass actions change a selection in one transaction each and
+The contacts table never holds all rows, nor all their ids: it asks how many
+match a search and for the ids of the page on screen, in order, each answered
+from an index (``builder.store.contact_search``), and then for that page's rows. Mass actions change a selection in one transaction each and
 can be undone exactly: the previous overrides are read first and restored.
 """
 
@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from builder.store.base import Change
+from builder.store.contact_search import NO_TRIGRAMS, SORTED_COLUMNS, ContactFinder, ContactQuery, has_trigram_index
 from builder.store.database import WorkspaceError, bulk_insert, table
 from builder.store.importing import ImportMixin
 from builder.store.loading import chunks, execute, query
-from builder.store.search_text import fold
 
-SORTABLE = ("name", "email", "company", "title")
+SORTABLE = SORTED_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -62,34 +64,45 @@ class ContactsMixin(ImportMixin):
         sort: str = "id",
         descending: bool = False,
     ) -> list[int]:
-        """The ids of the contacts that match, in the order asked for (ties in creation order)."""
-        where: list[str] = []
-        params: list[object] = []
-        words = fold(search.strip())
-        if words:
-            # Folded by Python on both sides (search_text, schema 5): the same contacts on SQLite and
-            # PostgreSQL, in any language and under any server locale.
-            where.append("{position}(search_text, ?) > 0")
-            params.append(words)
-        if tag_id is not None:
-            where.append("id IN (SELECT contact_id FROM contact_tag WHERE tag_id = ?)")
-            params.append(tag_id)
-        column = sort if sort in SORTABLE else "id"
-        direction = "DESC" if descending else "ASC"
+        """The ids of all the contacts that match, in the order asked for (ties in creation order).
+
+        For actions on everything that matches; the table itself reads a page at a time (:meth:`contact_page`).
+        """
+        wanted = ContactQuery(search, tag_id, segment_id, sort, descending)
         with self._read() as conn:
-            if column == "id":
-                order = f"id {direction}"
-            else:  # case does not decide the order; the indexes of schema 2 serve it
-                key = f"{column} COLLATE NOCASE" if conn.dialect.name == "sqlite" else f"lower({column})"
-                order = f"{key} {direction}, id {direction}"
-            position = "instr" if conn.dialect.name == "sqlite" else "strpos"
-            condition = " AND ".join(where).replace("{position}", position)
-            sql = "SELECT id FROM contact" + (" WHERE " + condition if where else "") + f" ORDER BY {order}"
-            ids = [i for (i,) in query(conn, sql, params)]
+            ids = self._finder(conn, wanted).ids()
         if segment_id is not None:
             members = set(self.segment_members(segment_id))
             ids = [i for i in ids if i in members]
         return ids
+
+    def matching_count(self, wanted: ContactQuery, *, at_most: int | None = None) -> int:
+        """How many contacts match (not the segment filter); with ``at_most``, no more than ``at_most + 1``."""
+        with self._read() as conn:
+            return self._finder(conn, wanted).count(at_most)
+
+    def contact_page(self, wanted: ContactQuery, offset: int, limit: int, *, matches: int | None = None) -> list[int]:
+        """The ids of one page of the contacts that match, in order (not the segment filter).
+
+        ``matches``: how many match, when the caller knows it exactly; a page
+        past the middle is then read from the other end.
+        """
+        with self._read() as conn:
+            return self._finder(conn, wanted).ids(offset, limit, matches=matches)
+
+    def search_note(self) -> str | None:
+        """A sentence for the person searching when search cannot use an index here (PostgreSQL without pg_trgm)."""
+        with self._read() as conn:
+            return None if self._search_indexed(conn) else NO_TRIGRAMS
+
+    def _finder(self, conn: Connection, wanted: ContactQuery) -> ContactFinder:
+        return ContactFinder(conn, wanted, self._search_indexed(conn))
+
+    def _search_indexed(self, conn: Connection) -> bool:
+        known: bool | None = getattr(self, "_trigram_index", None)
+        if known is None:
+            known = self._trigram_index = has_trigram_index(conn)
+        return known
 
     def contact_listings(self, ids: Sequence[int]) -> list[ContactListing]:
         """These contacts, in the order given (for the page of the table on screen)."""

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 11
+LATEST = 12
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -341,6 +341,14 @@ def _to_11(conn: Connection) -> None:
         )
 
 
+def _to_12(conn: Connection) -> None:
+    """Search and sort by an index on both databases (issue 16): trigrams for the search (FTS5 on SQLite,
+    pg_trgm on PostgreSQL when the server has it), ``(key, id)`` indexes for each sortable column."""
+    from builder.store.contact_search import install  # it reads through loading.py, which needs database.py
+
+    install(conn)
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
@@ -352,6 +360,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     9: _to_9,
     10: _to_10,
     11: _to_11,
+    12: _to_12,
 }  # the version a step reaches -> the step
 
 

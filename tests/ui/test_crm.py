@@ -79,7 +79,7 @@ def test_search_narrows_the_table_and_undo_takes_the_pins_back(make_window, qtbo
     qtbot.waitUntil(lambda: crm.mass.count.text() == "1 contact selected.")
     qtbot.mouseClick(crm.mass.set_button, Qt.MouseButton.LeftButton)  # the first profile: Anna
     qtbot.waitUntil(lambda: crm.model.data(crm.model.index(0, 5)) == "Anna")
-    lead4 = crm.model.ids[0]
+    lead4 = crm.model.id_of_row(0)
     assert reopen().override_state([lead4]) == {lead4: reopen().sender_profiles()[0].id}
 
     window.undo_action.trigger()

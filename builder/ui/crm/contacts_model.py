@@ -1,22 +1,29 @@
-"""The contacts table's model: ids for the whole query, rows only for the pages on screen.
+"""The contacts table's model: how many match, and the rows of the pages on screen only (SPEC §8 "CRM").
 
-A million ids are 8 MB and come from one indexed query; the rows themselves
-are read 200 at a time as the view asks for them and kept in a small cache.
+The first answer for a search is a count (exact up to :data:`COUNTED_AT_ONCE`,
+"more than" beyond, made exact by a second, slower question) and the first
+page's ids. Every other page is asked for when the view shows one of its rows:
+its ids from an index (``Workspace.contact_page``), then its rows, 200 at a
+time, kept in a small cache. Only a segment filter, which the engine decides
+and SQL cannot, keeps all the matching ids in memory.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from builder.store.contact_search import ContactQuery
 from builder.store.contacts_view import SORTABLE, ContactListing
 from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 
 PAGE = 200
 KEPT_PAGES = 64
+COUNTED_AT_ONCE = 10_000  # counting further waits for the second question; the first page does not
 COLUMNS = (
     ("Name", "name"),
     ("Email", "email"),
@@ -29,13 +36,52 @@ COLUMNS = (
 Index = QModelIndex | QPersistentModelIndex
 
 
+@dataclass(frozen=True)
+class Found:
+    """The first answer to a query: how many match, the first page's ids, and a note about the search."""
+
+    wanted: ContactQuery
+    count: int
+    exact: bool  # False: at least ``count`` match, the exact number is asked for next
+    first: list[int]
+    listed: list[int] | None = None  # every matching id, when a segment filter decides
+    note: str | None = None  # said once: search here cannot use an index
+
+    def sentence(self) -> str:
+        if not self.exact:
+            return f"More than {self.count - 1:,} contacts"
+        return f"{self.count:,} contact{'s' if self.count != 1 else ''}"
+
+
+def find(workspace: Workspace, wanted: ContactQuery) -> Found:
+    """The first answer to ``wanted``, as the query worker asks it (off the GUI thread)."""
+    note = workspace.search_note() if wanted.words else None
+    if wanted.segment_id is not None:
+        ids = workspace.contact_ids(
+            search=wanted.search,
+            tag_id=wanted.tag_id,
+            segment_id=wanted.segment_id,
+            sort=wanted.sort,
+            descending=wanted.descending,
+        )
+        return Found(wanted, len(ids), True, ids[:PAGE], ids, note)
+    count = workspace.matching_count(wanted, at_most=COUNTED_AT_ONCE)
+    exact = count <= COUNTED_AT_ONCE
+    first = workspace.contact_page(wanted, 0, PAGE, matches=count if exact else None)
+    return Found(wanted, count, exact, first, None, note)
+
+
 class ContactsModel(QAbstractTableModel):
     query_changed = Signal()  # the order asked for changed: the view asks the workspace again
 
     def __init__(self, workspace: Workspace, parent: object = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self.workspace = workspace
-        self.ids: list[int] = []
+        self.wanted = ContactQuery()
+        self.count = 0
+        self.exact = True
+        self._listed: list[int] | None = None
+        self._page_ids: OrderedDict[int, list[int]] = OrderedDict()
         self._pages: OrderedDict[int, list[ContactListing]] = OrderedDict()
         self.search = ""
         self.tag_id: int | None = None
@@ -45,25 +91,50 @@ class ContactsModel(QAbstractTableModel):
 
     # -- the query -----------------------------------------------------------------------
 
-    def question(self) -> Callable[[], list[int]]:
+    def question(self) -> Callable[[], Found]:
         """The current search, filters and order as a call the query worker can make."""
-        search, tag_id, segment_id = self.search, self.tag_id, self.segment_id
-        sort_key, descending = self.sort_key, self.descending
-        return lambda: self.workspace.contact_ids(
-            search=search, tag_id=tag_id, segment_id=segment_id, sort=sort_key, descending=descending
-        )
+        wanted = ContactQuery(self.search, self.tag_id, self.segment_id, self.sort_key, self.descending)
+        return lambda: find(self.workspace, wanted)
 
-    def set_ids(self, ids: list[int]) -> None:
+    def count_question(self) -> Callable[[], tuple[ContactQuery, int]]:
+        """The exact count of what the table shows, when the first answer only said "more than"."""
+        wanted = self.wanted
+        return lambda: (wanted, self.workspace.matching_count(wanted))
+
+    def same_as(self, found: Found) -> bool:
+        """Whether ``found`` is what the table shows already (then only the rows' contents may have changed)."""
+        counted = found.count == self.count or (not found.exact and self.count >= found.count)
+        return counted and (found.wanted, found.first) == (self.wanted, self._page_ids.get(0))
+
+    def set_found(self, found: Found) -> None:
         self.beginResetModel()
-        self.ids = ids
+        self.wanted, self.count, self.exact, self._listed = found.wanted, found.count, found.exact, found.listed
+        self._page_ids.clear()
+        self._page_ids[0] = found.first
         self._pages.clear()
         self.endResetModel()
+
+    def set_count(self, wanted: ContactQuery, count: int) -> None:
+        """The exact count arrived: the table grows (or shrinks) to it, the selection stays."""
+        if wanted != self.wanted:
+            return
+        self.exact = True
+        if count > self.count:
+            self.beginInsertRows(QModelIndex(), self.count, count - 1)
+            self.count = count
+            self.endInsertRows()
+        elif count < self.count:
+            self.beginRemoveRows(QModelIndex(), count, self.count - 1)
+            self.count = count
+            self._page_ids.clear()
+            self._pages.clear()
+            self.endRemoveRows()
 
     def forget_rows(self) -> None:
         """The same contacts, but what they hold changed (tags, pins): read the pages again."""
         self._pages.clear()
-        if self.ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(COLUMNS) - 1))
+        if self.count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.count - 1, len(COLUMNS) - 1))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][1] if 0 <= column < len(COLUMNS) else "id"
@@ -75,7 +146,7 @@ class ContactsModel(QAbstractTableModel):
     # -- Qt's model interface ------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else self.count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -98,14 +169,30 @@ class ContactsModel(QAbstractTableModel):
 
     # -- rows ------------------------------------------------------------------------------------
 
+    def _ids(self, offset: int, limit: int) -> list[int]:
+        """The ids of rows ``offset`` … ``offset + limit - 1``: from memory, or one page query."""
+        if self._listed is not None:
+            return self._listed[offset : offset + limit]
+        return self.workspace.contact_page(self.wanted, offset, limit, matches=self.count if self.exact else None)
+
+    def page_ids(self, number: int) -> list[int]:
+        ids = self._page_ids.get(number)
+        if ids is None:
+            ids = self._page_ids[number] = self._ids(number * PAGE, PAGE)
+            while len(self._page_ids) > KEPT_PAGES:
+                self._page_ids.popitem(last=False)
+        else:
+            self._page_ids.move_to_end(number)
+        return ids
+
     def listing(self, row: int) -> ContactListing | None:
-        if not 0 <= row < len(self.ids):
+        if not 0 <= row < self.count:
             return None
         number = row // PAGE
         page = self._pages.get(number)
         if page is None:
-            ids = self.ids[number * PAGE : (number + 1) * PAGE]
             try:
+                ids = self.page_ids(number)
                 page = self.workspace.contact_listings(ids)
             except WorkspaceError:
                 return None
@@ -117,11 +204,29 @@ class ContactsModel(QAbstractTableModel):
                 self._pages.popitem(last=False)
         else:
             self._pages.move_to_end(number)
-        return page[row - number * PAGE]
+        position = row - number * PAGE
+        return page[position] if position < len(page) else None
+
+    def id_of_row(self, row: int) -> int | None:
+        ids = self.ids_of_rows([(row, row)])
+        return ids[0] if ids else None
 
     def ids_of_rows(self, ranges: list[tuple[int, int]]) -> list[int]:
-        """The contact ids of row ranges (top, bottom inclusive), in table order."""
+        """The contact ids of row ranges (top, bottom inclusive), in table order.
+
+        Rows of pages read already come from memory; any other range is one
+        query for its ids (selecting all of a million reads a million ids, once).
+        """
         chosen: list[int] = []
         for top, bottom in sorted(ranges):
-            chosen += self.ids[top : bottom + 1]
+            top, bottom = max(top, 0), min(bottom, self.count - 1)
+            if top > bottom:
+                continue
+            first, last = top // PAGE, bottom // PAGE
+            if all(number in self._page_ids for number in range(first, last + 1)):
+                for number in range(first, last + 1):
+                    start = number * PAGE
+                    chosen += self._page_ids[number][max(top - start, 0) : bottom - start + 1]
+            else:
+                chosen += self._ids(top, bottom - top + 1)
         return list(dict.fromkeys(chosen))

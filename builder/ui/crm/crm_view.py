@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from builder.store.base import Change
+from builder.store.contact_search import ContactQuery
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.commands import push
-from builder.ui.crm.contacts_model import ContactsModel
+from builder.ui.crm.contacts_model import ContactsModel, Found
 from builder.ui.crm.mass_actions import MassActionsPanel
 from builder.ui.crm.outcome_box import OutcomeBox
 from builder.ui.crm.query_worker import Answer, ContactQueries
@@ -46,6 +47,9 @@ class CrmView(Page):
         self.model = ContactsModel(workspace, self)
         self.queries = ContactQueries(self)
         self.queries.answered.connect(self._answered)
+        self.counts = ContactQueries(self)  # the exact count, when the first answer said "more than"
+        self.counts.answered.connect(self._counted)
+        self._noted = False
         self.model.query_changed.connect(self.apply_filters)
 
         self.search = QLineEdit()
@@ -167,18 +171,32 @@ class CrmView(Page):
         self.found.setText("Searching…")
         self.queries.ask(self.model.question())
 
-    def _answered(self, answer: Answer) -> None:
-        if answer.ids is None:
+    def _answered(self, answer: Answer[Found]) -> None:
+        found = answer.value
+        if found is None:
             self.found.setText("")
             self.report(answer.error or "The contacts could not be read.")
             return
-        if answer.ids == self.model.ids:
+        if self.model.same_as(found):
             self.model.forget_rows()  # the same rows: keep the selection, show what changed in them
         else:
-            self.model.set_ids(answer.ids)
+            self.model.set_found(found)
         self.mass.selection_changed()
-        total = len(answer.ids)
-        self.found.setText(f"{total:,} contact{'s' if total != 1 else ''}")
+        self.found.setText(found.sentence())
+        if not found.exact:
+            self.counts.ask(self.model.count_question())
+        if found.note and not self._noted:
+            self._noted = True  # said once a session: it stays true until the server has pg_trgm
+            self.report(found.note)
+
+    def _counted(self, answer: Answer[tuple[ContactQuery, int]]) -> None:
+        if answer.value is None:
+            return  # the first answer's "more than" stays; the next query asks again
+        wanted, count = answer.value
+        if wanted == self.model.wanted:
+            self.model.set_count(wanted, count)
+            self.found.setText(f"{count:,} contact{'s' if count != 1 else ''}")
+            self.mass.selection_changed()
 
     def on_change(self, change: Change) -> None:
         super().on_change(change)
@@ -187,6 +205,7 @@ class CrmView(Page):
 
     def wait(self) -> None:
         self.queries.wait()
+        self.counts.wait()
 
     # -- importing ------------------------------------------------------------------------------
 
@@ -220,9 +239,9 @@ class CrmView(Page):
 
     def select_all_matching(self) -> None:
         """Select every contact the search and filters match, also those not on screen."""
-        if not self.model.ids:
+        if not self.model.count:
             return
-        everything = QItemSelection(self.model.index(0, 0), self.model.index(len(self.model.ids) - 1, 0))
+        everything = QItemSelection(self.model.index(0, 0), self.model.index(self.model.count - 1, 0))
         self.table.selectionModel().select(
             everything, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         )

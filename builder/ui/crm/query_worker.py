@@ -1,23 +1,26 @@
-"""Asking the workspace which contacts match, off the GUI thread: a million ids take a second to sort."""
+"""Asking the workspace about the contacts off the GUI thread: how many match, the first page, the exact count."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from builder.store.database import WorkspaceError
 from builder.ui.background import NewestOnly
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
-class Answer:
-    ids: list[int] | None
+class Answer(Generic[T]):
+    value: T | None
     error: str | None
 
 
-def answer(question: Callable[[], list[int]]) -> Answer:
+def answer(question: Callable[[], T]) -> Answer[T]:
     try:
         return Answer(question(), None)
     except WorkspaceError as error:
@@ -33,5 +36,5 @@ class ContactQueries(NewestOnly):
         super().__init__(parent)
         self.delivered.connect(lambda _generation, value: self.answered.emit(value))
 
-    def ask(self, question: Callable[[], list[int]]) -> None:
+    def ask(self, question: Callable[[], object]) -> None:
         self.request(lambda: answer(question))
