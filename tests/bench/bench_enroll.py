@@ -10,9 +10,10 @@ then times ``Workspace.start`` (200,000 enrollments, 600,000 tasks) against a
 floor: plain ``sqlite3`` with the same PRAGMAs inserting the very same
 enrollment and task rows into a pristine copy of the same file.
 
-    .venv/bin/python tests/bench/bench_enroll.py [--contacts N] [--repeat 3] [--no-profile]
+    .venv/bin/python tests/bench/bench_enroll.py [--contacts N] [--repeat 3] [--no-profile] [--start-only]
 
-Every measurement runs in its own interpreter (this script re-invokes itself
+``--start-only`` stops after start and its floor (with start's peak RSS), for
+a million contacts. Every measurement runs in its own interpreter (this script re-invokes itself
 with ``--phase``), so its peak RSS is its own. Diagnostics follow: start with
 the garbage collector off, wall-clock timers around start's parts, a
 tracemalloc snapshot at its peak, and cProfile of one start with the collector
@@ -470,18 +471,24 @@ def main_run(args: argparse.Namespace) -> None:
             floor = run_phase(script, ["--phase", "floor", "--db", str(floor_db), "--source", str(started)])
             check(floor, args.contacts, "floor")
             floors.append(floor)
+            print(
+                f"  run {run + 1}: start {result['seconds']:.2f} s (peak RSS {mib(result['vmhwm_mib'])}), "
+                f"floor {floor['seconds']:.2f} s (peak RSS {mib(floor['vmhwm_mib'])})",
+                flush=True,
+            )
+            for db in (floor_db,) if run == 0 else (floor_db, started):
+                remove_db(db)
+            if args.start_only:
+                continue
             gc_db = fresh_copy(pristine, f"gc_off{run}.sqlite")
             gc_off = run_phase(script, start_args(gc_db, automation, "--gc-off"))
             check(gc_off, args.contacts, "Workspace.start, collector off")
             gc_offs.append(gc_off)
-            print(
-                f"  run {run + 1}: start {result['seconds']:.2f} s (peak RSS {mib(result['vmhwm_mib'])}), "
-                f"floor {floor['seconds']:.2f} s (peak RSS {mib(floor['vmhwm_mib'])}), "
-                f"start with the collector off {gc_off['seconds']:.2f} s",
-                flush=True,
-            )
-            for db in (floor_db, gc_db) if run == 0 else (floor_db, gc_db, started):
-                remove_db(db)
+            print(f"         start with the collector off {gc_off['seconds']:.2f} s", flush=True)
+            remove_db(gc_db)
+        if args.start_only:
+            report_start_only(args, code, built, starts, floors)
+            return
 
         # Python allocation peaks come from separate runs: tracemalloc slows the code it watches.
         traced_start = run_phase(script, start_args(fresh_copy(pristine, "trace.sqlite"), automation, "--trace"))
@@ -621,6 +628,40 @@ def main_run(args: argparse.Namespace) -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def report_start_only(
+    args: argparse.Namespace,
+    code: str,
+    built: dict[str, Any],
+    starts: list[dict[str, Any]],
+    floors: list[dict[str, Any]],
+) -> None:
+    """``--start-only``: start against its floor and start's peak memory, without the diagnostic runs."""
+    start_s = [r["seconds"] for r in starts]
+    floor_s = [r["seconds"] for r in floors]
+    ratio = median(start_s) / median(floor_s)
+    print(f"\nWorkspace.start  {fmt_seconds(start_s)}")
+    print(f"floor (sqlite3)  {fmt_seconds(floor_s)}")
+    print(
+        f"ratio            {ratio:.2f}×  (target ≤ {TARGET_RATIO:.0f}×: {'met' if ratio <= TARGET_RATIO else 'MISSED'})"
+    )
+    print(f"rows             {starts[0]['enrollments']:,} enrollments, {starts[0]['tasks']:,} tasks (checked)")
+    print(
+        f"peak RSS         start {mib(median([r['vmhwm_mib'] for r in starts]))} "
+        f"(ru_maxrss {mib(median([r['ru_maxrss_mib'] for r in starts]))}, "
+        f"{mib(starts[0]['rss_before_mib'])} before start); floor {mib(median([r['vmhwm_mib'] for r in floors]))}"
+    )
+    if code_version() != code:
+        print(f"\nWARNING: the code changed during the run (now {code_version()}); measure again")
+    OUT.mkdir(exist_ok=True)
+    (OUT / "enroll_start_only.json").write_text(
+        json.dumps(
+            {"machine": machine(), "code": code, "contacts": args.contacts, "build": built, "start": starts,
+             "floor": floors, "ratio": ratio},
+            indent=1,
+        )
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=200_000)
@@ -628,6 +669,11 @@ def main() -> None:
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspace files")
     parser.add_argument("--tmp", default=None, help="where to put the temporary files (default: the system's)")
+    parser.add_argument(
+        "--start-only",
+        action="store_true",
+        help="time start against its floor and report its peak memory, without the diagnostic runs",
+    )
     # Internal: one measurement in this interpreter.
     parser.add_argument(
         "--phase", choices=("build", "start", "floor", "profile", "memory", "breakdown"), help=argparse.SUPPRESS

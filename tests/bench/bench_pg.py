@@ -9,7 +9,9 @@ settings), then, in a database of its own:
   the seven-step automation, 50,000 prior interactions) and times
   ``add_contacts``;
 - times ``Workspace.start`` on a copy of that database (``CREATE DATABASE …
-  TEMPLATE``): N enrollments, 3N tasks;
+  TEMPLATE``): N enrollments, 3N tasks; each start runs in a fresh interpreter
+  (``--phase start``), which reports its peak RSS (VmHWM; target: under
+  600 MiB at a million contacts);
 - measures the floor of each: the very same rows, read out with ``COPY … TO
   STDOUT``, written with ``COPY … FROM STDIN`` into copies of the tables
   (``LIKE … INCLUDING ALL``: indexes kept) in the same database, then the
@@ -48,13 +50,14 @@ from bench_enroll import (
     build_automation,
     set_overrides,
 )
-from benchlib import code_version, machine, median
+from benchlib import code_version, emit, machine, median, peak_rss_mib, rss_now_mib, run_phase
 
 from builder.store.migrations import ENROLLMENT_KEYS, TASK_KEYS
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 TARGET_RATIO = 1.5
+MEMORY_TARGET_MIB = 600
 
 
 # -- the server ----------------------------------------------------------------------------------
@@ -174,16 +177,18 @@ def build_workspace(url: str, contacts: int, seed: int) -> dict[str, Any]:
 # -- measurements ---------------------------------------------------------------------------------
 
 
-def measure_start(url: str, automation_id: int) -> float:
+def measure_start(url: str, automation_id: int) -> dict[str, Any]:
+    """``Workspace.start`` in this interpreter (a fresh one: ``--phase start``), so its peak RSS is start's own."""
     from builder.store.workspace import Workspace
 
     with Workspace.open(url, today=TODAY) as ws:
+        before = rss_now_mib()
         began = time.perf_counter()
         enrolled = ws.start(automation_id)
         seconds = time.perf_counter() - began
     if enrolled <= 0:
         raise SystemExit("start enrolled nobody")
-    return seconds
+    return {"seconds": seconds, "enrolled": enrolled, "rss_before_mib": before, **peak_rss_mib()}
 
 
 def measure_floor(url: str, tables: Sequence[str]) -> dict[str, Any]:
@@ -294,22 +299,30 @@ def run(args: argparse.Namespace) -> None:
 
         start_s: list[float] = []
         start_floor: list[float] = []
+        peaks: list[float] = []
         for attempt in range(args.repeat):
             started = f"started{attempt}"
             admin(server, f"CREATE DATABASE {started} TEMPLATE {pristine}")
             started_url = with_database(server, started)
-            start_s.append(measure_start(started_url, automation))
+            measured = run_phase(
+                Path(__file__).resolve(), ["--phase", "start", "--url", started_url, "--automation", str(automation)]
+            )
+            start_s.append(measured["seconds"])
+            peaks.append(measured["vmhwm_mib"])
             if attempt == 0:
                 results["counts_started"] = counts(started_url)
             floor = measure_floor(started_url, ["enrollment", "task"])
             start_floor.append(floor["seconds"])
             print(
-                f"  run {attempt + 1}: start {start_s[-1]:.2f} s; floor {floor['seconds']:.2f} s "
+                f"  run {attempt + 1}: start {start_s[-1]:.2f} s (peak RSS {peaks[-1]:,.0f} MiB, "
+                f"{measured['rss_before_mib']:,.0f} MiB before); floor {floor['seconds']:.2f} s "
                 f"(COPY {floor['copy_s']:.2f} s, {floor['keys']} keys {floor['keys_s']:.2f} s, {floor['rows']:,} rows)",
                 flush=True,
             )
             admin(server, f"DROP DATABASE {started}")
         results["start"] = line("Workspace.start", start_s, start_floor)
+        results["start"]["peak_rss_mib"] = peaks
+        print(f"start's peak RSS {median(peaks):,.0f} MiB (its own interpreter; target < {MEMORY_TARGET_MIB} MiB)")
         print(f"rows: {results['counts_started']}")
     if code_version() != code:
         print(f"WARNING: the code changed during the run (now {code_version()}); measure again")
@@ -323,7 +336,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement and its floor (median)")
     found = sorted(glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
     parser.add_argument("--pg-bin", type=Path, default=Path(found[-1]) if found else None)
+    parser.add_argument("--phase", choices=("start",), help=argparse.SUPPRESS)  # one measurement, own interpreter
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--automation", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phase == "start":
+        emit(measure_start(args.url, args.automation))
+        return
     if args.pg_bin is None:
         raise SystemExit("no PostgreSQL found under /usr/lib/postgresql; give --pg-bin")
     run(args)
