@@ -200,6 +200,33 @@ class ContactFinder:
             inner = f"SELECT 1 FROM contact{self._condition(self.where)}{limit}"
         return int(query(self.conn, f"SELECT count(*) FROM ({inner}) counted", self.params)[0][0])
 
+    def first_page(self, limit: int, at_most: int) -> tuple[list[int], int, bool]:
+        """The first ``limit`` ids, how many match, and whether that count is exact (else: at least that many).
+
+        The count stops at ``at_most + 1``, unless finding the page counted further anyway.
+
+        A sorted search on PostgreSQL finds its matches once, and counts and
+        sorts them in the same pass (up to :data:`SORTED_MATCHES`), instead of
+        a count, a second count to choose the plan, and the sort.
+        """
+        if self.dialect == "postgresql" and self.trigrams and self.wanted.column != "id":
+            column, order = self.wanted.column, self._order(False)
+            rows = query(
+                self.conn,
+                f"WITH found AS MATERIALIZED (SELECT id, {column} FROM contact{self._condition(self.where)} "
+                f"LIMIT {SORTED_MATCHES + 1}), counted AS (SELECT count(*) AS n FROM found) "
+                f"SELECT n, page.id FROM counted LEFT JOIN LATERAL "
+                f"(SELECT id FROM found ORDER BY {order} LIMIT {int(limit)}) page ON true",
+                self.params,
+            )
+            counted = int(rows[0][0])
+            if counted <= SORTED_MATCHES:
+                return [i for _, i in rows if i is not None], counted, True
+            return self.ids(0, limit, matches=None), counted, False  # so many: the walk of the sort index
+        counted = self.count(at_most)
+        exact = counted <= at_most
+        return self.ids(0, limit, matches=counted if exact else None), counted, exact
+
     def ids(self, offset: int = 0, limit: int | None = None, *, matches: int | None = None) -> list[int]:
         """The ids in order, from ``offset``; ``matches`` is how many match, when the caller knows it exactly.
 

@@ -90,6 +90,13 @@ class ContactsMixin(ImportMixin):
         with self._read() as conn:
             return self._finder(conn, wanted).ids(offset, limit, matches=matches)
 
+    def first_contacts(self, wanted: ContactQuery, limit: int, *, at_most: int) -> tuple[list[int], int, bool]:
+        """What the table shows first (not the segment filter): the first page's ids, how many match, and
+        whether that count is exact; if not, it is a "more than", to be counted next (:meth:`matching_count`).
+        """
+        with self._read() as conn:
+            return self._finder(conn, wanted).first_page(limit, at_most)
+
     def search_note(self) -> str | None:
         """A sentence for the person searching when search cannot use an index here (PostgreSQL without pg_trgm)."""
         with self._read() as conn:

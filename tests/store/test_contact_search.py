@@ -100,6 +100,10 @@ def test_pages_and_counts_give_what_the_old_query_gave(open_workspace, monkeypat
         assert ws.contact_ids(**vars(wanted)) == expected, wanted
         assert ws.matching_count(wanted) == len(expected), wanted
         assert ws.matching_count(wanted, at_most=3) == min(len(expected), 4), wanted
+        first, counted, exact = ws.first_contacts(wanted, 7, at_most=3)
+        assert first == expected[:7], wanted
+        at_least = min(3, contact_search.SORTED_MATCHES) < counted <= len(expected)  # "more than" what was counted
+        assert counted == len(expected) if exact else at_least, wanted
         assert paged(ws, wanted, 7, exact=True) == expected, wanted  # pages past the middle read backwards
         assert paged(ws, wanted, 7, exact=False) == expected, wanted
 

@@ -102,3 +102,11 @@ def test_a_100000_contact_table_reads_pages_only(make_window, qtbot):
     # the first page (the worker), and the one or two the view still shows in the middle
     assert len([c for c in calls if c[0] == "contact_page"]) <= 4, calls
     assert all(size <= PAGE for name, size in calls if name in ("contact_page", "contact_listings"))
+
+    calls.clear()
+    qtbot.mouseClick(crm.select_all_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: crm.mass.count.text() == "100,000 contacts selected.")  # also before the count came
+    crm.mass.selection_changed()  # as every answer and every change does: the ids are not read again
+    crm.mass.selection_changed()
+    assert [c for c in calls if c[0] == "contact_page"] == [("contact_page", 100_000)]  # Mass Actions need them all
+    assert crm.found.text() == "100,000 contacts"

@@ -49,7 +49,7 @@ class Found:
 
     def sentence(self) -> str:
         if not self.exact:
-            return f"More than {self.count - 1:,} contacts"
+            return f"More than {self.count - 1:,} contacts"  # the count stopped one past its limit
         return f"{self.count:,} contact{'s' if self.count != 1 else ''}"
 
 
@@ -65,9 +65,7 @@ def find(workspace: Workspace, wanted: ContactQuery) -> Found:
             descending=wanted.descending,
         )
         return Found(wanted, len(ids), True, ids[:PAGE], ids, note)
-    count = workspace.matching_count(wanted, at_most=COUNTED_AT_ONCE)
-    exact = count <= COUNTED_AT_ONCE
-    first = workspace.contact_page(wanted, 0, PAGE, matches=count if exact else None)
+    first, count, exact = workspace.first_contacts(wanted, PAGE, at_most=COUNTED_AT_ONCE)
     return Found(wanted, count, exact, first, None, note)
 
 
@@ -83,6 +81,7 @@ class ContactsModel(QAbstractTableModel):
         self._listed: list[int] | None = None
         self._page_ids: OrderedDict[int, list[int]] = OrderedDict()
         self._pages: OrderedDict[int, list[ContactListing]] = OrderedDict()
+        self._chosen: tuple[tuple[tuple[int, int], ...], list[int]] | None = None  # the last selection's ids
         self.search = ""
         self.tag_id: int | None = None
         self.segment_id: int | None = None
@@ -112,6 +111,7 @@ class ContactsModel(QAbstractTableModel):
         self._page_ids.clear()
         self._page_ids[0] = found.first
         self._pages.clear()
+        self._chosen = None
         self.endResetModel()
 
     def set_count(self, wanted: ContactQuery, count: int) -> None:
@@ -119,6 +119,7 @@ class ContactsModel(QAbstractTableModel):
         if wanted != self.wanted:
             return
         self.exact = True
+        self._chosen = None
         if count > self.count:
             self.beginInsertRows(QModelIndex(), self.count, count - 1)
             self.count = count
@@ -131,8 +132,13 @@ class ContactsModel(QAbstractTableModel):
             self.endRemoveRows()
 
     def forget_rows(self) -> None:
-        """The same contacts, but what they hold changed (tags, pins): read the pages again."""
+        """The same count and first page, but what the contacts hold changed (tags, pins, names): read again."""
+        first = self._page_ids.get(0)
+        self._page_ids.clear()
+        if first is not None:
+            self._page_ids[0] = first
         self._pages.clear()
+        self._chosen = None
         if self.count:
             self.dataChanged.emit(self.index(0, 0), self.index(self.count - 1, len(COLUMNS) - 1))
 
@@ -217,8 +223,11 @@ class ContactsModel(QAbstractTableModel):
         Rows of pages read already come from memory; any other range is one
         query for its ids (selecting all of a million reads a million ids, once).
         """
+        asked = tuple(sorted(ranges))
+        if self._chosen is not None and self._chosen[0] == asked:
+            return list(self._chosen[1])  # the Mass Actions panel asks again at every change; a million ids once
         chosen: list[int] = []
-        for top, bottom in sorted(ranges):
+        for top, bottom in asked:
             top, bottom = max(top, 0), min(bottom, self.count - 1)
             if top > bottom:
                 continue
@@ -229,4 +238,6 @@ class ContactsModel(QAbstractTableModel):
                     chosen += self._page_ids[number][max(top - start, 0) : bottom - start + 1]
             else:
                 chosen += self._ids(top, bottom - top + 1)
-        return list(dict.fromkeys(chosen))
+        chosen = list(dict.fromkeys(chosen))
+        self._chosen = (asked, chosen)
+        return list(chosen)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from builder.store.base import Change
 from builder.store.contact_search import ContactQuery
+from builder.store.database import WorkspaceError
 from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.commands import push
@@ -239,6 +240,12 @@ class CrmView(Page):
 
     def select_all_matching(self) -> None:
         """Select every contact the search and filters match, also those not on screen."""
+        if not self.model.exact:  # "more than 10,000" so far: all means all, so count them now
+            try:
+                self._counted(Answer((self.model.wanted, self.workspace.matching_count(self.model.wanted)), None))
+            except WorkspaceError as error:
+                self.report(str(error))
+                return
         if not self.model.count:
             return
         everything = QItemSelection(self.model.index(0, 0), self.model.index(self.model.count - 1, 0))
