@@ -58,6 +58,8 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 TARGET_RATIO = 1.5
 MEMORY_TARGET_MIB = 600
+# contact_tag's keys, should a schema check them with triggers too (as 10 and 11 do for task and enrollment).
+CONTACT_TAG_KEYS = (("contact_id", "contact"), ("tag_id", "tag"))
 
 
 # -- the server ----------------------------------------------------------------------------------
@@ -223,12 +225,11 @@ def measure_floor(url: str, tables: Sequence[str]) -> dict[str, Any]:
                 (name,),
             )
             definitions = [row[0] for row in cursor.fetchall()]
-            checked_by_triggers = {"task": TASK_KEYS, "enrollment": ENROLLMENT_KEYS}.get(name, ())
-            if (
-                checked_by_triggers and not definitions
-            ):  # schemas 10 and 11 check these with triggers; the floor keeps keys
+            # Where a schema checks a table's keys with triggers (10: task, 11: enrollment), the floor keeps keys.
+            by_triggers = {"task": TASK_KEYS, "enrollment": ENROLLMENT_KEYS, "contact_tag": CONTACT_TAG_KEYS}
+            if not definitions:
                 definitions = [
-                    f"FOREIGN KEY ({column}) REFERENCES {parent}(id)" for column, parent in checked_by_triggers
+                    f"FOREIGN KEY ({column}) REFERENCES {parent}(id)" for column, parent in by_triggers.get(name, ())
                 ]
             for definition in definitions:
                 for other in tables:
