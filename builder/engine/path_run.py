@@ -251,7 +251,9 @@ class PathRun(Timeline, PathWalker):
         ahead = [i for i, t in enumerate(e.tasks) if t.node > index]
         e.next_task = ahead[0] if ahead else len(e.tasks)
         node = plan.nodes[index]
-        if node.kind is NodeKind.WAIT_FOR and day <= 0:
+        # At a Wait for since a day gone by (or today): it waits. Not if it saw the outcome already: a contact
+        # waiting there would have taken ``yes`` when it came, so this one arrives today and takes it then.
+        if node.kind is NodeKind.WAIT_FOR and day <= 0 and node.step.outcome not in e.seen:
             e.waiting_at, e.deadline = index, max(day + node.step.days, 0)  # a day gone by is decided today
             self._wait(e, index, e.deadline)
         else:

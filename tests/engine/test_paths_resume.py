@@ -108,6 +108,15 @@ TAGGED_BEFORE_THE_CUT = {
     "sender_profiles": [{"id": "p0", "daily_limit": 1}],
     "contacts": [{"id": "c0", "tags": []}],
 }  # fmt: skip  # found by the nightly profile: the tag put on by day 0 must decide the condition after the cut
+ACCEPTED_BEFORE_IT_ARRIVES = {
+    **scenario_of(
+        [{"type": "linkedin_connect"}, {"type": "wait", "days": 1},
+         {"type": "wait_for", "outcome": "accepted", "days": 1, "yes": [], "no": []}],
+        rates={"accepted": {"rate": 1.0, "after_days": 0}},
+    ),
+    "sender_profiles": [{"id": "p0", "daily_limit": 1}],
+    "contacts": [{"id": "c0", "tags": []}],
+}  # fmt: skip  # nightly too: accepted on day 0, it arrives at the Wait for on the cut day and takes yes at once
 
 
 @settings(max_examples=examples(120), deadline=None)
@@ -115,6 +124,7 @@ TAGGED_BEFORE_THE_CUT = {
 @example(ON_THE_WAY_TO_A_TAG, 2)
 @example(RATES_STILL_TO_COME, 2)
 @example(TAGGED_BEFORE_THE_CUT, 1)
+@example(ACCEPTED_BEFORE_IT_ARRIVES, 1)
 def test_a_saved_run_taken_up_again_goes_on_as_if_never_cut(data: dict[str, Any], cut: int):
     try:
         whole = PathRun(parse_scenario(data))
