@@ -12,7 +12,8 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -385,6 +386,67 @@ def _copy_rows(conn: Connection, name: str, columns: Sequence[str], rows: Sequen
         # The driver's own error, as SQLAlchemy would have raised it (IntegrityError, OperationalError …),
         # so the workspace turns it into a sentence exactly as it does for any other statement.
         raise DBAPIError.instance(sql, None, error, dbapi.Error, dialect=conn.dialect) from error
+
+
+Rows = Sequence[Sequence[Any]]
+Batch = Sequence[tuple[Table, Sequence[str], Rows]]  # (table, columns, rows), written in that order
+
+
+class BulkWriter:
+    """Bulk inserts that go in while the caller gets its next rows ready (issue 16).
+
+    PostgreSQL: :meth:`write` hands a batch of COPYs to one background thread, on the caller's
+    connection and transaction, and returns at once; the server inserts a part while Python works
+    out the next. Until :meth:`wait` returns, the caller must not use the connection: ``write``
+    waits for the previous batch itself, and leaving the ``with`` block waits for the last one. A
+    batch that fails raises its error from ``wait`` (or the next ``write``), as ``bulk_insert`` would.
+    SQLite: each batch is written at once, in the caller's thread (its connections stay in theirs).
+    """
+
+    def __init__(self, conn: Connection, insert: Callable[[Connection, Table, Sequence[str], Rows], None]) -> None:
+        self.conn, self._insert = conn, insert  # the caller's bulk_insert: what wraps it there sees every batch
+        self._background = conn.dialect.name == "postgresql"
+        self._thread: threading.Thread | None = None
+        self._failed: BaseException | None = None
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.wait()
+        elif self._thread is not None:  # leave the connection idle for the rollback; the first error wins
+            self._thread.join()
+            self._thread = None
+
+    def write(self, batch: Batch) -> None:
+        self.wait()
+        if not batch:
+            return
+        if not self._background:
+            self._write(batch)
+            return
+        self._thread = threading.Thread(target=self._write_caught, args=(batch,), name="bulk-writer", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until the batch being written is in; raises what stopped it."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        failed, self._failed = self._failed, None
+        if failed is not None:
+            raise failed
+
+    def _write(self, batch: Batch) -> None:
+        for table, columns, rows in batch:
+            self._insert(self.conn, table, columns, rows)
+
+    def _write_caught(self, batch: Batch) -> None:
+        try:
+            self._write(batch)
+        except BaseException as error:  # handed to the caller's thread by wait()
+            self._failed = error
 
 
 def bulk_update(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:

@@ -255,14 +255,22 @@ def find_branch(branches: Sequence[LoadedBranch], profile_node: int) -> tuple[in
 
 def allocate_ids(conn: Connection, table_name: str, count: int) -> int:
     """The first of ``count`` new ids for rows the workspace numbers itself, never handed out before."""
+    first = first_free_id(conn, table_name)
+    ids_used_up_to(conn, table_name, first + count)
+    return first
+
+
+def first_free_id(conn: Connection, table_name: str) -> int:
+    """The first id :func:`allocate_ids` would hand out now; reserves nothing."""
     found = query(conn, "SELECT next_id FROM id_counter WHERE name = ?", (table_name,))
     highest = query(conn, f"SELECT max(id) FROM {table_name}")[0][0] or 0
-    first = max(highest + 1, found[0][0] if found else 1)
-    if found:
-        execute(conn, "UPDATE id_counter SET next_id = ? WHERE name = ?", (first + count, table_name))
-    else:
-        execute(conn, "INSERT INTO id_counter (name, next_id) VALUES (?, ?)", (table_name, first + count))
-    return first
+    return int(max(highest + 1, found[0][0] if found else 1))
+
+
+def ids_used_up_to(conn: Connection, table_name: str, next_id: int) -> None:
+    """Ids below ``next_id`` are handed out: the next allocation starts there (or past the highest row)."""
+    if not execute(conn, "UPDATE id_counter SET next_id = ? WHERE name = ?", (next_id, table_name)):
+        execute(conn, "INSERT INTO id_counter (name, next_id) VALUES (?, ?)", (table_name, next_id))
 
 
 def segment_member_ids(conn: Connection, definition: SegmentDefinition) -> list[int]:

@@ -19,7 +19,7 @@ from builder.engine.path_walk import PathEnrollment
 from builder.engine.roster import BranchRoster, RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
+from builder.store.database import Batch, BulkWriter, WorkspaceError, bulk_insert, bulk_update, table
 from builder.store.loading import (
     LoadedBranch,
     allocate_ids,
@@ -28,6 +28,8 @@ from builder.store.loading import (
     contacts_in_parts,
     execute,
     find_branch,
+    first_free_id,
+    ids_used_up_to,
     load_branches,
     load_contacts_with_tags,
     load_facts,
@@ -93,26 +95,28 @@ def _insert_tasks(conn: Connection, tasks: list[tuple]) -> None:
         bulk_insert(conn, table("task"), ["id", *TASK_COLUMNS], rows)
 
 
-def _write_enrollments(
-    conn: Connection, automation_id: int, new: list[NewEnrollment], branches: list[LoadedBranch], paths: StoredPaths
-) -> list[PathEnrollment]:
-    """Write new enrollments, numbered by the workspace, and on a path of steps only, their tasks.
+def _enrollment_rows(
+    automation_id: int,
+    new: list[NewEnrollment],
+    branches: list[LoadedBranch],
+    paths: StoredPaths,
+    first_enrollment: int,
+    first_task: int,
+) -> tuple[list[tuple], list[tuple], list[PathEnrollment]]:
+    """The rows of new enrollments numbered from ``first_enrollment``, and on a path of steps only, their tasks.
 
-    Returns the enrollments setting out on a path with control or tag steps, for the engine's walk.
-    Each task row is built once per branch and step, then joined to its enrollment's three columns.
+    Also the enrollments setting out on a path with control or tag steps, for the engine's walk. Pure
+    Python, touching no connection, so it runs while the previous part is being written. Each task row
+    is built once per branch and step, then joined to its enrollment's three columns.
     """
-    first = allocate_ids(conn, "enrollment", len(new))
     enrollments = []
     setting_out: list[PathEnrollment] = []
     linear = paths.linear
-    task_count = sum(len(outcome.tasks) for outcome in new) if linear else 0
-    next_task = allocate_ids(conn, "task", task_count) if task_count else 0
     tasks: list[tuple] = []
     add_task = tasks.append
-    step_columns: dict[
-        tuple[int, int], list[tuple]
-    ] = {}  # (branch, id of its planned steps) -> columns after the profile
-    for enrollment_id, outcome in enumerate(new, first):
+    next_task = first_task
+    step_columns: dict[tuple[int, int], list[tuple]] = {}  # (branch, id of its planned steps) -> columns after
+    for enrollment_id, outcome in enumerate(new, first_enrollment):
         branch = branches[outcome.branch]
         assignment = outcome.assignment
         profile = assignment.profile
@@ -132,15 +136,12 @@ def _write_enrollments(
                     after = step_columns[key] = [
                         (nodes[t.step], t.step, KIND_VALUES[t.kind], PENDING, t.due_day, None) for t in outcome.tasks
                     ]
-                head = (enrollment_id, profile)
                 for columns in after:
-                    add_task((next_task, *head, *columns))
+                    add_task((next_task, enrollment_id, profile, *columns))
                     next_task += 1
         elif not assignment.waiting:
             setting_out.append(paths.setting_out(enrollment_id, outcome, branch.profile_node))
-    bulk_insert(conn, table("enrollment"), ENROLLMENT_COLUMNS, enrollments)
-    bulk_insert(conn, table("task"), ["id", *TASK_COLUMNS], tasks)
-    return setting_out
+    return enrollments, tasks, setting_out
 
 
 class RunningMixin(WorkspaceBase):
@@ -216,11 +217,13 @@ class RunningMixin(WorkspaceBase):
         parts: Iterable[Sequence[tuple[int, frozenset[int]]]],
         facts: KnownFacts,
     ) -> int:
-        """Enroll contacts part after part, in creation order, each part's rows written before the next is read.
+        """Enroll contacts part after part, in creation order; a part is written while the next is worked out.
 
         The same enrollments, tasks and ids as enrolling all of them at once: the engine assigns in
-        contact order and each branch's rotation carries on from one part to the next (issue 16: a
-        million contacts start without holding a million enrollments and three million tasks in memory).
+        contact order, each branch's rotation carries on from one part to the next, and ids are
+        numbered on from the workspace's counters, which are moved on once at the end (issue 16: a
+        million contacts start without holding a million enrollments and three million tasks in
+        memory; on PostgreSQL the server inserts one part while Python works out the next).
         """
         _, ignore = self._automation_state(conn, automation_id)
         branches = load_branches(conn, automation_id)
@@ -228,38 +231,53 @@ class RunningMixin(WorkspaceBase):
             return 0
         has_any = query(conn, "SELECT 1 FROM enrollment WHERE automation_id = ? LIMIT 1", (automation_id,))
         paths = StoredPaths(conn, automation_id, self.today_number)
+        first_enrollment = next_enrollment = first_free_id(conn, "enrollment")
+        first_task = next_task = first_free_id(conn, "task")
+        enrollment_table, task_table, task_columns = table("enrollment"), table("task"), ["id", *TASK_COLUMNS]
         setting_out: list[PathEnrollment] = []  # on a path with control or tag steps: the engine's walk makes tasks
-        count = 0
-        for contacts in parts:
-            enrolled: set[int] = set()
-            for chunk in chunks([c for c, _ in contacts]) if has_any else ():
-                marks = ",".join("?" * len(chunk))
-                enrolled.update(
-                    c
-                    for (c,) in query(
-                        conn,
-                        f"SELECT contact_id FROM enrollment WHERE automation_id = ? AND contact_id IN ({marks})",
-                        (automation_id, *chunk),
+        ready: Batch = []
+        with BulkWriter(conn, bulk_insert) as writer:
+            for contacts in parts:  # read while nothing is being written: each part's write is waited for below
+                enrolled: set[int] = set()
+                for chunk in chunks([c for c, _ in contacts]) if has_any else ():
+                    marks = ",".join("?" * len(chunk))
+                    enrolled.update(
+                        c
+                        for (c,) in query(
+                            conn,
+                            f"SELECT contact_id FROM enrollment WHERE automation_id = ? AND contact_id IN ({marks})",
+                            (automation_id, *chunk),
+                        )
                     )
+                writer.write(ready)  # the previous part goes in meanwhile; the connection is the writer's till wait()
+                new = enroll_contacts(
+                    [b.rules for b in branches],
+                    contacts,
+                    facts,
+                    day=self.today_number,
+                    ignore_previous_interactions=ignore,
+                    already_enrolled=enrolled,
                 )
-            new = enroll_contacts(
-                [b.rules for b in branches],
-                contacts,
-                facts,
-                day=self.today_number,
-                ignore_previous_interactions=ignore,
-                already_enrolled=enrolled,
-            )
-            if new:
-                setting_out += _write_enrollments(conn, automation_id, new, branches, paths)
-                count += len(new)
-        if not count:
+                enrollments, tasks, leaving = _enrollment_rows(
+                    automation_id, new, branches, paths, next_enrollment, next_task
+                )
+                ready = [(enrollment_table, ENROLLMENT_COLUMNS, enrollments), (task_table, task_columns, tasks)]
+                ready = ready if new else []
+                setting_out += leaving
+                next_enrollment += len(enrollments)
+                next_task += len(tasks)
+                writer.wait()
+            writer.write(ready)
+        if next_enrollment == first_enrollment:
             return 0
+        ids_used_up_to(conn, "enrollment", next_enrollment)
+        if next_task > first_task:
+            ids_used_up_to(conn, "task", next_task)
         for branch in branches:
             save_roster(conn, branch.profile_node, branch.rules.roster)
         if setting_out:
             self._paths_moved(conn, automation_id, paths.begin_all(setting_out, self.today_number))  # type: ignore[attr-defined]
-        return count
+        return next_enrollment - first_enrollment
 
     def _enroll_new_members(self, conn: Connection, contact_ids: Sequence[int]) -> None:
         """Contacts that joined a segment enroll at once in started automations (SPEC §4)."""

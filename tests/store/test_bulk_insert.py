@@ -1,10 +1,15 @@
-"""``bulk_insert`` (issue 16): COPY on PostgreSQL, executemany on SQLite, the same rows back on both."""
+"""``bulk_insert`` (issue 16): COPY on PostgreSQL, executemany on SQLite, the same rows back on both; ``BulkWriter``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 
-from builder.store.database import bulk_insert, table
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from builder.store.database import BulkWriter, bulk_insert, table
 from builder.store.workspace import Workspace
 
 AWKWARD = [
@@ -81,3 +86,64 @@ def test_workspace_ids_and_search_after_add_contacts(open_workspace: Callable[..
         names = [row[0] for row in conn.exec_driver_sql("SELECT name FROM contact ORDER BY id").all()]
         assert [row[0] for row in conn.exec_driver_sql("SELECT id FROM contact ORDER BY id").all()] == ids
     assert names == ["Ann\tTab", "Bo\nLine"]
+
+
+# -- BulkWriter: a part written while the next is worked out (start, issue 16) ---------------------------
+
+
+def contact_rows(first: int, count: int) -> list[tuple]:
+    return [(first + i, f"Contact {first + i}") for i in range(count)]
+
+
+def test_a_bulk_writer_writes_its_batches_in_order_in_the_callers_transaction(
+    open_workspace: Callable[..., Workspace],
+) -> None:
+    ws = open_workspace()
+    contact, tag = table("contact"), table("tag")
+    with ws.engine.begin() as conn, BulkWriter(conn, bulk_insert) as writer:
+        writer.write([(contact, ["id", "name"], contact_rows(1, 3000)), (tag, ["id", "name"], [(1, "cto")])])
+        writer.write([(table("contact_tag"), ["contact_id", "tag_id"], [(c, 1) for c in range(1, 3001)])])
+        writer.write([])
+        writer.wait()  # the connection is the caller's again
+        assert conn.exec_driver_sql("SELECT count(*) FROM contact_tag").scalar() == 3000
+        writer.write([(contact, ["id", "name"], contact_rows(5000, 10))])
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM contact").scalar() == 3010
+
+
+def test_a_refused_batch_raises_in_the_caller_and_nothing_is_written(
+    open_workspace: Callable[..., Workspace],
+) -> None:
+    ws = open_workspace()
+    with pytest.raises(IntegrityError), ws.engine.begin() as conn, BulkWriter(conn, bulk_insert) as writer:
+        writer.write([(table("contact"), ["id", "name"], contact_rows(1, 2000))])
+        writer.write([(table("contact_tag"), ["contact_id", "tag_id"], [(1, 999_999)])])  # no such tag
+        writer.wait()
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM contact").scalar() == 0
+
+
+class SlowRows(list[tuple]):
+    """Rows that take half a second to start coming: the batch is still being written when the caller fails."""
+
+    def __iter__(self) -> Iterator[tuple]:
+        time.sleep(0.5)
+        return super().__iter__()
+
+
+def test_a_caller_that_fails_meanwhile_leaves_the_connection_to_roll_back(
+    open_workspace: Callable[..., Workspace],
+) -> None:
+    """Leaving the block by an error waits for the batch in flight, so the rollback finds the connection idle."""
+    ws = open_workspace()
+    with (
+        pytest.raises(RuntimeError, match="meanwhile"),
+        ws.engine.begin() as conn,
+        BulkWriter(conn, bulk_insert) as writer,
+    ):
+        writer.write([(table("contact"), ["id", "name"], SlowRows(contact_rows(1, 100)))])
+        raise RuntimeError("the next part failed meanwhile")
+    assert not [t for t in threading.enumerate() if t.name == "bulk-writer"]  # joined before the rollback
+    with ws.engine.begin() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM contact").scalar() == 0
+        bulk_insert(conn, table("contact"), ["id", "name"], contact_rows(1, 5))
