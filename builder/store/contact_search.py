@@ -8,6 +8,12 @@ trigrams, the three-character pieces of the text:
   as the text is folded already), over ``contact.search_text`` and kept in
   step with it by triggers, so every writer of contacts keeps it up to date.
   A phrase query on it finds exactly the contacts whose text holds the words.
+  The price is paid on insert: a trigger makes each inserted row its own
+  statement with a statement journal, and FTS5 writes its buffer at each.
+  ``add_contacts`` of 200,000 contacts took 32.5 s instead of 7.3 s (issue
+  16, tests/bench/bench_search.py); indexing a bulk insert's rows in one
+  ``INSERT … SELECT`` after it (about 3 s for 200,000) would need
+  ``database.bulk_insert`` to do it, and the insert trigger to go.
 - PostgreSQL: a GIN index with ``pg_trgm``'s ``gin_trgm_ops``, used by
   ``LIKE '%words%'`` (the index proposes, the row is checked again). When the
   extension cannot be made (its files are not installed on the server, or the
