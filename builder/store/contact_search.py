@@ -98,20 +98,25 @@ def install(conn: Connection) -> None:
     if dialect == "sqlite":
         for ddl in _sqlite_search_ddl():
             conn.exec_driver_sql(ddl)
-    elif _make_pg_trgm(conn):
-        conn.exec_driver_sql(
-            f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON contact USING gin (search_text gin_trgm_ops)"
-        )
+    else:
+        _make_trigram_index(conn)
     for ddl in sort_indexes(dialect):
         conn.exec_driver_sql(ddl)
 
 
-def _make_pg_trgm(conn: Connection) -> bool:
-    """Create pg_trgm if it can be; a refusal undoes only itself (a savepoint), not the caller's transaction."""
+def _make_trigram_index(conn: Connection) -> bool:
+    """pg_trgm and the GIN index, if they can be made; a refusal undoes only them (a savepoint).
+
+    Refused when the server lacks the contrib files, when the user may not
+    create extensions, or when pg_trgm lives in a schema off the search path.
+    """
     savepoint = conn.begin_nested()
     try:
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except Exception:  # not installed on the server, or not ours to create: search reads the table instead
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON contact USING gin (search_text gin_trgm_ops)"
+        )
+    except Exception:  # search reads the table instead, and says so (NO_TRIGRAMS)
         savepoint.rollback()
         return False
     savepoint.commit()

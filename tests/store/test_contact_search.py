@@ -181,3 +181,22 @@ def test_without_pg_trgm_search_reads_every_contact_finds_the_same_and_says_so()
 
 def test_with_pg_trgm_or_fts5_there_is_no_note(open_workspace):
     assert open_workspace().search_note() is None
+
+
+@pytest.mark.skipif(not POSTGRES, reason="no PostgreSQL server given (AUTOMATION_BUILDER_TEST_POSTGRES)")
+def test_pg_trgm_in_a_schema_off_the_search_path_is_a_fallback_not_a_refusal():
+    url = empty_postgres()
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP EXTENSION IF EXISTS pg_trgm CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA kept_apart")
+            conn.exec_driver_sql("CREATE EXTENSION pg_trgm SCHEMA kept_apart")
+        with Workspace.open(url, today=MONDAY) as ws:
+            assert ws.search_note() == NO_TRIGRAMS
+            ids = ws.add_contacts(PEOPLE)
+            assert ws.contact_page(ContactQuery("MÜLLER"), 0, 10) == [ids[0], ids[5]]
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS kept_apart CASCADE")
+        engine.dispose()
