@@ -135,6 +135,38 @@ def test_the_search_index_follows_edits_and_deletions(open_workspace):
     assert ws.contact_page(ContactQuery("matild"), 0, 10) == [second]
 
 
+def test_a_bulk_insert_is_indexed_in_one_go_and_other_writers_by_the_trigger(open_workspace):
+    """SQLite: bulk_insert pauses the row trigger and indexes its batch after it; the pause never outlives it."""
+    ws = open_workspace()
+    statements: list[str] = []
+    ids = ws.add_contacts([{"name": f"Bulk Person {i}"} for i in range(30)])
+    with ws._read() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL's trigram index is an ordinary index")
+        raw = conn.connection.driver_connection
+        raw.set_trace_callback(statements.append)
+    try:
+        more = ws.add_contacts([{"name": f"Later Person {i}"} for i in range(20)])
+    finally:
+        raw.set_trace_callback(None)
+    indexing = [i for i, s in enumerate(statements) if s.startswith(f"INSERT INTO {contact_search.FTS_TABLE} ")]
+    assert len(indexing) == 1 and "BETWEEN" in statements[indexing[0]]  # one statement for the batch
+    rows = [i for i, s in enumerate(statements) if s.startswith("INSERT INTO contact (")]
+    assert rows and rows[-1] < indexing[0]
+    # While the rows go in, the index is not written at all (the trigger is paused): it is written once, after.
+    assert not [s for s in statements[rows[0] : indexing[0]] if f"{contact_search.FTS_TABLE}_" in s]
+    assert ws.contact_page(ContactQuery("bulk person"), 0, 100) == ids
+    assert ws.contact_page(ContactQuery("later person"), 0, 100) == more
+    with ws._write() as conn:  # any other writer: the trigger, which the bulk insert left on
+        assert query(conn, f"SELECT paused FROM {contact_search.PAUSE_TABLE}", ()) == [(0,)]
+        conn.exec_driver_sql("INSERT INTO contact (id, name, search_text) VALUES (900001, 'Solo', 'solo writer')")
+    assert ws.contact_page(ContactQuery("solo writ"), 0, 10) == [900001]
+    with ws._read() as conn:  # the index holds each contact once: FTS5's own check of it
+        conn.exec_driver_sql(
+            f"INSERT INTO {contact_search.FTS_TABLE} ({contact_search.FTS_TABLE}) VALUES ('integrity-check')"
+        )
+
+
 def test_a_sorted_page_is_read_from_the_index_not_sorted(workspace_target):
     """The plan of the first page by name: an index scan, no sort of the table (the 1M figures: bench_search.py)."""
     with Workspace.open(workspace_target, today=MONDAY) as ws:
