@@ -58,6 +58,9 @@ def test_a_message_typed_with_a_variable_is_saved_as_one_step_and_previewed(make
     window = make_window(_draft)
     message = _node(window, "linkedin_message")
     assert "✎ Write the message of 'LinkedIn message 1' before starting." in _bar_lines(window)
+    card = window.scene.nodes[message]  # the card is marked too, and says why when pointed at
+    assert card.problem == ("✎", "✎ Write the message of 'LinkedIn message 1' before starting.")
+    assert card.toolTip().endswith("✎ Write the message of 'LinkedIn message 1' before starting.")
     open_panel(window, qtbot, message)
     editor = window.settings.step.message
     assert editor.isVisible() and not editor.subject.isVisible()
@@ -77,6 +80,7 @@ def test_a_message_typed_with_a_variable_is_saved_as_one_step_and_previewed(make
     qtbot.waitUntil(lambda: reopen().node_settings(message) == {"text": written})
     assert window.undo_stack.count() == steps + 1
     assert not [line for line in _bar_lines(window) if "LinkedIn message 1" in line]
+    assert card.problem is None and "✎" not in card.toolTip()
     assert editor.contact.currentText() == "Ava"  # the reload keeps the contact chosen
     window.undo_stack.undo()
     assert reopen().node_settings(message) == {}
@@ -97,6 +101,8 @@ def test_an_unknown_variable_is_a_problem_on_the_node_in_the_automation_bar(make
     problem = "⚠ There is no variable '{{firstname}}' at character 4 of the message of 'LinkedIn message 1'"
     qtbot.waitUntil(lambda: any(line.startswith(problem) for line in _bar_lines(window)))
     assert reopen().node_settings(message) == {"text": "Hi {{firstname}}"}
+    mark = window.scene.nodes[message].problem  # refused, not only asked for: the card's mark says so
+    assert mark is not None and mark[0] == "⚠" and problem in mark[1]
     item = next(
         window.bar.problems.item(i)
         for i in range(window.bar.problems.count())

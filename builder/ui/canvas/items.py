@@ -55,6 +55,8 @@ EDGE = QColor("#8a94a6")
 SELECTED = QColor("#f59e0b")
 ACCEPT = QColor("#16a34a")
 REFUSE = QColor("#dc2626")
+ASKED = QColor("#2563eb")  # a message still to write: asked for, not refused
+BLOCKING_MARK, ASKED_MARK = "⚠", "✎"  # as the automation bar's list of problems marks them
 MAX_LINES = 4
 READABLE_PX = 8.0  # the smallest card text a marketer reads without squinting, in screen pixels
 BODY_SCALE = 0.9  # the summary lines' font, against the application font
@@ -172,6 +174,8 @@ class NodeItem(QGraphicsRectItem):
         self.title = title
         self.lines: list[str] = []
         self.edges: list[EdgeItem] = []
+        # What keeps it from starting (⚠) or is still asked for (✎, a message not written): SPEC §3, §11.
+        self.problem: tuple[str, str] | None = None  # (mark, the problems in words)
         unit = em()
         self._width = unit * 15
         self._header = unit * 2.1
@@ -222,10 +226,21 @@ class NodeItem(QGraphicsRectItem):
         for name, port in self.output_ports.items():
             port.set_open(name not in connected)
 
+    def show_problem(self, problem: tuple[str, str] | None) -> None:
+        """Mark the card with its problem, ⚠ or ✎, and say it in the tooltip; None takes the mark away."""
+        if problem != self.problem:
+            self.problem = problem
+            self._say_tooltip()
+            self.update()
+
+    def _say_tooltip(self) -> None:
+        said = f"{self.kind.label}: {self.title}"
+        self.setToolTip(said if self.problem is None else f"{said}\n{self.problem[1]}")
+
     def show_state(self, title: str, lines: list[str], x: float, y: float) -> None:
         if title != self.title or lines != self.lines:
             self.title, self.lines = title, lines[:MAX_LINES]
-            self.setToolTip(f"{self.kind.label}: {title}")
+            self._say_tooltip()
             self._measure()
             self._place_ports()
             self.update()
@@ -288,6 +303,21 @@ class NodeItem(QGraphicsRectItem):
         band = QPainterPath()
         band.addRoundedRect(QRectF(0, 0, unit * 0.28, rect.height()), radius * 0.6, radius * 0.6)
         painter.fillPath(band, ACCENTS[self.kind])
+        if self.problem is not None:  # a badge on the top right corner, readable at any zoom
+            side = unit * 1.3  # on the top edge, clear of the output port
+            badge = QRectF(rect.width() - side * 1.9, -side * 0.35, side, side)  # within the item's margin
+            blocking = self.problem[0] == BLOCKING_MARK
+            painter.save()  # the card's own text keeps the painter's font
+            painter.setPen(QPen(CARD, unit * 0.08))
+            painter.setBrush(REFUSE if blocking else ASKED)
+            painter.drawEllipse(badge)
+            font = QFont(painter.font())
+            font.setBold(True)
+            font.setPixelSize(max(1, round(side * 0.62)))
+            painter.setFont(font)
+            painter.setPen(CARD)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!" if blocking else "✎")
+            painter.restore()
 
     def _paint_large_title(self, painter: QPainter, level: float) -> None:
         """Zoomed out: only the title, as large as the card allows, so it stays readable."""
@@ -317,9 +347,8 @@ class NodeItem(QGraphicsRectItem):
         title_font.setBold(True)
         painter.setFont(title_font)
         painter.setPen(TEXT)
-        title_rect = QRectF(
-            icon_rect.right() + unit * 0.45, 0, rect.width() - icon_rect.right() - unit * 1.0, self._header
-        )
+        room = unit * (2.6 if self.problem is not None else 1.0)  # a long title stops short of the badge
+        title_rect = QRectF(icon_rect.right() + unit * 0.45, 0, rect.width() - icon_rect.right() - room, self._header)
         title = QFontMetricsF(title_font).elidedText(self.title, Qt.TextElideMode.ElideRight, title_rect.width())
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title)
 

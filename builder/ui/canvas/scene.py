@@ -6,15 +6,16 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtWidgets import QGraphicsScene
 
 from builder.app_log import log
+from builder.engine.graph import Problem
 from builder.engine.node_settings import output_label, output_names
-from builder.engine.words import NodeKind
+from builder.engine.words import AutomationState, NodeKind
 from builder.store.base import Change
 from builder.store.database import WorkspaceError
 from builder.store.loading import NodeRow
 from builder.store.summaries import NodeSummary
 from builder.store.workspace import Workspace
 from builder.ui.background import NewestOnly
-from builder.ui.canvas.items import EdgeItem, NodeItem, em
+from builder.ui.canvas.items import ASKED_MARK, BLOCKING_MARK, EdgeItem, NodeItem, em
 
 
 def _count(workspace: Workspace, automation_id: int) -> tuple[int, dict[int, NodeSummary]] | None:
@@ -174,11 +175,30 @@ class AutomationScene(QGraphicsScene):
         for (source, _), edge in self.edges.items():
             if edge.output is not None:
                 connected.setdefault(source, set()).add(edge.output)
+        problems = self._problems(automation)
         for node_id, item in self.nodes.items():
             item.show_open_outputs(connected.get(node_id, set()))
+            item.show_problem(problems.get(node_id))
         for edge in self.edges.values():
             edge.follow()
         self._grow_to_fit()
+
+    def _problems(self, automation: int) -> dict[int, tuple[str, str]]:
+        """Per node, what the automation bar lists for it (a draft's SPEC §3 problems): the mark and the words."""
+        info = next((a for a in self.workspace.automations() if a.id == automation), None)
+        if info is None or info.state is not AutomationState.DRAFT:
+            return {}
+        found: dict[int, list[Problem]] = {}
+        for problem in self.workspace.problems(automation):
+            if isinstance(problem.node, int):
+                found.setdefault(problem.node, []).append(problem)
+        return {
+            node: (
+                BLOCKING_MARK if any(p.blocking for p in problems) else ASKED_MARK,
+                "\n".join(f"{BLOCKING_MARK if p.blocking else ASKED_MARK} {p.message}" for p in problems),
+            )
+            for node, problems in found.items()
+        }
 
     def _counted(self, _generation: int, counted: tuple[int, dict[int, NodeSummary]] | None) -> None:
         """The cards' counts arrived: each card shows them (cards that changed size take their links along)."""
