@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from builder.engine import graph, node_settings
 from builder.engine.step_trees import BranchPath
 from builder.engine.words import AutomationState, NodeKind
-from builder.store.base import Change
+from builder.store.base import Change, revision_of
 from builder.store.crm import CrmMixin
 from builder.store.database import WorkspaceError, table
 from builder.store.graph_rows import (
@@ -439,8 +439,14 @@ class AutomationsMixin(CrmMixin):
     def problems(self, automation_id: int) -> list[graph.Problem]:
         """SPEC §3: what keeps the automation from starting, each tied to its node."""
         with self._read() as conn:
+            revision = revision_of(conn)
+            known = self._problems_cache.get(automation_id)
+            if known is not None and known[0] == revision:
+                return list(known[1])
             self._state_of(conn, automation_id)
-            return automation_problems(conn, automation_id)
+            found = automation_problems(conn, automation_id)
+        self._problems_cache[automation_id] = (revision, found)
+        return list(found)
 
     def graph_nodes(self, automation_id: int) -> list[graph.GraphNode]:
         """The automation's nodes for the graph rules, with their settings (``GraphNode.settings``, ``.outputs``)."""

@@ -48,7 +48,8 @@ MOVE_REVISION_AND_NOTIFY = (
 )
 
 
-def _revision(conn: Connection) -> int:
+def revision_of(conn: Connection) -> int:
+    """The workspace's revision as this transaction sees it: every write, by any process, moves it on."""
     found = conn.exec_driver_sql("SELECT revision FROM workspace_revision WHERE id = 1").fetchone()
     return int(found[0]) if found else 0
 
@@ -63,6 +64,9 @@ class WorkspaceBase:
         self._pending: list[Change] = []
         self._membership_version = 0
         self._member_cache: dict[int, tuple[int, int]] = {}  # segment -> (membership version, members)
+        # automation -> (the workspace revision they were found at, its SPEC §3 problems): the automation bar
+        # and the canvas both ask after every change, and nothing they depend on changes without a new revision.
+        self._problems_cache: dict[int, tuple[int, list]] = {}
         # The app turns this on: an edit made while another process changed the workspace is refused.
         self.guard_stale_edits = False
         self._move_revision = MOVE_REVISION_AND_NOTIFY if engine.dialect.name == "postgresql" else MOVE_REVISION
@@ -75,7 +79,7 @@ class WorkspaceBase:
         )
         try:
             with engine.connect() as conn:
-                self._seen_revision = _revision(conn)
+                self._seen_revision = revision_of(conn)
         except self._database_errors as error:
             raise database_problem(error, engine.url) from None
 
@@ -173,7 +177,7 @@ class WorkspaceBase:
     def changed_elsewhere(self) -> bool:
         """Whether another process wrote since this one last looked; if so, listeners hear ``reloaded``."""
         with self._read() as conn:
-            current = _revision(conn)
+            current = revision_of(conn)
         if current == self._seen_revision:
             return False
         self._seen_revision = current

@@ -59,6 +59,12 @@ VIEWPORT = QSize(1600, 1000)
 TODAY = date(2026, 3, 2)
 
 
+MESSAGES = {
+    "linkedin_message": {"text": "Thanks for connecting, {{first_name|there}}."},
+    "email": {"subject": "A question for {{company|your team}}", "text": "Hi {{first_name|there}}, …"},
+}
+
+
 def build_automation(ws: Workspace, nodes: int) -> int:
     """Branches of BRANCH nodes, one a row, each with a profile attached: valid to start."""
     assert nodes % BRANCH == 0, f"--nodes must be a multiple of {BRANCH}"
@@ -78,6 +84,10 @@ def build_automation(ws: Workspace, nodes: int) -> int:
         ws.attach_sender_profile(chain[1], profile)
         for source, target in pairwise(chain):
             ws.connect(source, target)
+        for i, node in enumerate(chain[2:]):  # every message written (SPEC §11): nothing is asked for
+            words = MESSAGES.get(STEPS[i % len(STEPS)])
+            if words is not None:
+                ws.set_node_settings(node, words)
     assert ws.problems(automation) == [], "the benchmark's automation is not valid"
     return automation
 

@@ -70,6 +70,25 @@ def test_a_missing_message_is_asked_for_and_does_not_keep_the_start_back(open_wo
     assert ws.start(flow.automation) == 2
 
 
+def test_problems_asked_again_follow_every_change_here_and_in_another_process(
+    open_workspace: Callable[..., Workspace],
+):
+    """The bar and the canvas ask after every change; what they get is never older than the workspace."""
+    ws = open_workspace()
+    flow = _flow(ws)
+    _connect, _wait, message = flow.steps
+    assert _problems(ws, flow.automation) == [(message, "text_missing", False)]
+    assert _problems(ws, flow.automation) == [(message, "text_missing", False)]  # asked again: the same
+    other = open_workspace()  # another window, another process
+    other.set_node_settings(message, {"text": "Hi {{firstname}}"})
+    assert [code for _, code, _ in _problems(ws, flow.automation)] == ["text_template"]
+    ws.set_node_settings(message, {"text": MESSAGE})
+    ws.set_node_settings(_connect, {"text": "{{first_name}} " + "x" * 290})  # over 300 for a first name of 10+
+    assert _problems(ws, flow.automation) == []
+    other.add_contacts([{"name": "Maximiliana Ortiz", "tags": ["cto"]}])  # a contact changes the count
+    assert _problems(ws, flow.automation) == [(_connect, "note_over_limit", True)]
+
+
 def test_unknown_variables_broken_braces_and_long_notes_are_problems_on_their_node(
     open_workspace: Callable[..., Workspace],
 ):
