@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from builder.store.search_text import contact_search_text
 
-LATEST = 12
+LATEST = 13
 
 
 def contact_sort_indexes(dialect: str) -> list[str]:
@@ -349,6 +349,78 @@ def _to_12(conn: Connection) -> None:
     install(conn)
 
 
+CONTACT_TAG_KEYS = (("contact_id", "contact"), ("tag_id", "tag"))  # both ON DELETE CASCADE
+
+
+def _to_13(conn: Connection) -> None:
+    """A contact's tags checked once per load, not once per row (issue 16).
+
+    PostgreSQL checks a foreign key with a lookup and a row lock per inserted row: 400,000 of each as
+    200,000 contacts with two tags are added, more than the COPY of the rows itself. There the
+    contact_tag table's two keys become triggers: a load is checked in one anti-join per key, an update
+    only when it changes a key column; deleting contacts or tags deletes their tag rows in one statement
+    (the keys' ON DELETE CASCADE). Same error (``foreign_key_violation``). SQLite keeps its keys.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for (name,) in conn.exec_driver_sql(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'contact_tag'::regclass AND contype = 'f'"
+    ).all():
+        conn.exec_driver_sql(f'ALTER TABLE contact_tag DROP CONSTRAINT "{name}"')
+
+    def refuse(parent: str) -> str:
+        return (
+            f"RAISE EXCEPTION 'a contact''s tag names a {parent} that does not exist' "
+            "USING ERRCODE = 'foreign_key_violation'"
+        )
+
+    loaded = "\n".join(
+        f"IF EXISTS (SELECT 1 FROM contact_tag_new t WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = t.{column})) THEN {refuse(parent)}; END IF;"
+        for column, parent in CONTACT_TAG_KEYS
+    )
+    conn.exec_driver_sql(
+        f"""CREATE FUNCTION contact_tag_parents_exist() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {loaded}
+            RETURN NULL;
+        END $$"""
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER contact_tag_parents_on_insert AFTER INSERT ON contact_tag REFERENCING NEW TABLE AS "
+        "contact_tag_new FOR EACH STATEMENT EXECUTE FUNCTION contact_tag_parents_exist()"
+    )
+    changed = "\n".join(
+        f"IF NEW.{column} IS DISTINCT FROM OLD.{column} AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = NEW.{column}) THEN {refuse(parent)}; END IF;"
+        for column, parent in CONTACT_TAG_KEYS
+    )
+    conn.exec_driver_sql(
+        f"""CREATE FUNCTION contact_tag_parents_still_exist() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {changed}
+            RETURN NULL;
+        END $$"""
+    )
+    any_changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column, _ in CONTACT_TAG_KEYS)
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER contact_tag_parents_on_update AFTER UPDATE ON contact_tag FOR EACH ROW "
+        f"WHEN ({any_changed}) EXECUTE FUNCTION contact_tag_parents_still_exist()"
+    )
+    for column, parent in CONTACT_TAG_KEYS:
+        conn.exec_driver_sql(
+            f"""CREATE FUNCTION {parent}_tags_go_along() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM contact_tag t USING gone g WHERE t.{column} = g.id;
+                RETURN NULL;
+            END $$"""
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {parent}_tags_go_along AFTER DELETE ON {parent} REFERENCING OLD TABLE AS gone "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {parent}_tags_go_along()"
+        )
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: _to_2,
     3: _to_3,
@@ -361,6 +433,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     10: _to_10,
     11: _to_11,
     12: _to_12,
+    13: _to_13,
 }  # the version a step reaches -> the step
 
 
