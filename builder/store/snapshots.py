@@ -15,7 +15,7 @@ from builder.engine.bulk import collector_paused
 from builder.store.automations import AutomationsMixin
 from builder.store.base import Change
 from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
-from builder.store.loading import allocate_ids, chunks, execute, load_contacts_with_tags, load_facts, query
+from builder.store.loading import allocate_ids, chunks, contacts_in_parts, execute, load_facts, query
 
 NODE_COLUMNS = ["id", "automation_id", "kind", "title", "x", "y", "segment_id", "wait_days", "settings"]
 EDGE_COLUMNS = ["id", "automation_id", "source_id", "target_id", "output"]
@@ -194,7 +194,8 @@ class SnapshotsMixin(AutomationsMixin):
             state, _ = self._automation_state(conn, automation_id)
             if state.started:
                 with collector_paused():
-                    self._enroll(conn, automation_id, load_contacts_with_tags(conn), load_facts(conn))
+                    # part after part, as a start does: the contacts are never all in memory at once
+                    self._enroll_in_parts(conn, automation_id, contacts_in_parts(conn), load_facts(conn))
             self._later(Change("automations", automation_id), Change("enrollments", automation_id), Change("tasks"))
 
     def duplicate_automation(self, automation_id: int, name: str | None = None) -> int:
