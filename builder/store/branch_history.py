@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
+from builder.store.bulk import bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import execute, query
 from builder.store.snapshots import ATTACHMENT_COLUMNS, ENROLLMENT_COLUMNS, TASK_COLUMNS, SnapshotsMixin
 

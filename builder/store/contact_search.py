@@ -10,7 +10,7 @@ trigrams, the three-character pieces of the text:
   A phrase query on it finds exactly the contacts whose text holds the words.
   The insert trigger indexes one row per statement (FTS5 writes its buffer at
   each): ``add_contacts`` of 200,000 contacts took 32.5 s instead of 7.3 s.
-  So ``database.bulk_insert`` pauses it and indexes its rows in one
+  So ``bulk.bulk_insert`` pauses it and indexes its rows in one
   ``INSERT … SELECT`` after them (:func:`indexed_in_bulk`).
 - PostgreSQL: a GIN index with ``pg_trgm``'s ``gin_trgm_ops``, used by
   ``LIKE '%words%'`` (the index proposes, the row is checked again). When the

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from builder.store.base import Change
+from builder.store.bulk import bulk_insert
 from builder.store.contact_search import NO_TRIGRAMS, SORTED_COLUMNS, ContactFinder, ContactQuery, has_trigram_index
-from builder.store.database import WorkspaceError, bulk_insert, table
+from builder.store.database import WorkspaceError, table
 from builder.store.importing import ImportMixin
 from builder.store.loading import chunks, execute, query
 

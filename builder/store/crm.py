@@ -12,7 +12,8 @@ from builder.engine.limits import ProfileLimits
 from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.words import DEFAULT_DAILY_LIMIT, DEFAULT_WEIGHT, Channel
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import allocate_ids, chunks, execute, load_segment, query, segment_member_ids
 from builder.store.mailboxes import check_mailbox, put_mailbox
 from builder.store.profile_limits import (

@@ -18,7 +18,8 @@ from builder.engine.limits import WEEK, WEEKDAY_NAMES, Allowance, Hold, HoldReas
 from builder.engine.planner import DailyPlanner
 from builder.engine.words import AutomationState, NodeKind, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import WorkspaceError, bulk_insert, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import execute, query
 from builder.store.path_moves import StoredPaths
 from builder.store.profile_limits import engine_limits, parse_days, parse_limits

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from builder.engine.words import NodeKind, TaskStatus
-from builder.store.database import bulk_insert, database_problem, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import database_problem, table
 from builder.store.loading import execute, parse_settings, query
 from builder.store.path_moves import StoredPaths
 from builder.store.workspace import Workspace

@@ -18,8 +18,9 @@ from builder.engine.words import Outcome
 from builder.imports.contacts import ContactImport, ContactRow, Refused, linkedin_profile, nothing_to_import
 from builder.imports.interactions import InteractionImport
 from builder.store.base import Change
+from builder.store.bulk import bulk_insert, bulk_update
 from builder.store.crm import CrmMixin
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import allocate_ids, chunks, execute, query
 from builder.store.outcomes import RecordedOutcome, put_back_in, record_in, take_back_in
 from builder.store.search_text import contact_search_text

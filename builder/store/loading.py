@@ -21,7 +21,8 @@ from builder.engine.segments import SegmentDefinition, SegmentRule
 from builder.engine.step_trees import BranchPath, branch_paths
 from builder.engine.steps import Step, StepChain
 from builder.engine.words import NodeKind, ProfileState
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
+from builder.store.bulk import bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, table
 
 CHUNK = 500
 

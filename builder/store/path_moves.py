@@ -33,7 +33,8 @@ from builder.engine.path_walk import ACTIVE, DONE, PENDING, PathEnrollment, Path
 from builder.engine.paths import PathPlan, SplitRotation
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Outcome, Reason, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import bulk_insert, bulk_update, table
+from builder.store.bulk import bulk_insert, bulk_update
+from builder.store.database import table
 from builder.store.loading import allocate_ids, chunks, execute, load_branch_paths, load_stop_on_reply, query
 
 TASK_COLUMNS = ["id", "enrollment_id", "sender_profile_id", "step_node_id", "step_index", "kind", "status", "due_day",

@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.store.base import Change
+from builder.store.bulk import bulk_insert
 from builder.store.contacts_view import ContactsMixin
 from builder.store.crm import PROFILE_COLUMNS
-from builder.store.database import WorkspaceError, bulk_insert, table
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import execute, query
 from builder.store.mailboxes import MAILBOX_COLUMNS
 

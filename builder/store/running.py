@@ -19,7 +19,8 @@ from builder.engine.path_walk import PathEnrollment
 from builder.engine.roster import BranchRoster, RosterError
 from builder.engine.words import AutomationState, EnrollmentStatus, NodeKind, Reason, RemovalMode, TaskStatus
 from builder.store.base import Change, WorkspaceBase
-from builder.store.database import Batch, BulkWriter, WorkspaceError, bulk_insert, bulk_update, table
+from builder.store.bulk import Batch, BulkWriter, bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import (
     LoadedBranch,
     allocate_ids,

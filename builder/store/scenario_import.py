@@ -22,7 +22,8 @@ from builder.engine.scenario_parts import ProfileSpec
 from builder.engine.segments import SegmentRule
 from builder.engine.steps import Step
 from builder.engine.words import NodeKind
-from builder.store.database import WorkspaceError, bulk_insert, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import query
 from builder.store.workspace import Workspace
 

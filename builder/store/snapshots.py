@@ -14,7 +14,8 @@ from sqlalchemy import Connection
 from builder.engine.bulk import collector_paused
 from builder.store.automations import AutomationsMixin
 from builder.store.base import Change
-from builder.store.database import WorkspaceError, bulk_insert, bulk_update, table
+from builder.store.bulk import bulk_insert, bulk_update
+from builder.store.database import WorkspaceError, table
 from builder.store.loading import allocate_ids, chunks, contacts_in_parts, execute, load_facts, query
 
 NODE_COLUMNS = ["id", "automation_id", "kind", "title", "x", "y", "segment_id", "wait_days", "settings"]

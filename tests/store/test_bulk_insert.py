@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from builder.store.database import BulkWriter, bulk_insert, table
+from builder.store.bulk import BulkWriter, bulk_insert
+from builder.store.database import table
 from builder.store.workspace import Workspace
 
 AWKWARD = [

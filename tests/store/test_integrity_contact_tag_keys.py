@@ -17,7 +17,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from builder.store.database import bulk_insert, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import table
 from builder.store.workspace import Workspace
 
 MISSING = 999_999

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from builder.store.database import bulk_insert, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import table
 from builder.store.migrations import ENROLLMENT_KEYS
 from builder.store.workspace import Workspace
 from tests.store.builders import build_outreach

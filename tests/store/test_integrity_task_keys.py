@@ -14,7 +14,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from builder.store.database import bulk_insert, table
+from builder.store.bulk import bulk_insert
+from builder.store.database import table
 from builder.store.workspace import Workspace
 from tests.store.builders import build_outreach
 
