@@ -245,6 +245,49 @@ def _to_10(conn: Connection) -> None:
         )
 
 
+def _keys_as_triggers(
+    conn: Connection, child: str, keys: tuple[tuple[str, str], ...], refuse: Callable[[str], str]
+) -> None:
+    """PostgreSQL: ``child``'s foreign keys (column, parent) dropped and checked by triggers instead.
+
+    A load (COPY, INSERT) is checked once per statement, one anti-join per key over its rows; an update,
+    one row per statement as the workspace makes them, only when it changes a key column. A NULL names
+    nothing and is not checked. ``refuse(parent)`` is the RAISE for a row naming a missing parent. What
+    happens when a parent is deleted is the caller's: refused (RESTRICT) or following it (CASCADE).
+    """
+    for (name,) in conn.exec_driver_sql(
+        f"SELECT conname FROM pg_constraint WHERE conrelid = '{child}'::regclass AND contype = 'f'"
+    ).all():
+        conn.exec_driver_sql(f'ALTER TABLE {child} DROP CONSTRAINT "{name}"')
+    loaded = "\n".join(
+        f"IF EXISTS (SELECT 1 FROM {child}_new t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = t.{column})) THEN {refuse(parent)}; END IF;"
+        for column, parent in keys
+    )
+    changed = "\n".join(
+        f"IF NEW.{column} IS DISTINCT FROM OLD.{column} AND NEW.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = NEW.{column}) THEN {refuse(parent)}; END IF;"
+        for column, parent in keys
+    )
+    for function, body in ((f"{child}_parents_exist", loaded), (f"{child}_parents_still_exist", changed)):
+        conn.exec_driver_sql(
+            f"""CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {body}
+                RETURN NULL;
+            END $$"""
+        )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER {child}_parents_on_insert AFTER INSERT ON {child} REFERENCING NEW TABLE AS "
+        f"{child}_new FOR EACH STATEMENT EXECUTE FUNCTION {child}_parents_exist()"
+    )
+    any_changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column, _ in keys)
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER {child}_parents_on_update AFTER UPDATE ON {child} FOR EACH ROW "
+        f"WHEN ({any_changed}) EXECUTE FUNCTION {child}_parents_still_exist()"
+    )
+
+
 ENROLLMENT_KEYS = (
     ("automation_id", "automation"),
     ("contact_id", "contact"),
@@ -274,52 +317,12 @@ def _to_11(conn: Connection) -> None:
     """
     if conn.dialect.name != "postgresql":
         return
-    for (name,) in conn.exec_driver_sql(
-        "SELECT conname FROM pg_constraint WHERE conrelid = 'enrollment'::regclass AND contype = 'f'"
-    ).all():
-        conn.exec_driver_sql(f'ALTER TABLE enrollment DROP CONSTRAINT "{name}"')
 
-    def refuse(what: str) -> str:
-        return (
-            f"RAISE EXCEPTION 'an enrollment names {what} that does not exist' USING ERRCODE = 'foreign_key_violation'"
-        )
+    def refuse(parent: str) -> str:
+        a = "an automation" if parent == "automation" else f"a {parent.replace('_', ' ')}"
+        return f"RAISE EXCEPTION 'an enrollment names {a} that does not exist' USING ERRCODE = 'foreign_key_violation'"
 
-    def a(parent: str) -> str:
-        return "an automation" if parent == "automation" else f"a {parent.replace('_', ' ')}"
-
-    loaded = "\n".join(
-        f"IF EXISTS (SELECT 1 FROM enrollment_new t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM {parent} p WHERE p.id = t.{column})) THEN {refuse(a(parent))}; END IF;"
-        for column, parent in ENROLLMENT_KEYS
-    )
-    conn.exec_driver_sql(
-        f"""CREATE FUNCTION enrollment_parents_exist() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {loaded}
-            RETURN NULL;
-        END $$"""
-    )
-    conn.exec_driver_sql(
-        "CREATE TRIGGER enrollment_parents_on_insert AFTER INSERT ON enrollment REFERENCING NEW TABLE AS "
-        "enrollment_new FOR EACH STATEMENT EXECUTE FUNCTION enrollment_parents_exist()"
-    )
-    changed = "\n".join(
-        f"IF NEW.{column} IS DISTINCT FROM OLD.{column} AND NEW.{column} IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM {parent} p WHERE p.id = NEW.{column}) THEN {refuse(a(parent))}; END IF;"
-        for column, parent in ENROLLMENT_KEYS
-    )
-    conn.exec_driver_sql(
-        f"""CREATE FUNCTION enrollment_parents_still_exist() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {changed}
-            RETURN NULL;
-        END $$"""
-    )
-    any_changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column, _ in ENROLLMENT_KEYS)
-    conn.exec_driver_sql(
-        f"CREATE TRIGGER enrollment_parents_on_update AFTER UPDATE ON enrollment FOR EACH ROW "
-        f"WHEN ({any_changed}) EXECUTE FUNCTION enrollment_parents_still_exist()"
-    )
+    _keys_as_triggers(conn, "enrollment", ENROLLMENT_KEYS, refuse)
     for parent in dict.fromkeys(parent for _, parent in ENROLLMENT_KEYS):
         named = "\n".join(
             f"IF EXISTS (SELECT 1 FROM enrollment e JOIN gone g ON g.id = e.{column}) THEN "
@@ -363,10 +366,6 @@ def _to_13(conn: Connection) -> None:
     """
     if conn.dialect.name != "postgresql":
         return
-    for (name,) in conn.exec_driver_sql(
-        "SELECT conname FROM pg_constraint WHERE conrelid = 'contact_tag'::regclass AND contype = 'f'"
-    ).all():
-        conn.exec_driver_sql(f'ALTER TABLE contact_tag DROP CONSTRAINT "{name}"')
 
     def refuse(parent: str) -> str:
         return (
@@ -374,39 +373,7 @@ def _to_13(conn: Connection) -> None:
             "USING ERRCODE = 'foreign_key_violation'"
         )
 
-    loaded = "\n".join(
-        f"IF EXISTS (SELECT 1 FROM contact_tag_new t WHERE NOT EXISTS "
-        f"(SELECT 1 FROM {parent} p WHERE p.id = t.{column})) THEN {refuse(parent)}; END IF;"
-        for column, parent in CONTACT_TAG_KEYS
-    )
-    conn.exec_driver_sql(
-        f"""CREATE FUNCTION contact_tag_parents_exist() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {loaded}
-            RETURN NULL;
-        END $$"""
-    )
-    conn.exec_driver_sql(
-        "CREATE TRIGGER contact_tag_parents_on_insert AFTER INSERT ON contact_tag REFERENCING NEW TABLE AS "
-        "contact_tag_new FOR EACH STATEMENT EXECUTE FUNCTION contact_tag_parents_exist()"
-    )
-    changed = "\n".join(
-        f"IF NEW.{column} IS DISTINCT FROM OLD.{column} AND NOT EXISTS "
-        f"(SELECT 1 FROM {parent} p WHERE p.id = NEW.{column}) THEN {refuse(parent)}; END IF;"
-        for column, parent in CONTACT_TAG_KEYS
-    )
-    conn.exec_driver_sql(
-        f"""CREATE FUNCTION contact_tag_parents_still_exist() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {changed}
-            RETURN NULL;
-        END $$"""
-    )
-    any_changed = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column, _ in CONTACT_TAG_KEYS)
-    conn.exec_driver_sql(
-        f"CREATE TRIGGER contact_tag_parents_on_update AFTER UPDATE ON contact_tag FOR EACH ROW "
-        f"WHEN ({any_changed}) EXECUTE FUNCTION contact_tag_parents_still_exist()"
-    )
+    _keys_as_triggers(conn, "contact_tag", CONTACT_TAG_KEYS, refuse)
     for column, parent in CONTACT_TAG_KEYS:
         conn.exec_driver_sql(
             f"""CREATE FUNCTION {parent}_tags_go_along() RETURNS trigger LANGUAGE plpgsql AS $$
