@@ -81,7 +81,8 @@ def test_a_100000_contact_table_reads_pages_only(make_window, qtbot):
     assert crm.model.rowCount() == 100_000
     assert ("matching_count", 1) in calls and COUNTED_AT_ONCE < 100_000
     assert not [c for c in calls if c[0] == "contact_ids"]
-    assert all(size <= PAGE for name, size in calls if name in ("contact_page", "contact_listings"))
+    listed = [size for name, size in calls if name == "contact_listings"]
+    assert listed and max(listed) <= PAGE  # the rows on screen were read, a page at a time
     assert len([c for c in calls if c[0] == "contact_page"]) <= 2
 
     calls.clear()
@@ -91,7 +92,8 @@ def test_a_100000_contact_table_reads_pages_only(make_window, qtbot):
     middle = crm.table.rowAt(0)
     qtbot.waitUntil(lambda: crm.model.data(crm.model.index(middle, 0)) == f"Lead {middle:06d}")
     pages = [size for name, size in calls if name == "contact_page"]
-    assert 1 <= len(pages) <= 2 and all(size <= PAGE for size in pages), calls
+    assert len(pages) in (1, 2), calls  # the page in the middle (and its neighbour), nothing before it
+    assert max(pages) <= PAGE, calls
 
     calls.clear()
     header = crm.table.horizontalHeader()
@@ -101,7 +103,8 @@ def test_a_100000_contact_table_reads_pages_only(make_window, qtbot):
     assert not [c for c in calls if c[0] == "contact_ids"]
     # the first page (the worker), and the one or two the view still shows in the middle
     assert len([c for c in calls if c[0] == "contact_page"]) <= 4, calls
-    assert all(size <= PAGE for name, size in calls if name in ("contact_page", "contact_listings"))
+    listed = [size for name, size in calls if name in ("contact_page", "contact_listings")]
+    assert listed and max(listed) <= PAGE, calls
 
     calls.clear()
     qtbot.mouseClick(crm.select_all_button, Qt.MouseButton.LeftButton)
