@@ -22,6 +22,7 @@ from builder.store.base import Change
 from builder.store.database import WorkspaceError
 from builder.store.running import StartRefused
 from builder.store.workspace import Workspace
+from builder.ui.canvas.items import ASKED_MARK, problem_line
 from builder.ui.commands import SetStopOnReplyCommand, SetValueCommand, push
 from builder.ui.elided_label import ElidedLabel
 
@@ -140,7 +141,7 @@ class AutomationBar(QWidget):
             for problem in self.workspace.problems(info.id):
                 # A message not written yet is asked for (SPEC §11); it does not keep the start back.
                 blocking += problem.blocking
-                item = QListWidgetItem(f"{'⚠' if problem.blocking else '✎'} {problem.message}")
+                item = QListWidgetItem(problem_line(problem))
                 item.setData(Qt.ItemDataRole.UserRole, problem.node)
                 item.setToolTip(problem.message + ("\nClick to show this node." if problem.node is not None else ""))
                 self.problems.addItem(item)
@@ -150,7 +151,7 @@ class AutomationBar(QWidget):
             if blocking
             else "Enroll the segments and start the outreach"
             + (
-                " (steps marked ✎ have no message yet: their tasks are done without one)"
+                f" (steps marked {ASKED_MARK} have no message yet: their tasks are done without one)"
                 if self.problems.count()
                 else ""
             )

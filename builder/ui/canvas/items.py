@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from builder.engine.graph import Problem
 from builder.engine.node_settings import output_label
 from builder.engine.words import NodeKind
 from builder.ui.resources import svg_renderer
@@ -56,7 +57,14 @@ SELECTED = QColor("#f59e0b")
 ACCEPT = QColor("#16a34a")
 REFUSE = QColor("#dc2626")
 ASKED = QColor("#2563eb")  # a message still to write: asked for, not refused
-BLOCKING_MARK, ASKED_MARK = "⚠", "✎"  # as the automation bar's list of problems marks them
+BLOCKING_MARK, ASKED_MARK = "⚠", "✎"  # what keeps the start back / a message still asked for
+
+
+def problem_line(problem: Problem) -> str:
+    """A SPEC §3 problem as the automation bar lists it and a card's tooltip says it: its mark, then its words."""
+    return f"{BLOCKING_MARK if problem.blocking else ASKED_MARK} {problem.message}"
+
+
 MAX_LINES = 4
 READABLE_PX = 8.0  # the smallest card text a marketer reads without squinting, in screen pixels
 BODY_SCALE = 0.9  # the summary lines' font, against the application font

@@ -15,7 +15,7 @@ from builder.store.loading import NodeRow
 from builder.store.summaries import NodeSummary
 from builder.store.workspace import Workspace
 from builder.ui.background import NewestOnly
-from builder.ui.canvas.items import ASKED_MARK, BLOCKING_MARK, EdgeItem, NodeItem, em
+from builder.ui.canvas.items import ASKED_MARK, BLOCKING_MARK, EdgeItem, NodeItem, em, problem_line
 
 
 def _count(workspace: Workspace, automation_id: int) -> tuple[int, dict[int, NodeSummary]] | None:
@@ -195,7 +195,7 @@ class AutomationScene(QGraphicsScene):
         return {
             node: (
                 BLOCKING_MARK if any(p.blocking for p in problems) else ASKED_MARK,
-                "\n".join(f"{BLOCKING_MARK if p.blocking else ASKED_MARK} {p.message}" for p in problems),
+                "\n".join(problem_line(p) for p in problems),
             )
             for node, problems in found.items()
         }
