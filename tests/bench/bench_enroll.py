@@ -74,6 +74,22 @@ def set_overrides(
         ws.set_override(chosen, profile)
 
 
+def interaction_rows(
+    rng: random.Random, contact_ids: list[int], attached: list[int], outside: list[int]
+) -> list[tuple[int, int, int]]:
+    """(contact, sender profile, day) of INTERACTIONS prior interactions, one in five with a profile outside the
+    branch (R2 must skip those), each within the last year."""
+    today = TODAY.toordinal()
+    return [
+        (
+            rng.choice(contact_ids),
+            rng.choice(outside) if rng.random() < 0.2 else rng.choice(attached),
+            today - rng.randint(1, 365),
+        )
+        for _ in range(INTERACTIONS)
+    ]
+
+
 def build_automation(ws: Workspace, segment: int, attached: list[int]) -> int:
     """Segment → Sender Profile (``attached``) → connect, 2 days, message, 3 days, email; ready to start."""
     automation = ws.create_automation("Bench outreach")
@@ -143,15 +159,7 @@ def build_workspace(db: Path, contacts: int, seed: int) -> dict[str, Any]:
 
     # Interactions: one in five with a profile outside the branch (R2 must skip those).
     t = time.perf_counter()
-    today = TODAY.toordinal()
-    rows = [
-        (
-            rng.choice(contact_ids),
-            rng.choice(outside) if rng.random() < 0.2 else rng.choice(attached),
-            today - rng.randint(1, 365),
-        )
-        for _ in range(INTERACTIONS)
-    ]
+    rows = interaction_rows(rng, contact_ids, attached, outside)
     conn = sqlite3.connect(db, isolation_level=None)
     try:
         for pragma in PRAGMAS:

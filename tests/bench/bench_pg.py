@@ -42,12 +42,12 @@ from typing import Any
 from bench_enroll import (
     CONTACT_BATCH,
     INDUSTRIES,
-    INTERACTIONS,
     OUTSIDE_PROFILES,
     PROFILES,
     SEGMENT_TAG,
     TODAY,
     build_automation,
+    interaction_rows,
     set_overrides,
 )
 from benchlib import code_version, emit, machine, median, peak_rss_mib, rss_now_mib, run_phase
@@ -158,15 +158,7 @@ def build_workspace(url: str, contacts: int, seed: int) -> dict[str, Any]:
             add_s += time.perf_counter() - began
         set_overrides(ws, rng, contact_ids, attached, outside)
         automation = build_automation(ws, segment, attached)
-    today = TODAY.toordinal()
-    rows = [
-        (
-            rng.choice(contact_ids),
-            rng.choice(outside) if rng.random() < 0.2 else rng.choice(attached),
-            today - rng.randint(1, 365),
-        )
-        for _ in range(INTERACTIONS)
-    ]
+    rows = interaction_rows(rng, contact_ids, attached, outside)
     with psycopg.connect(libpq(url)) as conn, conn.cursor() as cursor:
         with cursor.copy("COPY interaction (contact_id, sender_profile_id, day) FROM STDIN") as copy:
             for row in rows:
