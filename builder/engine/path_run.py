@@ -25,7 +25,7 @@ import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from builder.engine.assignment import ContactColumns, InteractionKey, KnownFacts
@@ -75,7 +75,8 @@ NODE_MASK = (1 << NODE_BITS) - 1
 # (done day, order, node), as the walk met them.
 OUTCOMES = tuple(Outcome)
 OUTCOME_BITS = 3
-RATE_SHIFT = ORDER_BITS + NODE_BITS + OUTCOME_BITS
+OUTCOME_SHIFT = NODE_BITS + OUTCOME_BITS
+RATE_SHIFT = ORDER_BITS + OUTCOME_SHIFT
 
 
 class OutcomeRecord(NamedTuple):
@@ -164,6 +165,7 @@ class PathRun(Timeline, PathWalker):
         self.after_events: dict[int, list[int]] = defaultdict(list)
         self.after_work: dict[int, list[int]] = defaultdict(list)
         self.rate_rules = [self._rate_rules(plan) for plan in self.plans]
+        self.ways = [self._ways(plan) for plan in self.plans]
 
         self.outcomes: list[OutcomeRecord] = []
         self.done_per_day: dict[str, list[int]] = {p.id: [] for p in scenario.sender_profiles}
@@ -291,18 +293,91 @@ class PathRun(Timeline, PathWalker):
             already_enrolled=self.enrolled,
         )
         first = len(self.order)
+        ids = list(map(str, routed.contacts))
+        used = set(routed.branches)
+        if len(used) == 1 and None not in routed.profiles:
+            opening = self._opening(used.pop())
+            if opening is not None:  # everyone sets out the same way: a start of a hundred thousand contacts
+                self._warn_ignored(ids, routed.branches[0], routed.ignored)
+                self._set_out(ids, routed.branches[0], list(map(str, routed.profiles)), routed.reasons, opening, day)
+                return
+        fresh = list(map(PathEnrollment, itertools.count(first), ids, routed.branches, itertools.repeat(day)))
+        self.order.extend(fresh)
+        self.enrolled.update(zip(ids, fresh, strict=True))
+        self._assigned(fresh, routed.profiles, routed.reasons, routed.ignored, day)
+
+    def _warn_ignored(self, contacts: Sequence[str], branch: int, ignored: dict) -> None:
+        """Say, in enrollment order, which of the contacts had an override R1 could not follow (SPEC §4)."""
+        if not ignored:
+            return
+        for contact in [c for c in contacts if c in ignored]:
+            self.ignored_overrides += 1
+            self.warnings.append(
+                f"contact '{contact}': override '{ignored[contact]}' is not an active sender profile "
+                f"of branch '{self.branch_ids[branch]}', so the next rule decided"
+            )
+
+    def _opening(self, branch: int) -> tuple[tuple[int, ...], tuple[NodeKind, ...], int] | None:
+        """The tasks a contact of the branch gets on enrolling, when its path opens with one (after waits, if any)."""
+        plan = self.plans[branch]
+        return plan.landings.get(plan.first) if plan.first is not None else None
+
+    def _set_out(
+        self,
+        ids: list[str],
+        branch: int,
+        profiles: list[str],
+        reasons: Sequence[Reason | None],
+        opening: tuple[tuple[int, ...], tuple[NodeKind, ...], int],
+        day: int,
+    ) -> None:
+        """Contacts enrolled today in one branch, each with a sender profile, set out at its path's first task.
+
+        What :meth:`_assigned` does for them, column by column: the
+        enrollments and their tasks are made by ``map`` and the counts by
+        ``Counter``, and each profile's new lane entries are in enrollment
+        order, one heapify per profile.
+        """
+        made, kinds, waits = opening
+        due = day + waits
+        tallies = {profile: self.tally.of(branch, profile) for profile in dict.fromkeys(profiles)}
+        for (profile, reason), count in Counter(zip(profiles, reasons, strict=True)).items():
+            tallies[profile].contacts[reason] += count  # type: ignore[index]
+        for profile, count in Counter(profiles).items():
+            tallies[profile].pending += count * len(made)
+        # Each contact's tasks: its first due ``due``, the others (if any) due when the walk reaches them.
+        firsts = map(PathTask, itertools.repeat(made[0]), itertools.repeat(kinds[0]), itertools.repeat(due))
+        others = [
+            map(PathTask, itertools.repeat(node), itertools.repeat(kind))
+            for node, kind in zip(made[1:], kinds[1:], strict=True)
+        ]
+        first = len(self.order)
         fresh = list(
             map(
                 PathEnrollment,
                 itertools.count(first),
-                map(str, routed.contacts),
-                routed.branches,
+                ids,
+                itertools.repeat(branch),
                 itertools.repeat(day),
+                profiles,
+                reasons,
+                map(tallies.__getitem__, profiles),
+                map(list, zip(firsts, *others, strict=False)),  # endless, as the repeats are: map stops with ids
             )
         )
         self.order.extend(fresh)
-        self.enrolled.update(zip(map(attrgetter("contact"), fresh), fresh, strict=True))
-        self._assigned(fresh, routed.profiles, routed.reasons, routed.ignored, day)
+        self.enrolled.update(zip(ids, fresh, strict=True))
+        by_profile: dict[str, list[int]] = {}
+        for order, profile in zip(itertools.count(first), profiles):
+            lane = by_profile.get(profile)
+            if lane is None:
+                lane = by_profile[profile] = []
+            lane.append(order)
+        base = due << DUE_SHIFT
+        for profile, orders in by_profile.items():
+            lane = self._lane(profile, kinds[0])
+            lane.extend([base | order << POSITION_BITS for order in orders])
+            heapq.heapify(lane)
 
     def _assigned(
         self,
@@ -327,11 +402,7 @@ class PathRun(Timeline, PathWalker):
         walked: dict[int, list[PathEnrollment]] = defaultdict(list)  # branch -> who sets out by a walk
         for e, profile, reason in zip(fresh, profiles, reasons, strict=True):
             if ignored and e.contact in ignored:
-                self.ignored_overrides += 1
-                self.warnings.append(
-                    f"contact '{e.contact}': override '{ignored[e.contact]}' is not an active sender profile "
-                    f"of branch '{self.branch_ids[e.branch]}', so the next rule decided"
-                )
+                self._warn_ignored((e.contact,), e.branch, ignored)
             if profile is None:
                 self.waiting[e.branch].append(e)
                 self.warnings.append(
@@ -423,7 +494,7 @@ class PathRun(Timeline, PathWalker):
                 continue
             when = day + after_days
             if when >= 0:  # else a task done before a saved run was taken up: what it led to has happened already
-                queue[when].append(day << RATE_SHIFT | e.order << (NODE_BITS + OUTCOME_BITS) | node_and_outcome)
+                queue[when].append(day << RATE_SHIFT | e.order << OUTCOME_SHIFT | node_and_outcome)
             return  # an email that bounced is not also replied to
 
     def _happen(self, queue: dict[int, list[int]], day: int) -> None:
@@ -432,7 +503,7 @@ class PathRun(Timeline, PathWalker):
             due.sort()  # by (done day, order, node)
             order_of, outcome = self.order, self._outcome
             for key in due:
-                order = key >> (NODE_BITS + OUTCOME_BITS) & ORDER_MASK
+                order = key >> OUTCOME_SHIFT & ORDER_MASK
                 outcome(order_of[order], OUTCOMES[key & 7], day, "rate")
 
     def outcome_event(self, event: Event) -> None:
@@ -529,7 +600,7 @@ class PathRun(Timeline, PathWalker):
         )
         arrived_at, moments = self.arrived_at, self.moments
         nexts = [[node.next for node in plan.nodes] for plan in self.plans]
-        rate_rules, rate_outcomes = self.rate_rules, self._rate_outcomes
+        rate_rules = self.rate_rules
         # Per branch, per action step: the Wait for a done task leads straight to (no wait, no tag between), with
         # its days and the outcome it waits for; what PathWalker._move_on and _arrive do there, done here at once.
         waits_for: list[list[tuple[int, int, Outcome] | None]] = [
@@ -551,8 +622,13 @@ class PathRun(Timeline, PathWalker):
             tally.last_done = day
             node = task.node
             branch = e.branch
-            if rate_rules[branch][node]:
-                rate_outcomes(e, task, day)
+            rules = rate_rules[branch][node]
+            if rules:  # _rate_outcomes, written out
+                contact = e.contact.encode()
+                for rate, suffix, after_days, queue, node_and_outcome in rules:
+                    if chance_with(contact, suffix) < rate:
+                        queue[day + after_days].append(day << RATE_SHIFT | e.order << OUTCOME_SHIFT | node_and_outcome)
+                        break  # an email that bounced is not also replied to
             task.status, task.done_day = DONE, day
             e.current = None
             e.next_task = position + 1
@@ -599,6 +675,64 @@ class PathRun(Timeline, PathWalker):
             return None
         step = plan.nodes[target].step
         return target, step.days, step.outcome  # type: ignore[return-value]
+
+    def _decide(self, e: PathEnrollment, index: int, output: str, day: int) -> None:
+        """:meth:`PathWalker._decide` with the walk's common ends written out: most contacts of a tree decide here.
+
+        Where the output's way opens with a task (after waits, if any) its
+        tasks are made and the first queued at once; where it leads straight to
+        an A/B split, the contact arrives there and takes its pick at once, as
+        :meth:`PathWalker._arrive` would, and goes on from that output. Any
+        other way is the walker's.
+        """
+        ways = self.ways[e.branch]
+        while True:
+            e.waiting_at = e.deadline = None
+            if e.decisions:
+                e.decisions.append((index, output, day))  # type: ignore[union-attr]
+            else:
+                e.decisions = [(index, output, day)]
+            way = ways[(index, output)]
+            if way is None:
+                self._take_way(e, self.plans[e.branch].firsts[(index, output)], day)
+                return
+            if way.__class__ is int:  # straight to an A/B split
+                e.next_task = len(e.tasks)
+                e.travel = None
+                self.arrived_at[e.branch][way] += 1  # type: ignore[index]
+                index, output = way, self._rotation(e, way).pick()  # type: ignore[arg-type, assignment]
+                continue
+            made, kinds, waits = way  # type: ignore[misc]
+            tasks = list(map(PathTask, made, kinds))
+            position = len(e.tasks)
+            if position:
+                e.tasks.extend(tasks)
+            else:
+                e.tasks = tasks
+            e.tally.pending += len(made)
+            tasks[0].due_day = due = day + waits
+            e.current, e.next_task = position, position + 1
+            lane = self.lanes.get(e.profile)  # type: ignore[arg-type]
+            if lane is None:  # a new lane, or a profile with a lane per kind
+                lane = self._lane(e.profile, kinds[0])  # type: ignore[arg-type]
+            heapq.heappush(lane, due << DUE_SHIFT | e.order << POSITION_BITS | position)
+            return
+
+    @staticmethod
+    def _ways(plan: PathPlan) -> dict[tuple[int, str], tuple[tuple[int, ...], tuple[NodeKind, ...], int] | int | None]:
+        """Per (control node, output) of a path: the landing its way opens with, the A/B split it leads straight
+        to, or None for any other way (see :meth:`_decide`)."""
+        ways: dict[tuple[int, str], tuple[tuple[int, ...], tuple[NodeKind, ...], int] | int | None] = {}
+        for key, first in plan.firsts.items():
+            landing = plan.landings.get(first) if first is not None else None
+            control = plan.straight_to_control.get(first) if first is not None else None
+            if landing is not None:
+                ways[key] = landing
+            elif control is not None and plan.nodes[control].kind is NodeKind.SPLIT:
+                ways[key] = control
+            else:
+                ways[key] = None
+        return ways
 
     def _push_head(
         self, heads: list[int], profile: str, day: int, room: dict[str, int], days: dict[str, ProfileDay]

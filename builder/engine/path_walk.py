@@ -27,10 +27,10 @@ class PathTask:
 
     __slots__ = ("done_day", "due_day", "kind", "node", "status")
 
-    def __init__(self, node: int, kind: NodeKind) -> None:
+    def __init__(self, node: int, kind: NodeKind, due_day: int | None = None) -> None:
         self.node, self.kind = node, kind
         self.status = PENDING
-        self.due_day: int | None = None
+        self.due_day = due_day
         self.done_day: int | None = None
 
     def __repr__(self) -> str:
@@ -52,21 +52,37 @@ class PathEnrollment:
         "order", "profile", "reason", "seen", "status", "tally", "tasks", "travel", "waiting_at",
     )  # fmt: skip
 
-    def __init__(self, order: int, contact: str, branch: int, day: int) -> None:
+    def __init__(
+        self,
+        order: int,
+        contact: str,
+        branch: int,
+        day: int,
+        profile: str | None = None,
+        reason: Reason | None = None,
+        tally: Any = None,
+        tasks: list[PathTask] | None = None,
+    ) -> None:
+        """A contact enrolled on ``day``; with a profile and ``tasks`` it is on its way, its first task queued."""
         self.order, self.contact, self.branch, self.day = order, contact, branch, day
-        self.profile: str | None = None
-        self.reason: Reason | None = None
-        self.status = WAITING
-        self.tasks: list[PathTask] = []
-        self.next_task = 0  # the task the walk along the path meets next
-        self.current: int | None = None  # the task queued for its sender profile
+        self.profile = profile
+        self.reason = reason
+        self.tally = tally  # what the run counts for its branch and sender profile, if it counts
+        if tasks is None:
+            self.status = WAITING
+            self.tasks: list[PathTask] = []
+            self.next_task = 0  # the task the walk along the path meets next
+            self.current: int | None = None  # the task queued for its sender profile
+        else:
+            self.status = ACTIVE
+            self.tasks = tasks
+            self.next_task, self.current = 1, 0
         self.travel: int | None = None  # the node it will arrive at after a wait
         self.waiting_at: int | None = None  # the Wait for node it waits at
         self.deadline: int | None = None  # the day that Wait for takes ``no``
         self.bounce_day: int | None = None
         self.seen: frozenset[Outcome] = frozenset()  # the outcomes since it enrolled
         self.decisions: list[tuple[int, str, int]] | tuple[()] = ()  # (node, output, day) at each control node
-        self.tally: Any = None  # what the run counts for its branch and sender profile, if it counts
         self.moved_from: str | None = None  # the profile it was moved from on a ``move`` removal (SPEC §12)
 
     def __repr__(self) -> str:
@@ -201,13 +217,17 @@ class PathWalker:
             self._decide(e, index, self._rotation(e, index).pick(), day)
 
     def _decide(self, e: PathEnrollment, index: int, output: str, day: int) -> None:
+        """The contact takes ``output`` of control node ``index`` on ``day`` and goes on that way."""
         e.waiting_at = e.deadline = None
         if e.decisions:
             e.decisions.append((index, output, day))  # type: ignore[union-attr]
         else:
             e.decisions = [(index, output, day)]
+        self._take_way(e, self.plans[e.branch].firsts[(index, output)], day)
+
+    def _take_way(self, e: PathEnrollment, first: int | None, day: int) -> None:
+        """On from ``first``, an output's first step (None: the output is empty and the path ends there)."""
         plan = self.plans[e.branch]
-        first = plan.firsts[(index, output)]
         landing = plan.landings.get(first)  # type: ignore[arg-type]
         if landing is None:
             control = plan.straight_to_control.get(first)  # type: ignore[arg-type]

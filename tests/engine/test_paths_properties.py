@@ -8,6 +8,8 @@ After every day of a run:
 - the contacts that arrived at a control node are those that went each way,
   plus those still waiting there, plus those a reply or a removal took away;
 - nothing is pending after a reply while the automation stops on reply;
+- each sender profile's counts of contacts (by reason) and of pending tasks
+  are those of the contacts it has;
 - no sender profile ever does more than its daily limit in a day.
 """
 
@@ -144,8 +146,18 @@ def check(run: PathRun, day: int) -> None:
         if run.stop_on_reply and replied_while_active and e.status is not WAITING:
             assert e.status in (REPLIED, e.status) and (e.status is not ACTIVE), e
             assert pending == []
-    for key, count in run.arrived.items():
-        assert count == decided[key] + waiting_at[key] + run.left[key], key
+    pending_tasks: Counter[tuple[int, str]] = Counter()
+    reasons: dict[tuple[int, str], Counter] = {}
+    for e in run.order:
+        if e.profile is not None:
+            pending_tasks[(e.branch, e.profile)] += sum(t.status is PENDING for t in e.tasks)
+            reasons.setdefault((e.branch, e.profile), Counter())[e.reason] += 1
+    for key, tally in run.tally.profiles.items():  # what the simulation pane shows, and what ends a run
+        assert tally.pending == pending_tasks[key], key
+        assert {r: n for r, n in tally.contacts.items() if n} == reasons.get(key, {}), key
+    arrived, left = run.arrived, run.left
+    for key in arrived.keys() | decided.keys() | waiting_at.keys() | left.keys():  # a node none arrived at, too
+        assert arrived[key] == decided[key] + waiting_at[key] + left[key], key
     for profile, limit in run.limits.items():
         assert all(done <= limit for done in run.done_per_day[profile])
 
