@@ -8,7 +8,6 @@ and left untouched: it is only ever read, read-only, before that decision.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import sqlite3
@@ -155,10 +154,6 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
-
-
 def intact(conn: Any) -> bool:
     """SQLite's ``PRAGMA quick_check``: every page and record readable (about 0.1 s per 100,000 contacts)."""
     run = conn.exec_driver_sql if isinstance(conn, Connection) else conn.execute
@@ -186,8 +181,7 @@ def check_sqlite_file(path: Path, *, thorough: bool = False) -> bool:
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise WorkspaceError(f"'{path}' is not an Automation Builder workspace (it is not a database file).")
-    before = {side for side in _sidecars(path) if side.exists()}
-    mode = "mode=ro" if path.with_name(path.name + "-wal") in before else "immutable=1"
+    mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
     try:
         connection = sqlite3.connect(f"{path.as_uri()}?{mode}", uri=True)
         try:
@@ -202,11 +196,10 @@ def check_sqlite_file(path: Path, *, thorough: bool = False) -> bool:
             if thorough and not intact(connection):
                 raise WorkspaceError(damaged(path))
         finally:
+            # Only closed: a -wal or -shm beside the file now is another process's, which opened the workspace
+            # meanwhile (``immutable`` makes none). Removed, that process and this one would each log to a file
+            # of their own and never see each other's writes: stale edits passed and edits were lost.
             connection.close()
-            for side in _sidecars(path):
-                if side not in before and mode == "immutable=1":
-                    with contextlib.suppress(OSError):
-                        side.unlink()  # never made in this mode; removed should a build of SQLite make one
     except (sqlite3.Error, UnicodeDecodeError) as error:
         raise database_problem(error, f"sqlite:///{path}") from None
     version = row[0] if row else None
