@@ -66,3 +66,17 @@ def forget_password(keyring_id: str) -> None:
     """Remove a mailbox's password from the keyring (nothing when it has none)."""
     with contextlib.suppress(PasswordDeleteError, KeyringError):
         keyring.delete_password(KEYRING_SERVICE, keyring_id)
+
+
+def take_password(keyring_id: str) -> str | None:
+    """A mailbox's password out of the keyring, for an undo step to hold while its profile is gone.
+
+    None when the keyring has none or cannot be reached: then nothing was taken.
+    """
+    try:
+        found = keyring.get_password(KEYRING_SERVICE, keyring_id)
+    except KeyringError:
+        return None
+    if found is not None:
+        forget_password(keyring_id)
+    return found

@@ -53,7 +53,7 @@ class DeletedProfile:
     row: tuple
     attachments: list[tuple]
     pins: list[tuple]
-    mailbox: tuple | None = None  # an email profile's mailbox (its password stays in the keyring)
+    mailbox: tuple | None = None  # an email profile's mailbox (the undo step holds its password meanwhile)
 
 
 class ProfileAdminMixin(ContactsMixin):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import keyring
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from builder.ui.dialogs.profile_editor import SenderProfileEditor
 from tests.sending.conftest import PASSWORD, SmtpServer, build_email_outreach, give_mailbox
 from tests.ui.conftest import make_window, private_settings, reopen, workspace_path
-from tests.ui.test_profiles_view import open_profiles
+from tests.ui.test_profiles_view import choose_row, open_profiles
 from tests.ui.test_settings_panel import when_dialog_opens
 
 __all__ = ["make_window", "private_settings", "reopen", "workspace_path"]
@@ -55,12 +55,42 @@ def test_a_new_email_profile_gets_its_mailbox_in_the_new_dialog_as_one_undo_step
     assert keyring.get_password("automation-builder", saved.keyring_id) == PASSWORD
     assert window.statusBar().currentMessage().endswith("sends from ann@example.test.")
 
-    window.undo_action.trigger()  # the profile and its mailbox go together, and come back together
+    window.undo_action.trigger()  # the profile, its mailbox and its password go together, and come back together
     qtbot.waitUntil(lambda: view.table.rowCount() == 0)
     assert reopen().sender_profiles() == [] and reopen().mailboxes() == []
+    assert keyring.get_password("automation-builder", saved.keyring_id) is None  # no password of no profile
     window.redo_action.trigger()
     qtbot.waitUntil(lambda: view.table.rowCount() == 1)
     assert reopen().mailbox(profile.id) == saved
+    assert keyring.get_password("automation-builder", saved.keyring_id) == PASSWORD
+
+
+def test_a_deleted_email_profile_takes_its_password_out_of_the_keyring_until_undo(
+    make_window, qtbot, reopen, smtp_server: SmtpServer
+) -> None:
+    kept: list[str] = []
+
+    def ann(ws) -> None:
+        profile = ws.create_sender_profile("Ann Email", "email")
+        give_mailbox(ws, profile, smtp_server)
+        kept.append(ws.mailbox(profile).keyring_id)
+
+    window = make_window(ann)
+    open_profiles(window, qtbot)
+    view = window.profiles
+    assert keyring.get_password("automation-builder", kept[0]) == PASSWORD
+    choose_row(window, qtbot, 0)
+    when_dialog_opens(QMessageBox, lambda box: box.button(QMessageBox.StandardButton.Yes).click())
+    qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.table.rowCount() == 0)
+    assert reopen().sender_profiles() == [] and reopen().mailboxes() == []
+    assert keyring.get_password("automation-builder", kept[0]) is None
+
+    window.undo_action.trigger()  # Ann, her mailbox and its password are back: she can send again
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1)
+    (profile,) = reopen().sender_profiles()
+    assert reopen().mailbox(profile.id).keyring_id == kept[0]  # type: ignore[union-attr]
+    assert keyring.get_password("automation-builder", kept[0]) == PASSWORD
 
 
 def test_the_profile_editor_keeps_a_mailbox_and_tests_it_in_words(qtbot, tmp_path, smtp_server: SmtpServer) -> None:
