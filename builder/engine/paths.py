@@ -22,6 +22,7 @@ from builder.engine.steps import Condition, Step, Variant
 from builder.engine.words import NodeKind, Outcome
 
 WAIT, ACTION, TAG, CONTROL = range(4)  # what a node is, as PathPlan.kinds says it
+MAX_ROUND = 10_000  # the longest round of an A/B split's picks worked out ahead (percents sum to 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,18 +152,28 @@ def condition_holds(condition: Condition, tags: Collection[str], has_email: bool
 
 
 class SplitRotation:
-    """An A/B split's smooth weighted round robin over its percents, in variant order; never reset."""
+    """An A/B split's smooth weighted round robin over its percents, in variant order; never reset.
 
-    __slots__ = ("current", "names", "total", "weights")
+    Each round of ``total`` picks gives every variant its percent and brings
+    the counters back to where they started, so the picks of one round are
+    worked out once and then read in turn.
+    """
+
+    __slots__ = ("current", "names", "picked", "round", "total", "weights")
 
     def __init__(self, variants: Sequence[Variant]) -> None:
         self.names = [v.name for v in variants]
         self.weights = [v.percent for v in variants]
         self.total = sum(self.weights)
+        self.round = self._round() if 0 < self.total <= MAX_ROUND else None
+        self.picked = 0
         self.current = [0] * len(variants)
 
-    def pick(self) -> str:
-        current = self.current
+    def _round(self) -> list[str]:
+        current = [0] * len(self.weights)
+        return [self._next(current) for _ in range(self.total)]
+
+    def _next(self, current: list[int]) -> str:
         best = 0
         for k, weight in enumerate(self.weights):
             current[k] += weight
@@ -170,6 +181,13 @@ class SplitRotation:
                 best = k
         current[best] -= self.total
         return self.names[best]
+
+    def pick(self) -> str:
+        if self.round is None:  # percents a split's problems forbid: picked one by one
+            return self._next(self.current)
+        name = self.round[self.picked]
+        self.picked = (self.picked + 1) % self.total
+        return name
 
 
 def chance(contact: str, address: str, outcome: Outcome) -> float:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from builder.engine.paths import chance
+from builder.engine.paths import SplitRotation, chance
 from builder.engine.report import result_object
 from builder.engine.scenario import ScenarioError, parse_scenario
 from builder.engine.simulation import simulate
+from builder.engine.steps import Variant
 from builder.engine.words import Outcome
+from tests.budget import examples
 
 CONNECT, MESSAGE, EMAIL = {"type": "linkedin_connect"}, {"type": "linkedin_message"}, {"type": "email"}
 
@@ -133,6 +138,16 @@ def test_a_split_follows_smooth_weighted_round_robin_over_its_percents():
     out = run([split(("A", 70), ("B", 30))], contacts=contacts, days=1)
     picks = "".join(route_of(out, f"c{i}")[0][1] for i in range(10))
     assert picks == "ABAAABAABA"  # 70/30 by R3's arithmetic; the fifth is a tie of currents, A wins
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(st.lists(st.integers(0, 100), min_size=1, max_size=4), st.integers(1, 450))
+def test_a_split_reads_its_picks_from_one_round_as_it_would_pick_them_one_by_one(cuts: list[int], picks: int):
+    edges = [0, *sorted(cuts), 100]
+    variants = [Variant(chr(65 + i), b - a) for i, (a, b) in enumerate(itertools.pairwise(edges))]
+    by_round, one_by_one = SplitRotation(variants), SplitRotation(variants)
+    one_by_one.round = None
+    assert [by_round.pick() for _ in range(picks)] == [one_by_one.pick() for _ in range(picks)]
 
 
 def test_a_split_takes_contacts_in_order_of_arrival_day_then_enrollment_order_across_profiles():
