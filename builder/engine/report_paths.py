@@ -233,28 +233,30 @@ def _task_template(branch: str, profile: str, node: Any, task: Any, status: Task
 
 
 def _route_lines(result: SimulationResult, branch_ids: list[str]) -> Iterator[list[str]]:
-    """One line per enrollment: its decisions, each written as the text of its node and output and then its day."""
+    """One line per enrollment: its decisions, each its node, output and day.
+
+    Contacts that went the same way on the same days share one text of their
+    decisions (a large run has a few hundred such routes), made once.
+    """
     plans = result.plans  # type: ignore[attr-defined]
     addresses = [[dumps(n.address) for n in plan.nodes] for plan in plans]
     branches = [dumps(b) for b in branch_ids]
-    said: dict[tuple[int, int, str], str] = {}  # (branch, node, output) -> the decision's text up to its day
+    routes: dict[tuple[int, tuple[tuple[int, str, int], ...]], str] = {}  # (branch, decisions) -> their text
     out: list[str] = []
     for e in result.enrollments:
         if len(out) >= BATCH:
             yield out
             out = []
-        if not e.decisions:  # most contacts of a large run have not reached a control node
-            out.append(f'{{"contact": {text(e.contact)}, "branch": {branches[e.branch]}, "decisions": []}}')
-            continue
-        decisions = []
-        for index, output, day in e.decisions:
-            start = said.get((e.branch, index, output))
-            if start is None:
-                start = said[(e.branch, index, output)] = (
-                    f'{{"node": {addresses[e.branch][index]}, "output": {dumps(output)}, "day": '
+        key = (e.branch, tuple(e.decisions))
+        route = routes.get(key)
+        if route is None:
+            route = routes[key] = (
+                f'"branch": {branches[e.branch]}, "decisions": ['
+                + ", ".join(
+                    f'{{"node": {addresses[e.branch][index]}, "output": {dumps(output)}, "day": {day}}}'
+                    for index, output, day in e.decisions
                 )
-            decisions.append(f"{start}{day}}}")
-        out.append(
-            f'{{"contact": {text(e.contact)}, "branch": {branches[e.branch]}, "decisions": [{", ".join(decisions)}]}}'
-        )
+                + "]}"
+            )
+        out.append(f'{{"contact": {text(e.contact)}, {route}')
     yield out
