@@ -25,6 +25,7 @@ from builder.engine.report import json_chunks, result_object, to_json
 from builder.engine.scenario import ScenarioError, load_scenario, parse_scenario
 from builder.engine.simulation import Simulation, SimulationResult, simulate
 from tests.budget import examples
+from tests.engine.test_paths_properties import tree_scenarios
 from tests.engine.test_properties import DAYS, scenarios
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -101,6 +102,31 @@ def run_skipping_refused(data: dict[str, Any]) -> SimulationResult:
 @given(spiced_scenarios(), st.sampled_from([1, 2, 3, 8192]))
 def test_the_fast_text_is_the_reference_text_byte_for_byte(data: dict[str, Any], batch: int):
     result = run_skipping_refused(data)
+    assert fast(result, batch) == reference(result)
+
+
+@st.composite
+def two_branch_trees(draw) -> dict[str, Any]:
+    """A random tree scenario of test_paths_properties with a second branch of its own tree: the tagged contacts
+    go the first way, the others the second (so routes and tasks of both branches are written side by side)."""
+    data = draw(tree_scenarios())
+    other = draw(tree_scenarios())
+    first = data["automation"]["branches"][0]
+    first["segment"] = {"tags_any": ["x"]}
+    steps = other["automation"]["branches"][0]["steps"]
+    data["automation"]["branches"].append(
+        {"id": "b2", "segment": {"all": True}, "sender_profiles": first["sender_profiles"], "steps": steps}
+    )
+    return data
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(two_branch_trees(), st.sampled_from([1, 3, 8192]))
+def test_a_tree_run_writes_the_reference_text_byte_for_byte(data: dict[str, Any], batch: int):
+    try:
+        result = simulate(parse_scenario(data))
+    except ScenarioError:
+        reject()
     assert fast(result, batch) == reference(result)
 
 
