@@ -1,3 +1,3 @@
-from builder.cli import main
+from builder.cli import command_line
 
-raise SystemExit(main())
+raise SystemExit(command_line())

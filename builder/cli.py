@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from builder import __version__
 
@@ -175,7 +176,21 @@ def run_save_scenario(target: str | None, today: date | None, name: str, path: s
     return 0
 
 
-def run_simulate(path: str, as_json: bool) -> int:
+def leave(code: int) -> NoReturn:
+    """End the process now, its output written and flushed: the system takes back a run's memory at once.
+
+    Freeing a large run's million objects one by one before exiting would
+    keep the user waiting for nothing: a tenth of a second of a
+    100,000-contact tree (measured). Only a command line's own process
+    leaves this way (see :func:`command_line`); ``main`` called in a
+    process that goes on returns as usual.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def run_simulate(path: str, as_json: bool, *, leave_at_once: bool = False) -> int:
     from builder.engine.bulk import collector_paused
     from builder.engine.report import json_chunks, to_text
     from builder.engine.scenario import ScenarioError, load_scenario
@@ -192,6 +207,8 @@ def run_simulate(path: str, as_json: bool) -> int:
                 write = sys.stdout.write
                 for chunk in json_chunks(result):
                     write(chunk)
+                if leave_at_once:
+                    leave(0)
                 gc.freeze()
                 return 0
             text = to_text(result)
@@ -201,6 +218,8 @@ def run_simulate(path: str, as_json: bool) -> int:
             print(line, file=sys.stderr)
         return 2
     sys.stdout.write(text)
+    if leave_at_once:
+        leave(0)
     return 0
 
 
@@ -288,11 +307,16 @@ def open_app(target: str | None, today: date | None, demo: bool, screenshot: str
         gc.freeze()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def command_line() -> int:
+    """The ``automation-builder`` command: :func:`main` in a process of its own, which a one-shot run may end at once."""
+    return main(leave_at_once=True)
+
+
+def main(argv: Sequence[str] | None = None, *, leave_at_once: bool = False) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "simulate":
-            return run_simulate(args.scenario, args.json)
+            return run_simulate(args.scenario, args.json, leave_at_once=leave_at_once)
         if args.command == "import":
             return run_import(args.db, args.today, args.what, args.file, args.tag)
         if args.command == "status":

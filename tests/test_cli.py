@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,9 +16,15 @@ NO_MODE = (
 )
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "builder", *args], capture_output=True, text=True, cwd=cwd, timeout=120, check=False
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -36,6 +43,40 @@ def test_simulate_json_is_the_same_bytes_every_time():
     assert first.stdout == second.stdout
     result = json.loads(first.stdout)
     assert result["sender_profiles"] == {"anna": {"ops": "draining"}, "omar": {"ops": "active"}}
+
+
+def test_a_large_output_arrives_whole_before_the_command_ends(tmp_path):
+    """simulate ends its process at once after writing (builder.cli.leave): every byte must be out by then."""
+    from builder.engine.report import json_chunks, to_text
+    from builder.engine.scenario import parse_scenario
+    from builder.engine.simulation import simulate
+
+    scenario = {
+        "sender_profiles": [{"id": "anna", "daily_limit": 30}, {"id": "omar", "daily_limit": 20}],
+        "contacts": [{"id": f"lead-{i:05d}", "tags": ["cto"]} for i in range(3000)],
+        "automation": {
+            "name": "Many",
+            "branches": [
+                {
+                    "id": "ctos",
+                    "segment": {"tags_any": ["cto"]},
+                    "sender_profiles": ["anna", "omar"],
+                    "steps": [{"type": "linkedin_connect"}, {"type": "wait", "days": 1}, {"type": "email"}],
+                }
+            ],
+        },
+        "events": [{"day": 0, "type": "start"}],
+        "days": 20,
+    }
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(scenario))
+    expected = simulate(parse_scenario(scenario))
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # as a user's shell has it
+    as_json, as_text = run("simulate", str(path), "--json", env=buffered), run("simulate", str(path), env=buffered)
+    assert as_json.returncode == as_text.returncode == 0, as_json.stderr + as_text.stderr
+    assert len(as_json.stdout) > 1_000_000  # far more than any buffer between the process and this test
+    assert as_json.stdout == "".join(json_chunks(expected))
+    assert as_text.stdout == to_text(expected)
 
 
 def test_a_bad_scenario_exits_2_with_one_line_per_problem(tmp_path):
