@@ -325,6 +325,39 @@ def startup() -> float:
     return time.perf_counter() - began
 
 
+def main_pairs(args: argparse.Namespace) -> None:
+    """The tree against the linear run (issue 13: within 1.5x), end to end, in pairs run back to back.
+
+    This machine is shared: its speed drifts by a third from minute to
+    minute. A pair's two runs see nearly the same machine, so each pair's
+    ratio, and their median, says more than two medians taken apart.
+    """
+    workdir = Path(tempfile.mkdtemp(prefix="bench-simulate-", dir=args.tmp))
+    try:
+        print(f"machine: {machine()}; code: {code_version()}")
+        paths = {}
+        for name, tree in (("linear", False), ("tree", True)):
+            paths[name] = workdir / f"{name}.json"
+            paths[name].write_text(json.dumps(make_scenario(args.contacts, tree=tree, limits=args.limits)))
+        end_to_end(paths["linear"])  # a first run of each warms the file cache
+        end_to_end(paths["tree"])
+        pairs = []
+        for run in range(args.pairs):
+            linear, tree = end_to_end(paths["linear"])["seconds"], end_to_end(paths["tree"])["seconds"]
+            pairs.append((linear, tree))
+            print(f"  pair {run + 1}: linear {linear:.2f} s, tree {tree:.2f} s, ratio {tree / linear:.3f}", flush=True)
+        linears, trees = [p[0] for p in pairs], [p[1] for p in pairs]
+        ratios = sorted(t / lin for lin, t in pairs)
+        print(f"\nlinear           {fmt_seconds(linears)}")
+        print(f"tree             {fmt_seconds(trees)}")
+        print(
+            f"tree / linear    median of the pairs' ratios {median(ratios):.3f} (from {ratios[0]:.3f} to "
+            f"{ratios[-1]:.3f}); ratio of the medians {median(trees) / median(linears):.3f} (target <= 1.5)"
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main_run(args: argparse.Namespace) -> None:
     script = Path(__file__).resolve()
     workdir = Path(tempfile.mkdtemp(prefix="bench-simulate-", dir=args.tmp))
@@ -433,6 +466,9 @@ def main() -> None:
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile run")
     parser.add_argument("--keep", action="store_true", help="keep the generated scenario file")
     parser.add_argument("--tmp", default=None, help="where to put the scenario file (default: the system's)")
+    parser.add_argument(
+        "--pairs", type=int, default=0, help="instead: the tree against the linear run, this many pairs back to back"
+    )
     # Internal: one measurement in this interpreter.
     parser.add_argument("--phase", choices=("inprocess", "profile", "json"), help=argparse.SUPPRESS)
     parser.add_argument("--scenario", type=Path, help=argparse.SUPPRESS)
@@ -446,6 +482,8 @@ def main() -> None:
         emit(profile(args.scenario))
     elif args.phase == "json":
         emit(json_choices(args.scenario))
+    elif args.pairs:
+        main_pairs(args)
     else:
         main_run(args)
 
