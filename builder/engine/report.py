@@ -204,7 +204,7 @@ def _assignment_lines(enrollments: list[SimEnrollment], branch_ids: list[str]) -
                     f', "branch": {dumps(branch_ids[e.branch])}, "sender_profile": {profile}, '
                     f'"reason": {reasons[e.reason]}, "day": '
                 )
-            moved_from = getattr(e, "moved_from", None)  # a path run's enrollments are never moved (yet)
+            moved_from = e.moved_from  # SPEC §12: only a contact moved on a removal has one
             if moved_from is None:
                 add(f'{{"contact": {text(e.contact)}{middle}{e.day}{statuses[e.status]}')
             else:
