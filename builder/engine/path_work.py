@@ -52,7 +52,6 @@ class PathWork(PathWalker):
 
     def work_day(self, day: int) -> None:
         """Every profile's due tasks in one order (oldest due, then enrollment order), each up to its limit."""
-        done = dict.fromkeys(self.limits, 0)
         room = dict(self.limits)
         if day == 0:  # what was done today before the run counts, in every automation (or, unsaid, in this one)
             for profile in room:
@@ -61,24 +60,23 @@ class PathWork(PathWalker):
         for profile, allowance in self.allowances.items():  # the counters move on, working or not
             today = days[profile] = allowance.open_day(day, self.limits[profile] - room[profile])
             room[profile] = today.room
+        opened = dict(room)  # each task done takes one: what is left says how many were done
         if self.state is AutomationState.RUNNING:
             heads: list[int] = []
             for profile in {*self.lanes, *self.kind_lanes}:
                 self._push_head(heads, profile, day, room, days)
-            self._work_heads(heads, day, room, done, days)
+            self._work_heads(heads, day, room, days)
             for profile, lanes in self.kind_lanes.items():  # the kinds its own limits held back, for the forecast
                 for kind, lane in lanes.items():
                     key = self._live_head(lane)
                     hold = days[profile].hold(kind) if key is not None and key >> DUE_SHIFT <= day else None
                     if hold is not None and hold.reason in (HoldReason.WEEKLY_LIMIT, HoldReason.KIND_DAILY_LIMIT):
                         self.held_back.append((day, profile, hold))
-        for profile, count in done.items():
-            self.done_per_day[profile].append(count + (self.ours_today[profile] if day == 0 else 0))
+        for profile, left in room.items():
+            self.done_per_day[profile].append(opened[profile] - left + (self.ours_today[profile] if day == 0 else 0))
         self._happen(self.after_work, day)
 
-    def _work_heads(
-        self, heads: list[int], day: int, room: dict[str, int], done: dict[str, int], days: dict[str, ProfileDay]
-    ) -> None:
+    def _work_heads(self, heads: list[int], day: int, room: dict[str, int], days: dict[str, ProfileDay]) -> None:
         """Do the due tasks, the oldest of all profiles' heads first, each profile up to its room.
 
         The loop of :meth:`work_day`, with :meth:`_push_head`, the counting of
@@ -141,7 +139,6 @@ class PathWork(PathWalker):
                     e.waiting_at, e.deadline = index, day + waiting
                     moments[day + waiting].append(e.order << MOMENT_SHIFT | index << 1 | 1)
             room[profile] -= 1  # type: ignore[index]
-            done[profile] += 1  # type: ignore[index]
             if by_kind is not None:
                 days[profile].took(task.kind)  # type: ignore[index]
             if room[profile] <= 0:  # type: ignore[index]
