@@ -67,6 +67,8 @@ from builder.engine.words import (
     RemovalMode,
 )
 
+ACCEPTED = Outcome.ACCEPTED
+
 __all__ = ["ACTIVE", "PENDING", "REPLIED", "WAITING", "PathEnrollment", "PathResult", "PathRun", "PathTask"]
 
 
@@ -238,13 +240,33 @@ class PathRun(PathResume, PathStart, PathWork, Timeline):
             return  # an email that bounced is not also replied to
 
     def _happen(self, queue: dict[int, list[int]], day: int) -> None:
+        """The outcomes rates make happen today, in the order the walk met them.
+
+        An accepted invitation, most of a tree's, is :meth:`PathWalker._outcome`
+        written out: recorded, seen, and the Wait for it answers decides ``yes``.
+        """
         due = queue.pop(day, None)
-        if due:
-            due.sort()  # by (done day, order, node)
-            order_of, outcome = self.order, self._outcome
-            for key in due:
-                order = key >> OUTCOME_SHIFT & ORDER_MASK
-                outcome(order_of[order], OUTCOMES[key & 7], day, "rate")
+        if not due:
+            return
+        due.sort()  # by (done day, order, node)
+        order_of, outcome_of, record, decide = self.order, self._outcome, self.outcomes.append, self._decide
+        plans = self.plans
+        for key in due:
+            e = order_of[key >> OUTCOME_SHIFT & ORDER_MASK]
+            outcome = OUTCOMES[key & 7]
+            if outcome is not ACCEPTED:
+                outcome_of(e, outcome, day, "rate")
+                continue
+            record(OutcomeRecord(e.contact, e.branch, e.profile, outcome, day, "rate"))  # type: ignore[arg-type]
+            if outcome not in e.seen:
+                e.seen = e.seen | {outcome}
+            waiting_at = e.waiting_at
+            if (
+                e.status is ACTIVE
+                and waiting_at is not None
+                and plans[e.branch].nodes[waiting_at].step.outcome is outcome
+            ):
+                decide(e, waiting_at, "yes", day)
 
     def outcome_event(self, event: Event) -> None:
         contact, outcome = event.contacts[0], event.outcome

@@ -236,6 +236,14 @@ def test_rates_make_outcomes_happen_after_their_days_and_the_same_every_time():
     assert out == run(steps, contacts=contacts, rates=rates, days=None)
 
 
+def test_an_invitation_accepted_by_rate_before_the_wait_for_is_reached_is_yes_on_arrival():
+    steps = [CONNECT, wait(3), MESSAGE, wait_for("accepted", 5, yes=[EMAIL])]
+    out = run(steps, rates={"accepted": {"rate": 1.0, "after_days": 1}}, days=6)
+    assert [(o["outcome"], o["day"]) for o in out["outcomes"]] == [("accepted", 1)]  # the connect of day 0
+    assert route_of(out) == [("3", "yes", 3)]  # the message of day 3 leads to the Wait for: accepted already
+    assert tasks_of(out)[-1] == ("3.yes.0", "done", 3, 3)
+
+
 def test_a_bounce_by_rate_happens_right_after_the_days_work():
     out = run([EMAIL, wait(1), EMAIL], rates={"bounced": {"rate": 1.0}}, days=3)
     assert out["outcomes"][0]["day"] == 0
