@@ -160,6 +160,32 @@ def test_reasons_are_split_in_the_chart(make_window, reopen, qtbot):
     assert window.simulation.outlook.profiles[0].by_reason == {Reason.EVEN_DISTRIBUTION: 3}
 
 
+def test_a_team_of_twenty_reads_its_names_in_the_chart_not_dots(make_window, qtbot):
+    from PySide6.QtCharts import QBarCategoryAxis
+    from PySide6.QtGui import QFontInfo
+
+    from builder.ui.simulation.charts import SMALLEST_NAME
+
+    def twenty(ws) -> None:
+        flow = build_outreach(ws)
+        ws.add_contacts([{"name": f"Lead {i}", "tags": ["cto"]} for i in range(60)])
+        for i in range(20):
+            ws.attach_sender_profile(flow.profile_node, ws.create_sender_profile(f"Sender {i + 1:02d}"))
+
+    window = make_window(twenty)
+    qtbot.waitUntil(lambda: window.simulation.table.rowCount() == 20)
+
+    def names() -> QBarCategoryAxis:
+        (axis,) = window.simulation.spread_chart.axes(Qt.Orientation.Vertical)
+        return axis
+
+    assert names().count() == 20
+    # Bars thinner than a name's usual height: smaller names, written whole (Qt leaves out those that would
+    # overlap), where Qt would otherwise cut every one to '…'.
+    qtbot.waitUntil(lambda: not names().labelsTruncated())
+    assert SMALLEST_NAME <= QFontInfo(names().labelsFont()).pixelSize() < QFontInfo(window.font()).pixelSize()
+
+
 def _comparison(window) -> dict[str, tuple[str, str]]:
     table = window.simulation.comparison
     return {

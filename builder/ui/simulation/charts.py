@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from builder.engine.preview import Outlook
@@ -34,6 +34,9 @@ REASON_LABELS = {
     Reason.PREVIOUS_INTERACTION: "Previous interaction",
     Reason.EVEN_DISTRIBUTION: "Even distribution",
 }
+
+FULL_SIZE = "fullPixelSize"  # a names axis's usual label size, kept on the axis
+SMALLEST_NAME = 8  # pixels: below this a name is not read, only guessed
 
 # A sender profile keeps its colour on every chart of the pane, in the order the pane lists profiles.
 PROFILE_COLOURS = [QColor(c) for c in ("#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#d62728", "#17becf", "#8c564b")]
@@ -105,6 +108,36 @@ def draw_spread(chart: QChart, outlook: Outlook) -> None:
     chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(names)
     series.attachAxis(counts)
+    names.setProperty(FULL_SIZE, QFontInfo(names.labelsFont()).pixelSize())
+    fit_names(chart)
+
+
+def fit_names(chart: QChart) -> None:
+    """The spread chart's profile names, readable however many profiles there are.
+
+    While each bar has a name's height, names are as usual (cut with '…' only
+    when too wide). When bars are thinner, names get smaller (never under
+    SMALLEST_NAME pixels) and are written whole: Qt leaves out a name that
+    would overlap the one before, so a team of twenty shows every other name
+    rather than twenty '…'. Called after each draw and whenever the plot area
+    changes (the pane is resized).
+    """
+    found = [axis for axis in chart.axes(Qt.Orientation.Vertical) if isinstance(axis, QBarCategoryAxis)]
+    if not found or found[0].property(FULL_SIZE) is None:
+        return
+    names = found[0]
+    full = int(names.property(FULL_SIZE))
+    room = chart.plotArea().height() / max(names.count(), 1)
+    font = names.labelsFont()
+    usual = QFont(font)
+    usual.setPixelSize(full)
+    dense = room < QFontMetrics(usual).height()
+    size = max(SMALLEST_NAME, min(full, int(room) - 1)) if dense else full
+    if QFontInfo(font).pixelSize() != size:
+        font.setPixelSize(size)
+        names.setLabelsFont(font)
+    if names.truncateLabels() == dense:
+        names.setTruncateLabels(not dense)
 
 
 def day_axes(chart: QChart, days: int) -> tuple[QValueAxis, QValueAxis]:

@@ -123,12 +123,13 @@ class SimulationPane(QWidget):
         self.rates = OutcomeRates(self)
         self.rates.edited.connect(self._rates_edited)
 
-        from builder.ui.simulation.charts import chart_view  # Qt Charts loads when a pane is built, not on import
+        from builder.ui.simulation.charts import chart_view, fit_names  # Qt Charts loads when a pane is built
 
         bottom, right = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignRight
         title = "Contacts per sender profile, by reason"
         self.spread_view = chart_view(title, "distributionChart", bottom, self)
         self.spread_chart = self.spread_view.chart()
+        self.spread_chart.plotAreaChanged.connect(lambda _area: fit_names(self.spread_chart))
         # One entry a profile: in a column beside the lines, so every name shows whole.
         self.forecast_view = chart_view("Tasks done per day", "forecastChart", right, self)
         self.forecast_chart = self.forecast_view.chart()
