@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -278,13 +279,16 @@ def connect(url: str, *, read_only: bool = False) -> Engine:
     return engine
 
 
-def ensure_schema(engine: Engine, *, read_only: bool = False) -> None:
+def ensure_schema(
+    engine: Engine, *, read_only: bool = False, upgrading: Callable[[int, int], None] | None = None
+) -> None:
     """Create a new workspace, or check an existing one's version and upgrade it (all in one transaction).
 
     On PostgreSQL the transaction first takes an advisory lock, so people who
     open one empty database at once take turns: the first creates the schema,
     the others find it made. ``read_only`` only checks: no workspace there, or
-    one that needs an upgrade, is refused.
+    one that needs an upgrade, is refused. ``upgrading(from, to)`` is told
+    before an upgrade starts (a large workspace's takes a while: the app says so).
     """
     where = _where(engine.url)
     try:
@@ -305,6 +309,8 @@ def ensure_schema(engine: Engine, *, read_only: bool = False) -> None:
                             "the app to bring it up to date."
                         )
                     return
+                if version < LATEST and upgrading is not None:
+                    upgrading(version, LATEST)
                 if version < LATEST and conn.dialect.name == "sqlite" and not intact(conn):
                     raise WorkspaceError(damaged(where))
                 upgrade(conn, version)

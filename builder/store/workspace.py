@@ -7,6 +7,7 @@ rule; the workspace loads its inputs and stores its outcome in bulk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -33,11 +34,20 @@ class Workspace(
     """Sender profiles, contacts, segments, automations and their runs, in one database."""
 
     @classmethod
-    def open(cls, target: str | Path | None = None, *, today: date | None = None) -> Workspace:
-        """Open (or create) the workspace at a path or SQLAlchemy URL; None means the default file."""
+    def open(
+        cls,
+        target: str | Path | None = None,
+        *,
+        today: date | None = None,
+        upgrading: Callable[[int, int], None] | None = None,
+    ) -> Workspace:
+        """Open (or create) the workspace at a path or SQLAlchemy URL; None means the default file.
+
+        ``upgrading(from, to)`` is told before a workspace of an older version is brought up to date.
+        """
         engine = connect(database_url(target))
         try:
-            ensure_schema(engine)
+            ensure_schema(engine, upgrading=upgrading)
         except Exception:
             engine.dispose()
             raise

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -27,6 +27,7 @@ from builder.store.workspace import Workspace
 from builder.ui.canvas.items import em
 from builder.ui.main_window import MainWindow
 from builder.ui.resources import icon, style_sheet
+from builder.ui.upgrade_notice import UpgradeNotice
 
 # Debian/Ubuntu packages of the libraries Qt's X11 plugin (libqxcb.so) links, by library file.
 DEBIAN_PACKAGES = {
@@ -134,7 +135,12 @@ def temporary_demo_folder() -> Path:
 
 
 def open_workspace(
-    target: str | None, today: date | None, demo: bool, *, check_pages: bool = False
+    target: str | None,
+    today: date | None,
+    demo: bool,
+    *,
+    check_pages: bool = False,
+    upgrading: Callable[[int, int], None] | None = None,
 ) -> tuple[Workspace, str]:
     """The workspace to show; ``--demo`` without ``--db`` uses a fresh temporary file, removed at the end.
 
@@ -150,7 +156,7 @@ def open_workspace(
         path = sqlite_path(database_url(target))
         if check_pages and path is not None:
             check_sqlite_file(path, thorough=True)
-        workspace = Workspace.open(target, today=today)
+        workspace = Workspace.open(target, today=today, upgrading=upgrading)
     except WorkspaceError:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -209,11 +215,16 @@ def run_app(target: str | None, today: date | None, demo: bool, screenshot_path:
     if not screenshot_path:
         sys.excepthook = _unexpected
     workspace = None
+    notice = UpgradeNotice()
     try:
-        workspace, title = open_workspace(target, today, demo, check_pages=bool(screenshot_path))
+        workspace, title = open_workspace(
+            target, today, demo, check_pages=bool(screenshot_path), upgrading=None if screenshot_path else notice
+        )
+        notice.close()
         log.info("opened workspace %s", shown_url(database_url(target)) if not (demo and target is None) else "(demo)")
         window = MainWindow(workspace, title)
     except WorkspaceError as error:
+        notice.close()
         if workspace is not None:
             workspace.close()
         log.warning("could not open the workspace: %s", error)
@@ -267,7 +278,11 @@ def show_window(window: MainWindow) -> None:
 
 def open_window(target: str | None, today: date | None, demo: bool = False) -> MainWindow:
     """Open the workspace and show its window, as ``automation-builder`` does; WorkspaceError when it cannot."""
-    workspace, title = open_workspace(target, today, demo)
+    notice = UpgradeNotice()
+    try:
+        workspace, title = open_workspace(target, today, demo, upgrading=notice)
+    finally:
+        notice.close()
     window = MainWindow(workspace, title)
     show_window(window)
     return window

@@ -72,3 +72,19 @@ def test_an_upgrade_that_fails_leaves_the_file_at_version_1(tmp_path):
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
     assert "ix_contact_name_nocase" not in indexes(path)  # the first index of the step was rolled back too
+
+
+def test_whoever_opens_is_told_before_an_upgrade_and_only_then(tmp_path):
+    path = tmp_path / "old.sqlite"
+    version_1_workspace(path)
+    told: list[tuple[int, int]] = []
+
+    def upgrading(old: int, new: int) -> None:
+        told.append((old, new))
+        with sqlite3.connect(path) as raw:  # before: the file is still as version 1 left it
+            assert raw.execute("SELECT max(version) FROM schema_version").fetchone() == (1,)
+
+    Workspace.open(path, today=MONDAY, upgrading=upgrading).close()
+    Workspace.open(path, today=MONDAY, upgrading=upgrading).close()  # up to date now: nothing to say
+    Workspace.open(tmp_path / "new.sqlite", upgrading=upgrading).close()  # a new one is made, not upgraded
+    assert told == [(1, LATEST)]
