@@ -50,6 +50,16 @@ if TYPE_CHECKING:
     from builder.ui.tasks_view import TasksView
 
 
+EMPTY_WELCOME = (
+    "This workspace is empty. Load the demo — a team of five sender profiles, 3,000 contacts and a "
+    "running automation — or start from scratch."
+)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 class EmptyWorkspace(QWidget):
     """Shown over the canvas while the workspace has no automation yet; it always covers the whole canvas."""
 
@@ -59,19 +69,14 @@ class EmptyWorkspace(QWidget):
         title = QLabel("<h2>Welcome to Automation Builder</h2>", self)
         title.setObjectName("welcomeTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        text = QLabel(
-            "This workspace is empty. Load the demo — a team of five sender profiles, 3,000 contacts and a "
-            "running automation — or start from scratch.",
-            self,
-        )
+        self.text = text = QLabel(EMPTY_WELCOME, self)
         text.setObjectName("welcomeText")
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         # A wrapped label placed by alignment gets a guessed height and is clipped: give it its width and the
         # height its lines need at that width.
-        width = round(em() * 28)
-        text.setFixedWidth(width)
-        text.setMinimumHeight(text.heightForWidth(width))
+        text.setFixedWidth(round(em() * 28))
+        self._fit_text()
         title.setMinimumHeight(title.sizeHint().height())
         self.demo_button = QPushButton("Load the demo", self)
         self.demo_button.setObjectName("loadDemoButton")
@@ -84,6 +89,21 @@ class EmptyWorkspace(QWidget):
         layout.addStretch(2)
         parent.installEventFilter(self)
         self.setGeometry(parent.rect())
+
+    def show_holding(self, contacts: int, profiles: int) -> None:
+        """Say what the workspace holds: the demo is offered only to an empty one, never mixed into a team's."""
+        if contacts or profiles:
+            self.text.setText(
+                f"This workspace has {plural(contacts, 'contact')} and {plural(profiles, 'sender profile')}, "
+                "and no automation yet: start one."
+            )
+        else:
+            self.text.setText(EMPTY_WELCOME)
+        self.demo_button.setVisible(not (contacts or profiles))
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        self.text.setMinimumHeight(self.text.heightForWidth(self.text.width()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parent() and event.type() == QEvent.Type.Resize:
@@ -303,6 +323,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.canvas.fit)
         self.bar.show_automation(automation_id)
         self.simulation.show_automation(automation_id)
+        if automation_id is None:
+            self.empty.show_holding(self.workspace.contact_count(), len(self.workspace.sender_profiles()))
         self.empty.setVisible(automation_id is None)
 
     def watch_other_processes(self) -> None:

@@ -86,9 +86,26 @@ def test_node_cards_show_the_workspaces_live_counts(make_window, reopen, qtbot):
     assert window.scene.nodes[profile_node.id].lines == expected
 
 
+def test_a_workspace_with_contacts_but_no_automation_says_so_and_keeps_the_demo_out(make_window, reopen, qtbot):
+    def imported(ws) -> None:
+        ws.create_sender_profile("Anna")
+        ws.add_contacts([{"name": f"Lead {i}"} for i in range(1200)])
+
+    window = make_window(imported)
+    assert window.empty.isVisible()
+    assert window.empty.text.text() == (
+        "This workspace has 1,200 contacts and 1 sender profile, and no automation yet: start one."
+    )
+    assert not window.empty.demo_button.isVisible()  # 3,000 made-up contacts are never mixed into a team's
+    qtbot.mouseClick(window.empty.scratch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.empty.isVisible())
+    assert len(reopen().automations()) == 1 and reopen().contact_count() == 1200
+
+
 def test_an_empty_workspace_offers_the_demo(make_window, reopen, qtbot):
     window = make_window()
-    assert window.empty.isVisible()
+    assert window.empty.isVisible() and window.empty.demo_button.isVisible()
+    assert window.empty.text.text().startswith("This workspace is empty. Load the demo")
     qtbot.mouseClick(window.empty.demo_button, Qt.MouseButton.LeftButton)
     (demo,) = reopen().automations()
     assert demo.name == "Q3 founders and CTOs" and demo.state.value == "running"
