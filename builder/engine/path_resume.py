@@ -15,7 +15,6 @@ from builder.engine.enrollment import BranchRules
 from builder.engine.limits import Allowance
 from builder.engine.path_walk import ACTIVE, DONE, PENDING, WAITING, PathEnrollment, PathTask
 from builder.engine.paths import PathPlan, SplitRotation
-from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.run_result import RunTally
 from builder.engine.run_state import RunState
 from builder.engine.words import AutomationState, NodeKind, Outcome
@@ -46,12 +45,9 @@ class PathResume:
         self.state = state.automation
         self.used_today = dict(state.done_today)
         for index, branch_id in enumerate(self.branch_ids):
-            attached = state.sender_profiles.get(branch_id)
-            if attached is not None:
-                self.branches[index].roster = BranchRoster(
-                    Attachment(a.sender_profile, a.weight, a.state, order=i, current=a.rotation)
-                    for i, a in enumerate(attached)
-                )
+            roster = state.roster(branch_id)
+            if roster is not None:
+                self.branches[index].roster = roster
         ours_today: Counter[str] = Counter()
         picks: Counter[tuple[int, int]] = Counter()
         for seeded in state.enrollments:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from builder.engine.roster import Attachment, BranchRoster
 from builder.engine.steps import Step, is_linear
 from builder.engine.words import AutomationState, EnrollmentStatus, ProfileState, Reason, TaskStatus
 
@@ -85,6 +86,15 @@ class RunState:
     # Tasks each sender profile has already done today (day 0), in every
     # automation: they count against today's daily limit (SPEC §5).
     done_today: dict[str, int] = field(default_factory=dict)
+
+    def roster(self, branch_id: str) -> BranchRoster | None:
+        """The branch's sender profiles as the run left them (states, weights, rotation); None if it says none."""
+        attached = self.sender_profiles.get(branch_id)
+        if attached is None:
+            return None
+        return BranchRoster(
+            Attachment(a.sender_profile, a.weight, a.state, order=i, current=a.rotation) for i, a in enumerate(attached)
+        )
 
 
 def _choice(r: JsonReader, obj: dict[str, Any], key: str, where: str, kind: type, nullable: bool = False) -> Any:

@@ -184,12 +184,9 @@ class Simulation(Timeline):
         self.state = state.automation
         self._used_today = dict(state.done_today)
         for index, branch_id in enumerate(self.branch_ids):
-            attached = state.sender_profiles.get(branch_id)
-            if attached is not None:
-                self.branches[index].roster = BranchRoster(
-                    Attachment(a.sender_profile, a.weight, a.state, order=i, current=a.rotation)
-                    for i, a in enumerate(attached)
-                )
+            roster = state.roster(branch_id)
+            if roster is not None:
+                self.branches[index].roster = roster
         span = self._span
         for seeded in state.enrollments:
             index = self.branch_ids.index(seeded.branch)
